@@ -1,0 +1,1 @@
+"""The database adapter: schema, migrations, engine and unit of work."""

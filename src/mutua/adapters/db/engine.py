@@ -1,0 +1,105 @@
+"""Engines and the unit of work.
+
+The embedded default is a SQLite file in the data directory; PostgreSQL is the production store.
+Migrations are Alembic's, applied with :func:`migrate` (every bounded context may keep its own
+branch of revisions; ``heads`` applies them all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def sqlite_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'mutua.sqlite'}"
+
+
+def make_engine(url: str, *, schema: str | None = None) -> Engine:
+    """An engine for ``url``; on PostgreSQL, ``schema`` (if given) is put first on the search path."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, poolclass=NullPool)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("path_separator", "os")
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to date (all branches)."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "heads")
+
+
+class UnitOfWork:
+    """One database transaction: rolled back unless :meth:`commit` is called.
+
+    >>> with UnitOfWork(engine) as uow:
+    ...     uow.connection.execute(...)
+    ...     uow.commit()
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        self.connection = self.engine.connect()
+        self._transaction = self.connection.begin()
+        return self
+
+    def commit(self) -> None:
+        self._transaction.commit()
+        self._committed = True
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if not self._committed and self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            self.connection.close()
+
+
+@contextmanager
+def read_only(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as connection:
+        yield connection

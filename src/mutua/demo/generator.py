@@ -1,0 +1,636 @@
+"""A believable association for the demo, written as the input files a real one would send.
+
+Built from the real member list of 15 May 2019 and DOMAIN.md's figures (Smals 2018): turnover near
+EUR 321.6 M, split by activity (development 17.4 %, infrastructure 23.5 %, secondment 28.8 %,
+consultants 30.3 %) and by client group (social security 64.2 %, federal public services 6.4 %,
+others 29.4 %), a 2018-like cost structure, support centres, time sheets, secondments, consultants'
+invoices with non-deductible VAT, and shared-cloud usage. Enterprise numbers are synthetic (valid
+check digits, not the members' real numbers). Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mutua.domain.allocation import allocate_support
+from mutua.domain.costmodel import CostModel
+from mutua.domain.money import split
+from mutua.domain.periods import Period, months_of
+
+TURNOVER = Decimal("321649376")
+ACTIVITY_SHARE = {
+    "development": Decimal("0.174"),
+    "infrastructure": Decimal("0.235"),
+    "secondment": Decimal("0.288"),
+    "consultancy": Decimal("0.303"),
+}
+GROUP_SHARE = {
+    "social_security": Decimal("0.642"),
+    "federal_public_service": Decimal("0.064"),
+    "other": Decimal("0.294"),
+}
+OTHER_INCOME = (TURNOVER * Decimal("0.014") / Decimal("0.986")).quantize(Decimal(1))
+SUPPORT_COST = {
+    "FAC": Decimal("7200000"),
+    "HR": Decimal("5600000"),
+    "ICTW": Decimal("6100000"),
+    "FIN": Decimal("4300000"),
+}
+# Share of the infrastructure activity per service centre, and the plan of each usage service:
+# (centre share, annual planned volume in the service's unit).
+INFRA = {
+    "VM": Decimal("0.16"),
+    "HYP": Decimal("0.08"),
+    "STO": Decimal("0.14"),
+    "BCK": Decimal("0.07"),
+    "ARC": Decimal("0.05"),
+    "API": Decimal("0.09"),
+    "DC": Decimal("0.12"),
+    "OPS": Decimal("0.15"),
+    "CC": Decimal("0.08"),
+    "PRT": Decimal("0.06"),
+}
+USAGE_PLAN = {  # service: (centre, annual volume)
+    "VMAAS": ("VM", 13_140_000),
+    "HYPAAS": ("HYP", 600_000),
+    "STAAS": ("STO", 96_000_000),
+    "BAAS": ("BCK", 60_000_000),
+    "ARCH": ("ARC", 36_000_000),
+    "APIGW": ("API", 12_000_000),
+    "DCAAS": ("DC", 4_800),
+    "CONTACT": ("CC", 300_000),
+    "PRINT": ("PRT", 4_800_000),
+}
+USAGE_DECIMALS = {
+    "VMAAS": 2,
+    "HYPAAS": 0,
+    "STAAS": 3,
+    "BAAS": 3,
+    "ARCH": 3,
+    "APIGW": 3,
+    "DCAAS": 0,
+    "CONTACT": 0,
+    "PRINT": 0,
+}
+GRADES = {"junior": 62, "medior": 74, "senior": 88, "expert": 104}
+GRADE_MIX = {"junior": 0.2, "medior": 0.35, "senior": 0.3, "expert": 0.15}
+# (share of salaries 62, services 61, depreciation 63, other 64) of each centre's own cost.
+COST_MIX = {
+    "support": (0.45, 0.47, 0.05, 0.03),
+    "DEV": (0.83, 0.15, 0.02, 0.0),
+    "infra": (0.30, 0.55, 0.15, 0.0),
+}
+ACCOUNTS = {
+    0: ("620000", "Remuneration"),
+    1: ("611000", "Maintenance, licences and services"),
+    2: ("630000", "Depreciation"),
+    3: ("640000", "Other operating costs"),
+}
+
+
+def _easter(year: int) -> date:
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month = (h + ell - 7 * m + 114) // 31
+    day = (h + ell - 7 * m + 114) % 31 + 1
+    return date(year, month, day)
+
+
+def working_days(year: int) -> list[date]:
+    easter = _easter(year)
+    holidays = {
+        date(year, 1, 1),
+        easter + timedelta(days=1),
+        date(year, 5, 1),
+        easter + timedelta(days=39),
+        easter + timedelta(days=50),
+        date(year, 7, 21),
+        date(year, 8, 15),
+        date(year, 11, 1),
+        date(year, 11, 11),
+        date(year, 12, 25),
+    }
+    day, result = date(year, 1, 1), []
+    while day.year == year:
+        if day.weekday() < 5 and day not in holidays:
+            result.append(day)
+        day += timedelta(days=1)
+    return result
+
+
+def synthetic_enterprise_number(index: int) -> str:
+    base = 2_000_000 + index * 7919
+    return f"{base:08d}{97 - base % 97:02d}"
+
+
+_FR = re.compile(
+    r"CPAS|Agence|Wallon|Bruxelles|Forem|Office de|Service Public|Société|Institut Wallon|"
+    r"^Le |^L’|^Mon Toit|^En bord|FamiWal|Iriscare|Actiris|CRP|Commission|COCOF|IMIO|EvereCity"
+)
+_SOCIAL = re.compile(
+    r"Sociaal Fonds|Fonds voor|Waarborg en sociaal|Kas der|FamiWal|Iriscare|Sigedis|Floreal|"
+    r"Vereniging van|VESOFO|Sefocam|Kinderbijslag|Uitbetaling van Toelagen|Constructiv"
+)
+_FEDERAL = re.compile(
+    r"^FOD |^POD |Federaal|Federale|Nationaal|Kamer van|Senaat|Gegevensbescherming|"
+    r"Instituut voor Gerechtelijke|Centrale Raad|Nationale Arbeidsraad|Fedasil|Sciensano|"
+    r"War Heritage|Centrale Toezichtsraad|Commissie voor de regulering"
+)
+
+
+def classify(name: str, category: str) -> tuple[str, str]:
+    """(client group, language) of a member, from its name and category."""
+    language = "fr" if _FR.search(name) else "nl"
+    if category == "A":
+        group = "federal_public_service" if re.match(r"^(FOD|POD) ", name) else "social_security"
+    elif _SOCIAL.search(name):
+        group = "social_security"
+    elif _FEDERAL.search(name):
+        group = "federal_public_service"
+    else:
+        group = "other"
+    return group, language
+
+
+@dataclass
+class DemoMember:
+    number: str
+    name: str
+    category: str
+    group: str
+    language: str
+    size: float  # relative size within its group (skewed)
+
+
+@dataclass
+class Plan:
+    year: int
+    members: list[DemoMember]
+    centre_cost: dict[str, Decimal] = field(default_factory=dict)  # planned own cost per centre
+
+
+def load_members(rng: random.Random) -> list[DemoMember]:
+    text = resources.files("mutua.demo").joinpath("members_2019.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    members = []
+    for i, row in enumerate(rows):
+        group, language = classify(row["name"], row["category"])
+        size = rng.paretovariate(1.3) * (4 if row["category"] == "A" else 1)
+        members.append(DemoMember(synthetic_enterprise_number(i), row["name"], row["category"], group, language, size))
+    return members
+
+
+def _cents(x: float) -> Decimal:
+    return Decimal(round(x * 100)) / 100
+
+
+def _spread(
+    total: Decimal, n: int, rng: random.Random, noise: float = 0.06, profile: Sequence[float] | None = None
+) -> list[Decimal]:
+    """``total`` over ``n`` parts with some noise, cent-exact (largest remainder)."""
+    weights = {
+        i: Fraction(max(0.01, (profile[i] if profile else 1.0) * rng.gauss(1, noise))).limit_denominator(10**6)
+        for i in range(n)
+    }
+    parts = split(total.quantize(Decimal("0.01")), weights)
+    return [parts[i] for i in range(n)]
+
+
+def _pick_by_group(
+    members: list[DemoMember], groups: dict[str, list[DemoMember]], count: int, rng: random.Random
+) -> list[DemoMember]:
+    """``count`` members (repeats allowed), each group in its target share, big members more often."""
+    chosen: list[DemoMember] = []
+    for g, share in GROUP_SHARE.items():
+        n = max(1, round(count * float(share)))
+        pool = groups[g]
+        chosen.extend(rng.choices(pool, weights=[m.size for m in pool], k=n))
+    return chosen
+
+
+def _group_weights(members: list[DemoMember], groups: dict[str, list[DemoMember]]) -> dict[str, float]:
+    """A weight per member such that each group's weights add up to its target share."""
+    result = {}
+    for g, share in GROUP_SHARE.items():
+        total = sum(m.size for m in groups[g])
+        for m in groups[g]:
+            result[m.number] = float(share) * m.size / total
+    return result
+
+
+class DemoBuilder:
+    """Writes the demo's input files into a folder."""
+
+    def __init__(self, year: int, seed: int = 2018) -> None:
+        self.year = year
+        self.rng = random.Random(seed)
+        self.members = load_members(self.rng)
+        self.groups: dict[str, list[DemoMember]] = {g: [m for m in self.members if m.group == g] for g in GROUP_SHARE}
+        self.engagements: list[dict[str, Any]] = []
+        self.ledger: dict[int, list[dict[str, Any]]] = {m: [] for m in range(1, 13)}
+        self.time: dict[int, list[dict[str, Any]]] = {m: [] for m in range(1, 13)}
+        self.usage: dict[int, list[dict[str, Any]]] = {m: [] for m in range(1, 13)}
+        self.commitments: list[dict[str, Any]] = []
+        self.tariffs: list[dict[str, Any]] = []
+        self._entry = 0
+
+    # -- plan ----------------------------------------------------------------------------------
+
+    def _final_targets(self, model: CostModel) -> dict[str, Decimal]:
+        targets = {
+            "DEV": TURNOVER * ACTIVITY_SHARE["development"],
+            "SEC": TURNOVER * ACTIVITY_SHARE["secondment"],
+            "CONS": TURNOVER * ACTIVITY_SHARE["consultancy"],
+        }
+        for centre, share in INFRA.items():
+            targets[centre] = TURNOVER * ACTIVITY_SHARE["infrastructure"] * share
+        return {k: v.quantize(Decimal(1)) for k, v in targets.items()}
+
+    def plan_direct_costs(self, model: CostModel) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+        """Own costs per centre such that, after support allocation, each final centre costs its target."""
+        targets = self._final_targets(model)
+        support = dict(SUPPORT_COST)
+        support["FIN"] = support["FIN"] - OTHER_INCOME
+        direct = {**support, **targets}
+        for _ in range(6):
+            allocation = allocate_support(model, direct)
+            for code, target in targets.items():
+                received = allocation.final[code] - direct[code]
+                direct[code] = (target - received).quantize(Decimal(1))
+        return direct, targets
+
+    # -- files ---------------------------------------------------------------------------------
+
+    def _line(
+        self,
+        month: int,
+        account: str,
+        centre: str,
+        amount: Decimal,
+        nd_vat: Decimal = Decimal(0),
+        engagement: str = "",
+        description: str = "",
+    ) -> None:
+        self._entry += 1
+        self.ledger[month].append(
+            {
+                "entry_id": f"{self.year}-{self._entry:07d}",
+                "period": str(Period(self.year, month)),
+                "account": account,
+                "centre": centre if not account.startswith(("65", "66", "67", "74", "75")) else "",
+                "amount": f"{amount:.2f}",
+                "nd_vat": f"{nd_vat:.2f}" if nd_vat else "",
+                "engagement": engagement,
+                "description": description,
+            }
+        )
+
+    def _own_cost_lines(self, centre: str, annual: Decimal, mix: tuple[float, ...], actual_factor: float) -> None:
+        annual_actual = (annual * Decimal(str(round(actual_factor, 4)))).quantize(Decimal("0.01"))
+        parts = split(annual_actual, {i: Fraction(w).limit_denominator(1000) for i, w in enumerate(mix) if w > 0})
+        for kind, amount in parts.items():
+            account, label = ACCOUNTS[kind]
+            profile = [1.0] * 12
+            if kind == 0:  # holiday pay in June, end-of-year premium in December
+                profile[5], profile[11] = 1.9, 1.85
+            for month, value in enumerate(_spread(amount, 12, self.rng, 0.03, profile), start=1):
+                self._line(month, account, centre, value, description=f"{label} {centre}")
+
+    def build(self, model: CostModel) -> None:
+        rng = self.rng
+        direct, targets = self.plan_direct_costs(model)
+        # Support centres: their own costs (and the association's other income, booked on FIN).
+        for code in SUPPORT_COST:
+            self._own_cost_lines(code, SUPPORT_COST[code], COST_MIX["support"], rng.gauss(1, 0.015))
+        for month, value in enumerate(_spread(OTHER_INCOME, 12, rng, 0.1), start=1):
+            self._line(month, "740000", "FIN", value, description="Other operating income (commissions, recoveries)")
+        self._development(direct["DEV"], targets["DEV"])
+        self._secondment(direct["SEC"], targets["SEC"])
+        self._consultancy(direct["CONS"], targets["CONS"])
+        self._infrastructure(model, direct, targets)
+
+    def _development(self, own_cost: Decimal, target: Decimal) -> None:
+        rng, year = self.rng, self.year
+        self._own_cost_lines("DEV", own_cost, COST_MIX["DEV"], rng.gauss(1, 0.015))
+        days = working_days(year)
+        people = 480
+        projects: list[dict[str, Any]] = []
+        members = _pick_by_group(self.members, self.groups, 150, rng)
+        for i, m in enumerate(members, start=1):
+            projects.append(
+                self._engagement(
+                    f"PRJ-{i:04d}", m, "project", f"Project {i:04d}: application for {m.name}", "DEV-H", Decimal(0)
+                )
+            )
+        by_group: dict[str, list[dict[str, Any]]] = {g: [p for p in projects if p["_group"] == g] for g in GROUP_SHARE}
+        planned_weighted_hours = 0.0
+        staff = []
+        n_by_group = {g: round(people * float(s)) for g, s in GROUP_SHARE.items()}
+        person = 0
+        for g, n in n_by_group.items():
+            for _ in range(n):
+                person += 1
+                grade = rng.choices(list(GRADE_MIX), weights=list(GRADE_MIX.values()))[0]
+                main = rng.choice(by_group[g])
+                second = rng.choice(by_group[g]) if rng.random() < 0.2 else None
+                staff.append((f"P{person:04d}", grade, main, second))
+        planned_hours: dict[str, float] = {}
+        for pid, grade, main, second in staff:
+            for day in days:
+                if rng.random() < 0.09:  # leave and sickness
+                    continue
+                month = day.month
+                if second is not None and second is not main:
+                    self.time[month].append(
+                        {
+                            "person": pid,
+                            "grade": grade,
+                            "engagement": main["code"],
+                            "date": day.isoformat(),
+                            "hours": "4.60",
+                        }
+                    )
+                    self.time[month].append(
+                        {
+                            "person": pid,
+                            "grade": grade,
+                            "engagement": second["code"],
+                            "date": day.isoformat(),
+                            "hours": "3.00",
+                        }
+                    )
+                    planned_hours[main["code"]] = planned_hours.get(main["code"], 0) + 4.6 * GRADES[grade]
+                    planned_hours[second["code"]] = planned_hours.get(second["code"], 0) + 3.0 * GRADES[grade]
+                else:
+                    self.time[month].append(
+                        {
+                            "person": pid,
+                            "grade": grade,
+                            "engagement": main["code"],
+                            "date": day.isoformat(),
+                            "hours": "7.60",
+                        }
+                    )
+                    planned_hours[main["code"]] = planned_hours.get(main["code"], 0) + 7.6 * GRADES[grade]
+                planned_weighted_hours += 7.6 * GRADES[grade]
+        k = float(target) / planned_weighted_hours * rng.gauss(1, 0.01)
+        self.tariffs.append(
+            {"year": year, "service": "DEV-H", "grades": {g: f"{r * k:.2f}" for g, r in GRADES.items()}}
+        )
+        for p in projects:
+            p["budget"] = f"{planned_hours.get(p['code'], 0) * k * rng.uniform(0.9, 1.2):.2f}"
+
+    def _secondment(self, own_cost: Decimal, target: Decimal) -> None:
+        rng, year = self.rng, self.year
+        team_cost = Decimal("600000")
+        self._own_cost_lines("SEC", team_cost, (1.0, 0, 0, 0), rng.gauss(1, 0.01))
+        passed_on = own_cost - team_cost
+        members = _pick_by_group(self.members, self.groups, 180, rng)
+        engagements = []
+        for i, m in enumerate(members, start=1):
+            engagements.append(
+                self._engagement(
+                    f"SEC-{i:04d}", m, "secondment", f"Secondment of ICT staff to {m.name}", "SECOND", Decimal(0)
+                )
+            )
+        split_weights = self._engagement_weights(engagements, 0.3)
+        annual = split(
+            (passed_on * Decimal(str(round(rng.gauss(1, 0.01), 4)))).quantize(Decimal("0.01")), split_weights
+        )
+        profile = [1.0] * 12
+        profile[5], profile[11] = 1.9, 1.85
+        for e in engagements:
+            months = _spread(annual[e["code"]], 12, rng, 0.02, profile)
+            for month, value in enumerate(months, start=1):
+                self._line(
+                    month, "620200", "SEC", value, engagement=e["code"], description=f"Seconded staff, {e['code']}"
+                )
+            e["budget"] = f"{float(annual[e['code']]) * float(target / own_cost) * rng.uniform(0.95, 1.15):.2f}"
+        markup = (target / passed_on - 1).quantize(Decimal("0.0001"))
+        self.tariffs.append({"year": year, "service": "SECOND", "markup": str(markup)})
+
+    def _consultancy(self, own_cost: Decimal, target: Decimal) -> None:
+        rng, year = self.rng, self.year
+        team_cost = Decimal("1200000")
+        self._own_cost_lines("CONS", team_cost, (0.9, 0.1, 0, 0), rng.gauss(1, 0.01))
+        passed_on = own_cost - team_cost
+        members = _pick_by_group(self.members, self.groups, 220, rng)
+        engagements = [
+            self._engagement(
+                f"ORD-{i:04d}",
+                m,
+                "consultancy",
+                f"Consultancy order {i:04d} under framework agreement for {m.name}",
+                "CONSULT",
+                Decimal(0),
+            )
+            for i, m in enumerate(members, start=1)
+        ]
+        split_weights = self._engagement_weights(engagements, 0.4)
+        annual = split(
+            (passed_on * Decimal(str(round(rng.gauss(1, 0.01), 4)))).quantize(Decimal("0.01")), split_weights
+        )
+        for e in engagements:
+            gross = annual[e["code"]]
+            for month, value in enumerate(_spread(gross, 12, rng, 0.25), start=1):
+                net = (value / Decimal("1.21")).quantize(Decimal("0.01"))
+                self._line(
+                    month,
+                    "613000",
+                    "CONS",
+                    net,
+                    nd_vat=value - net,
+                    engagement=e["code"],
+                    description=f"Supplier invoice, consultants on {e['code']} (VAT 21 % not deductible)",
+                )
+            e["budget"] = f"{float(gross) * float(target / own_cost) * rng.uniform(0.95, 1.2):.2f}"
+            if rng.random() < 0.15:
+                self.commitments.append(
+                    {
+                        "engagement": e["code"],
+                        "period": str(Period(year, rng.randint(7, 12))),
+                        "amount": f"{float(gross) * 0.1:.2f}",
+                        "description": "Milestone payment foreseen in the order",
+                    }
+                )
+        markup = (target / passed_on - 1).quantize(Decimal("0.0001"))
+        self.tariffs.append({"year": year, "service": "CONSULT", "markup": str(markup)})
+
+    def _infrastructure(self, model: CostModel, direct: dict[str, Decimal], targets: dict[str, Decimal]) -> None:
+        rng, year = self.rng, self.year
+        for centre in INFRA:
+            self._own_cost_lines(centre, direct[centre], COST_MIX["infra"], rng.gauss(1, 0.02))
+        subscribers = []
+        for pool in self.groups.values():
+            n = max(3, round(len(pool) * 0.6))
+            subscribers.extend(rng.sample(pool, min(n, len(pool))))
+        weights = _group_weights(self.members, self.groups)
+        sub_total = {g: sum(weights[m.number] for m in subscribers if m.group == g) for g in GROUP_SHARE}
+        share = {m.number: weights[m.number] / sub_total[m.group] * float(GROUP_SHARE[m.group]) for m in subscribers}
+        for i, m in enumerate(subscribers, start=1):
+            eng = self._engagement(
+                f"SVC-{i:04d}",
+                m,
+                "service",
+                f"Shared-cloud services for {m.name}",
+                "MONITOR",
+                Decimal(0),
+                weight=f"{share[m.number] * 1000:.6f}",
+            )
+            itsm = self._engagement(
+                f"ITSM-{i:04d}", m, "service", f"IT service management for {m.name}", "ITSM", Decimal(0)
+            )
+            budget = 0.0
+            for service, (centre, volume) in USAGE_PLAN.items():
+                if service == "DCAAS" and share[m.number] < 0.002:
+                    continue
+                qty_year = volume * share[m.number] * rng.uniform(0.85, 1.15)
+                tariff = float(targets[centre]) / volume
+                budget += qty_year * tariff
+                places = USAGE_DECIMALS[service]
+                for month in range(1, 13):
+                    q = max(0.0, qty_year / 12 * rng.gauss(1.0 + 0.004 * (month - 6), 0.04))
+                    self.usage[month].append(
+                        {
+                            "member": m.number,
+                            "engagement": eng["code"],
+                            "service": service,
+                            "period": str(Period(year, month)),
+                            "quantity": f"{q:.{places}f}",
+                        }
+                    )
+            eng["budget"] = f"{budget * 1.1 + float(targets['OPS']) * share[m.number] * 0.7:.2f}"
+            itsm["budget"] = f"{float(targets['OPS']) * 0.3 / len(subscribers) * 1.05:.2f}"
+        for service, (centre, volume) in USAGE_PLAN.items():
+            price = Decimal(str(float(targets[centre]) / volume)).quantize(Decimal("0.000001"))
+            self.tariffs.append({"year": year, "service": service, "price": str(price)})
+        ops = targets["OPS"]
+        self.tariffs.append({"year": year, "service": "MONITOR", "annual": f"{ops * Decimal('0.7'):.2f}"})
+        self.tariffs.append({"year": year, "service": "ITSM", "annual": f"{ops * Decimal('0.3'):.2f}"})
+
+    def _engagement_weights(self, engagements: list[dict[str, Any]], spread: float) -> dict[str, Fraction]:
+        """Weights that give each client group its target share, each engagement a random part of it."""
+        raw = {e["code"]: self.rng.uniform(1 - spread, 1 + spread) for e in engagements}
+        group_total: dict[str, float] = {}
+        for e in engagements:
+            group_total[e["_group"]] = group_total.get(e["_group"], 0.0) + raw[e["code"]]
+        return {
+            e["code"]: Fraction(
+                float(GROUP_SHARE[e["_group"]]) * raw[e["code"]] / group_total[e["_group"]]
+            ).limit_denominator(10**9)
+            for e in engagements
+        }
+
+    def _engagement(
+        self, code: str, m: DemoMember, kind: str, title: str, service: str, budget: Decimal, weight: str = ""
+    ) -> dict[str, Any]:
+        e = {
+            "code": code,
+            "member": m.number,
+            "kind": kind,
+            "title": title[:300],
+            "service": service,
+            "budget": f"{budget:.2f}",
+            "starts_on": date(self.year, 1, 1).isoformat(),
+            "ends_on": "",
+            "buyer_reference": f"BH-{m.number[-4:]}-{code}",
+            "weight": weight,
+            "_group": m.group,
+        }
+        self.engagements.append(e)
+        return e
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def write(self, folder: Path, model_text: str) -> dict[str, Any]:
+        folder.mkdir(parents=True, exist_ok=True)
+        data = yaml.safe_load(model_text)
+        data["tariffs"] = self.tariffs
+        (folder / "cost-model.yaml").write_text(
+            "# Mutua demo cost model (tariffs of the demo year computed from its plan).\n"
+            + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110),
+            encoding="utf-8",
+        )
+        _write_csv(
+            folder / "members.csv",
+            [
+                "enterprise_number",
+                "name",
+                "category",
+                "client_group",
+                "language",
+                "joined_on",
+                "left_on",
+                "vote_weight",
+            ],
+            [
+                {
+                    "enterprise_number": m.number,
+                    "name": m.name,
+                    "category": m.category,
+                    "client_group": m.group,
+                    "language": m.language,
+                    "joined_on": "2001-01-01",
+                    "left_on": "",
+                    "vote_weight": f"{max(1, round(m.size * 10))}",
+                }
+                for m in self.members
+            ],
+        )
+        _write_csv(
+            folder / "engagements.csv",
+            [
+                "code",
+                "member",
+                "kind",
+                "title",
+                "service",
+                "budget",
+                "starts_on",
+                "ends_on",
+                "buyer_reference",
+                "weight",
+            ],
+            [{k: v for k, v in e.items() if not k.startswith("_")} for e in self.engagements],
+        )
+        _write_csv(folder / "commitments.csv", ["engagement", "period", "amount", "description"], self.commitments)
+        files: dict[str, Any] = {"ledger": [], "time": [], "usage": []}
+        for p in months_of(self.year):
+            for kind, rows, header in (
+                (
+                    "ledger",
+                    self.ledger[p.month],
+                    ["entry_id", "period", "account", "centre", "amount", "nd_vat", "engagement", "description"],
+                ),
+                ("time", self.time[p.month], ["person", "grade", "engagement", "date", "hours"]),
+                ("usage", self.usage[p.month], ["member", "engagement", "service", "period", "quantity"]),
+            ):
+                path = folder / f"{kind}-{p}.csv"
+                _write_csv(path, header, rows)
+                files[kind].append(path)
+        return files
+
+
+def _write_csv(path: Path, header: list[str], rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)

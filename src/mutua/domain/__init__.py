@@ -1,0 +1,1 @@
+"""The domain core: pure records and rules. Imports no framework, database or web library."""
