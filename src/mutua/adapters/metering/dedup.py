@@ -1,0 +1,147 @@
+"""The claimed identities: sorted arrays of 128-bit keys on disk, in hash buckets.
+
+Each commit adds one *run* per bucket it touches: two ``.npy`` files (``hi`` and ``lo`` halves,
+uint64, sorted by (hi, lo)). A lookup memory-maps the runs and binary-searches them, so memory
+does not grow with the month (the operating system's page cache holds what is hot). When a bucket
+has more than ``MAX_RUNS`` runs they are merged into one (size-tiered, per bucket: at most
+1/BUCKETS of all keys in memory at a time).
+
+Runs are only *written* here; which runs count is decided by the event store's manifest, whose
+atomic replacement is the commit. A run not named in the manifest does not exist.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+BUCKETS = 16
+BUCKET_SHIFT = 60  # the top 4 bits of hi choose the bucket
+MAX_RUNS = 8
+
+U64 = npt.NDArray[np.uint64]
+
+
+def bucket_of(hi: U64) -> npt.NDArray[np.int64]:
+    return (hi >> np.uint64(BUCKET_SHIFT)).astype(np.int64)
+
+
+def fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_array(path: Path, array: U64) -> None:
+    """Write and fsync one array."""
+    with path.open("wb") as f:
+        np.save(f, array, allow_pickle=False)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+class Run:
+    """One sorted run of keys (memory-mapped)."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.hi: U64 = np.load(f"{base}.hi.npy", mmap_mode="r")
+        self.lo: U64 = np.load(f"{base}.lo.npy", mmap_mode="r")
+
+    def __len__(self) -> int:
+        return int(self.hi.shape[0])
+
+    def contains(self, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
+        """For each (hi, lo) pair, whether this run holds it."""
+        n = len(self)
+        if n == 0 or hi.shape[0] == 0:
+            return np.zeros(hi.shape[0], dtype=bool)
+        left = np.searchsorted(self.hi, hi, side="left")
+        right = np.searchsorted(self.hi, hi, side="right")
+        found = np.zeros(hi.shape[0], dtype=bool)
+        single = (right - left) == 1
+        idx = np.flatnonzero(single)
+        found[idx] = self.lo[left[idx]] == lo[idx]
+        for i in np.flatnonzero((right - left) > 1):  # 64-bit hi collisions: rare, checked exactly
+            found[i] = bool(np.any(self.lo[left[i] : right[i]] == lo[i]))
+        return found
+
+
+def sort_keys(hi: U64, lo: U64) -> tuple[U64, U64]:
+    order = np.lexsort((lo, hi))
+    return hi[order], lo[order]
+
+
+class KeyIndex:
+    """The runs named by the manifest, per bucket."""
+
+    def __init__(self, root: Path, runs: Mapping[str, Sequence[str]]) -> None:
+        self.root = root
+        self.runs: dict[int, list[Run]] = {
+            int(b): [Run(root / name) for name in names] for b, names in runs.items() if names
+        }
+
+    def contains(self, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
+        found = np.zeros(hi.shape[0], dtype=bool)
+        if hi.shape[0] == 0:
+            return found
+        buckets = bucket_of(hi)
+        for b, runs in self.runs.items():
+            sel = np.flatnonzero(buckets == b)
+            if sel.shape[0] == 0:
+                continue
+            h, low = hi[sel], lo[sel]
+            hit = np.zeros(sel.shape[0], dtype=bool)
+            for run in runs:
+                hit |= run.contains(h, low)
+            found[sel] = hit
+        return found
+
+    def count(self) -> int:
+        return sum(len(r) for runs in self.runs.values() for r in runs)
+
+
+def write_runs(root: Path, name: str, hi: U64, lo: U64, *, presorted: bool = False) -> dict[int, str]:
+    """Write the new keys (unique, not yet claimed) as one run per bucket; returns bucket -> run name."""
+    written: dict[int, str] = {}
+    if hi.shape[0] == 0:
+        return written
+    if not presorted:
+        hi, lo = sort_keys(hi, lo)
+    buckets = bucket_of(hi)
+    bounds = np.searchsorted(buckets, np.arange(BUCKETS + 1), side="left")
+    for b in range(BUCKETS):
+        start, end = int(bounds[b]), int(bounds[b + 1])
+        if start == end:
+            continue
+        rel = f"keys/b{b:02d}/{name}"
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        write_array(root / f"{rel}.hi.npy", np.ascontiguousarray(hi[start:end]))
+        write_array(root / f"{rel}.lo.npy", np.ascontiguousarray(lo[start:end]))
+        written[b] = rel
+    return written
+
+
+def merge_runs(root: Path, bucket: int, names: Iterable[str], name: str) -> str:
+    """Merge a bucket's runs into one new run (written and fsynced, not yet committed)."""
+    his, los = [], []
+    for n in names:
+        run = Run(root / n)
+        his.append(np.asarray(run.hi))
+        los.append(np.asarray(run.lo))
+    hi, lo = sort_keys(np.concatenate(his), np.concatenate(los))
+    rel = f"keys/b{bucket:02d}/{name}"
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    write_array(root / f"{rel}.hi.npy", hi)
+    write_array(root / f"{rel}.lo.npy", lo)
+    return rel
+
+
+def run_files(name: str) -> tuple[str, str]:
+    return f"{name}.hi.npy", f"{name}.lo.npy"

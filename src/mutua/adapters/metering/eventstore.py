@@ -1,0 +1,684 @@
+"""The event store: append-only Parquet segments partitioned by period, claimed keys, daily rollups.
+
+Layout under the data dir's ``metering/`` folder::
+
+    manifest.json                         the commit point: names every file that counts
+    events/period=YYYYMM/<segment>_*.parquet   one row per event and meter (EVENT_COLUMNS)
+    keys/bNN/<segment>.{hi,lo}.npy        claimed identities, sorted runs per bucket (dedup.py)
+    rollups/period=YYYYMM/<segment>.parquet    daily rollups of the whole period, per member,
+                                          engagement, meter and day (rewritten at each commit)
+    wal.sqlite                            events acknowledged over HTTP, not yet in a segment
+
+**Commit.** A segment's event files, key runs and rollups are written under new names and
+fsynced; then ``manifest.json`` is replaced atomically (write, fsync, rename, fsync the folder).
+Before the rename nothing of the segment counts (its files are orphans, removed by the next
+writer); after it, all of it does. Identity claims and stored events therefore change together.
+One writer at a time holds ``lock`` (``flock``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from mutua.adapters.metering import dedup
+from mutua.domain.costmodel import Aggregation, Meter
+from mutua.domain.metering import (
+    FUTURE_TOLERANCE,
+    Rejection,
+    ValidEvent,
+    charge_period,
+    period_bounds_us,
+    subject_key,
+    validate_event,
+)
+from mutua.domain.periods import Period
+
+EVENT_COLUMNS = (
+    "source",
+    "id",
+    "type",
+    "member",
+    "engagement",
+    "meter",
+    "agg",
+    "dims",
+    "time_us",
+    "day",
+    "value_micro",
+    "value_text",
+    "period",
+    "origin_period",
+    "period_end_us",
+    "period_len_us",
+    "late",
+)
+NUMERIC = ("sum", "max", "latest", "time_weighted_average")
+ProgressFn = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What validation needs to know: meters, subjects, locked periods and the clock.
+
+    Attributes:
+        meters: the cost model's meters.
+        subjects: subject -> (member, engagement), see ``domain.metering.resolve_subjects``.
+        closed: the locked periods (YYYYMM).
+        now_us: the receiving clock, microseconds since the epoch.
+    """
+
+    meters: tuple[Meter, ...]
+    subjects: Mapping[str, tuple[str, str]]
+    closed: frozenset[int]
+    now_us: int
+
+    def by_type(self) -> dict[str, list[Meter]]:
+        result: dict[str, list[Meter]] = {}
+        for m in self.meters:
+            result.setdefault(m.event_type, []).append(m)
+        return result
+
+
+@dataclass
+class IngestResult:
+    """What one file, flush or HTTP batch did.
+
+    Attributes:
+        source: the file or ``http``.
+        received: events read.
+        accepted: new events stored (each counted once).
+        duplicates: events already taken (in the same batch, or earlier) that changed nothing.
+        rejected: the events refused, each with its reason.
+        late: accepted events whose month is locked (charged in the next open month).
+        segment: the segment committed, or None if nothing new was stored.
+        seconds: wall time.
+    """
+
+    source: str
+    received: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    late: int = 0
+    segment: str | None = None
+    seconds: float = 0.0
+    duplicate_indexes: list[int] = field(default_factory=list)
+
+    def as_dict(self, limit: int | None = None) -> dict[str, Any]:
+        rejected = self.rejected if limit is None else self.rejected[:limit]
+        return {
+            "source": self.source,
+            "received": self.received,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected_count": len(self.rejected),
+            "rejected": [r.as_dict() for r in rejected],
+            "late": self.late,
+            "segment": self.segment,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def connect(threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET TimeZone = 'UTC'")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    limit = memory_limit or os.environ.get("MUTUA_METERING_MEMORY")
+    if limit:
+        con.execute(f"SET memory_limit = {_q(limit)}")
+    return con
+
+
+class EventStore:
+    """The files of the metering store under ``root``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.manifest_path = root / "manifest.json"
+        self._index: tuple[float, dedup.KeyIndex] | None = None
+
+    # -- manifest -----------------------------------------------------------------------------
+
+    def manifest(self) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            data = {"version": 0, "segments": [], "keys": {}, "rollups": {}}
+        return data
+
+    def _commit(self, manifest: dict[str, Any]) -> None:
+        manifest["version"] = int(manifest.get("version", 0)) + 1
+        tmp = self.root / f"manifest.{uuid.uuid4().hex}.tmp"
+        with tmp.open("w", encoding="utf-8") as f:
+            json.dump(manifest, f, separators=(",", ":"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.manifest_path)
+        _fsync_dir(self.root)
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """The single-writer lock (released by the OS if the process dies)."""
+        with (self.root / "lock").open("a+") as f:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+    def referenced(self, manifest: Mapping[str, Any]) -> set[str]:
+        names: set[str] = set()
+        for seg in manifest["segments"]:
+            names.update(seg["files"].values() if isinstance(seg["files"], dict) else seg["files"])
+        for runs in manifest["keys"].values():
+            for run in runs:
+                names.update(dedup.run_files(run))
+        names.update(manifest["rollups"].values())
+        return names
+
+    def remove_orphans(self, manifest: Mapping[str, Any]) -> int:
+        """Delete files no commit names (left by a writer that died before its commit)."""
+        keep = self.referenced(manifest)
+        removed = 0
+        for folder in ("events", "keys", "rollups"):
+            base = self.root / folder
+            if not base.exists():
+                continue
+            for path in base.rglob("*"):
+                if path.is_file() and str(path.relative_to(self.root)) not in keep:
+                    path.unlink()
+                    removed += 1
+        for tmp in self.root.glob("manifest.*.tmp"):
+            tmp.unlink()
+        return removed
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def event_files(self, period: Period | None = None, manifest: Mapping[str, Any] | None = None) -> list[Path]:
+        m = manifest or self.manifest()
+        files = []
+        for seg in m["segments"]:
+            for key, name in seg["files"].items():
+                if period is None or int(key) == period.key:
+                    files.append(self.root / name)
+        return files
+
+    def periods(self) -> list[int]:
+        return sorted({int(k) for seg in self.manifest()["segments"] for k in seg["files"]})
+
+    def rollup_file(self, period: Period) -> Path | None:
+        name = self.manifest()["rollups"].get(str(period.key))
+        return None if name is None else self.root / name
+
+    def key_index(self) -> dedup.KeyIndex:
+        """The claimed keys (cached until the manifest changes)."""
+        try:
+            stamp = self.manifest_path.stat().st_mtime_ns
+        except FileNotFoundError:
+            stamp = 0
+        if self._index is None or self._index[0] != stamp:
+            self._index = (stamp, dedup.KeyIndex(self.root, self.manifest()["keys"]))
+        return self._index[1]
+
+    def stored_events(self) -> int:
+        return sum(int(seg["events"]) for seg in self.manifest()["segments"])
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        catalogue: Catalogue,
+        source: str,
+        *,
+        line_offset: int | None,
+        trusted: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> IngestResult:
+        """Validate, deduplicate and durably store the events of the temp table ``raw``.
+
+        ``raw`` has ``idx`` (0-based position) and the CloudEvents columns ``source, id, type,
+        subject, time, data`` (``data`` as JSON text or a struct); with ``trusted`` (a flush of
+        events acknowledged earlier) it also has ``member`` and ``engagement``.
+        """
+        started = time.perf_counter()
+        step = progress or (lambda what, done: None)
+        result = IngestResult(source)
+        result.received = int(_one(con, "SELECT count(*) FROM raw"))
+        with self.lock():
+            manifest = self.manifest()
+            self.remove_orphans(manifest)
+            step("validating", 0.1)
+            _stage(con, catalogue, trusted)
+            result.rejected = _rejections(con, catalogue, line_offset)
+            step("deduplicating", 0.3)
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE firsts AS "
+                "SELECT h, min(idx) AS idx FROM m WHERE NOT bad GROUP BY h ORDER BY h"
+            )
+            keys = con.execute(
+                "SELECT (h >> 64)::UBIGINT AS hi, (h & 18446744073709551615::UHUGEINT)::UBIGINT AS lo, idx "
+                "FROM firsts ORDER BY h"
+            ).fetchnumpy()
+            hi = np.asarray(keys["hi"], dtype=np.uint64)
+            lo = np.asarray(keys["lo"], dtype=np.uint64)
+            idx = np.asarray(keys["idx"], dtype=np.int64)
+            valid_events = int(_one(con, "SELECT count(DISTINCT idx) FROM m WHERE NOT bad"))
+            taken = self.key_index().contains(hi, lo)
+            fresh = idx[~taken]
+            result.duplicates = valid_events - int(fresh.shape[0])
+            dup_idx = _one_column(
+                con,
+                "SELECT DISTINCT idx FROM m WHERE NOT bad AND idx NOT IN (SELECT idx FROM firsts) ORDER BY idx",
+            )
+            result.duplicate_indexes = sorted([*dup_idx, *(int(i) for i in idx[taken])])
+            result.accepted = int(fresh.shape[0])
+            if result.accepted == 0:
+                result.seconds = time.perf_counter() - started
+                return result
+            step("writing", 0.5)
+            segment = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}"
+            con.register("fresh_arrow", pa.table({"idx": fresh}))
+            con.execute("CREATE OR REPLACE TEMP TABLE fresh AS SELECT idx FROM fresh_arrow")
+            con.unregister("fresh_arrow")
+            files = self._write_events(con, segment)
+            result.late = int(_one(con, "SELECT count(DISTINCT idx) FROM m SEMI JOIN fresh USING (idx) WHERE late"))
+            step("rollups", 0.7)
+            rollups = self._write_rollups(con, segment, files, manifest)
+            step("claiming keys", 0.85)
+            runs = dedup.write_runs(self.root, segment, hi[~taken], lo[~taken], presorted=True)
+            _fsync_dir_tree(self.root)
+            replaced: list[str] = []
+            keys_manifest: dict[str, list[str]] = {k: list(v) for k, v in manifest["keys"].items()}
+            for b, run in runs.items():
+                keys_manifest.setdefault(str(b), []).append(run)
+            for b, names in list(keys_manifest.items()):
+                if len(names) > dedup.MAX_RUNS:
+                    merged = dedup.merge_runs(self.root, int(b), names, f"{segment}-merged")
+                    replaced.extend(names)
+                    keys_manifest[b] = [merged]
+            _fsync_dir_tree(self.root)
+            old_rollups = dict(manifest["rollups"])
+            manifest["segments"].append(
+                {
+                    "id": segment,
+                    "source": source[-300:],
+                    "events": result.accepted,
+                    "files": {str(p): str(path.relative_to(self.root)) for p, path in _paths(files).items()},
+                }
+            )
+            manifest["keys"] = keys_manifest
+            manifest["rollups"] = {**old_rollups, **rollups}
+            step("committing", 0.95)
+            self._commit(manifest)  # <- the commit point
+            for run in replaced:
+                for f in dedup.run_files(run):
+                    (self.root / f).unlink(missing_ok=True)
+            for period, name in old_rollups.items():
+                if rollups.get(period, name) != name:
+                    (self.root / name).unlink(missing_ok=True)
+            result.segment = segment
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _write_events(self, con: duckdb.DuckDBPyConnection, segment: str) -> dict[Path, int]:
+        periods = _one_column(con, "SELECT DISTINCT period FROM m SEMI JOIN fresh USING (idx) ORDER BY period")
+        written: dict[Path, int] = {}
+        cols = ", ".join(EVENT_COLUMNS)
+        for p in periods:
+            path = self.root / "events" / f"period={p}" / f"{segment}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            con.execute(
+                f"COPY (SELECT {cols} FROM m SEMI JOIN fresh USING (idx) WHERE period = {int(p)}) "
+                f"TO {_q(str(path))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)"
+            )
+            dedup.fsync_file(path)
+            written[path] = int(p)
+        return written
+
+    def _write_rollups(
+        self, con: duckdb.DuckDBPyConnection, segment: str, files: Mapping[Path, int], manifest: Mapping[str, Any]
+    ) -> dict[str, str]:
+        result: dict[str, str] = {}
+        for path, period in files.items():
+            old = manifest["rollups"].get(str(period))
+            parts = [f"SELECT * FROM ({ROLLUP_FROM_EVENTS.format(files=_q(str(path)))})"]
+            if old is not None:
+                parts.append(f"SELECT * FROM read_parquet({_q(str(self.root / old))})")
+            rel = f"rollups/period={period}/{segment}.parquet"
+            target = self.root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            con.execute(
+                f"COPY ({ROLLUP_MERGE.format(parts=' UNION ALL '.join(parts))}) TO {_q(str(target))} "
+                "(FORMAT parquet)"
+            )
+            dedup.fsync_file(target)
+            result[str(period)] = rel
+        return result
+
+
+ROLLUP_FROM_EVENTS = """
+    SELECT member, engagement, meter, agg, dims, day, period, origin_period, late,
+           count(*)::BIGINT AS events,
+           sum(CAST(value_micro AS DECIMAL(38, 0))) AS sum_micro,
+           max(value_micro) AS max_micro,
+           max(time_us) AS last_us,
+           arg_max(value_micro, time_us) AS last_micro
+    FROM read_parquet({files})
+    GROUP BY ALL
+"""
+ROLLUP_MERGE = """
+    SELECT member, engagement, meter, agg, dims, day, period, origin_period, late,
+           sum(events)::BIGINT AS events, sum(sum_micro)::DECIMAL(38, 0) AS sum_micro, max(max_micro) AS max_micro,
+           max(last_us) AS last_us, arg_max(last_micro, last_us) AS last_micro
+    FROM ({parts})
+    GROUP BY ALL
+    ORDER BY member, meter, day
+"""
+
+
+def _paths(files: Mapping[Path, int]) -> dict[int, Path]:
+    return {p: path for path, p in files.items()}
+
+
+def _fsync_dir_tree(root: Path) -> None:
+    for folder in ("events", "keys", "rollups"):
+        base = root / folder
+        if base.exists():
+            for d in [base, *(p for p in base.rglob("*") if p.is_dir())]:
+                _fsync_dir(d)
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    row = con.execute(sql).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def _one_column(con: duckdb.DuckDBPyConnection, sql: str) -> list[int]:
+    return [int(r[0]) for r in con.execute(sql).fetchall()]
+
+
+# -- the vectorised validation (same rules as domain.metering.validate_event) -------------------
+
+
+def _column_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE raw").fetchall()}
+
+
+def _data_fields(data_type: str) -> set[str] | None:
+    """The field names of a STRUCT ``data`` column, or None when it is JSON text."""
+    if not data_type.upper().startswith("STRUCT("):
+        return None
+    inner = data_type[len("STRUCT(") : -1]
+    names, depth, token = set(), 0, ""
+    for ch in inner:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            names.add(token.strip().split(" ", 1)[0].strip('"'))
+            token = ""
+        else:
+            token += ch
+    if token.strip():
+        names.add(token.strip().split(" ", 1)[0].strip('"'))
+    return names
+
+
+def _extract(prop: str, fields: set[str] | None) -> str:
+    if fields is None:
+        return f"json_extract_string(r.data, {_q('$.' + json.dumps(prop))})"
+    if prop not in fields:
+        return "CAST(NULL AS VARCHAR)"
+    return f'CAST(r.data."{prop}" AS VARCHAR)'
+
+
+def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -> None:
+    """Build ``m``: one row per event and meter, with ``bad`` set on every row of a bad event."""
+    types = _column_types(con)
+    fields = _data_fields(types.get("data", "VARCHAR")) if "data" in types else set()
+    meters = catalogue.meters
+    con.register(
+        "meters_arrow",
+        pa.table(
+            {
+                "type": [m.event_type for m in meters],
+                "meter": [m.code for m in meters],
+                "agg": [m.aggregation.value for m in meters],
+            },
+            schema=pa.schema([("type", pa.string()), ("meter", pa.string()), ("agg", pa.string())]),
+        ),
+    )
+    value_cases = " ".join(
+        f"WHEN {_q(m.code)} THEN {_extract(m.value_property, fields)}" for m in meters if m.value_property
+    )
+    value_expr = f"CASE mt.meter {value_cases} END" if value_cases else "CAST(NULL AS VARCHAR)"
+    dims_cases = " ".join(
+        f"WHEN {_q(m.code)} THEN concat_ws(';', "
+        + ", ".join(f"{_q(k + '=')} || coalesce({_extract(k, fields)}, '')" for k in m.group_by)
+        + ")"
+        for m in meters
+        if m.group_by
+    )
+    dims_expr = f"CASE mt.meter {dims_cases} ELSE '' END" if dims_cases else "''"
+    if trusted:
+        who = "r.member AS member, r.engagement AS engagement"
+        join = ""
+    else:
+        subjects = catalogue.subjects
+        con.register(
+            "subjects_arrow",
+            pa.table(
+                {
+                    "subject": list(subjects),
+                    "member": [v[0] for v in subjects.values()],
+                    "engagement": [v[1] for v in subjects.values()],
+                },
+                schema=pa.schema([("subject", pa.string()), ("member", pa.string()), ("engagement", pa.string())]),
+            ),
+        )
+        who = "coalesce(s.member, s2.member) AS member, coalesce(s.engagement, s2.engagement) AS engagement"
+        join = (
+            "LEFT JOIN subjects_arrow s ON s.subject = r.subject "
+            "LEFT JOIN subjects_arrow s2 ON s.subject IS NULL AND s2.subject = replace(replace(r.subject, '.', ''), ' ', '')"
+        )
+    limit_us = catalogue.now_us + int(FUTURE_TOLERANCE.total_seconds() * 1_000_000)
+    time_expr = "r.time" if types.get("time", "VARCHAR").upper().startswith("TIMESTAMP") else "TRY_CAST(r.time AS TIMESTAMPTZ)"
+    numeric = ", ".join(_q(a) for a in NUMERIC)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE m0 AS
+        SELECT r.idx, CAST(r.source AS VARCHAR) AS source, CAST(r.id AS VARCHAR) AS id,
+               CAST(r.type AS VARCHAR) AS type, {who}, mt.meter, mt.agg,
+               epoch_us({time_expr}) AS time_us,
+               {value_expr} AS raw_value,
+               {dims_expr} AS dims
+        FROM raw r {join}
+        LEFT JOIN meters_arrow mt ON mt.type = r.type
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE m1 AS
+        SELECT *,
+               (source IS NULL OR trim(source) = '' OR id IS NULL OR trim(id) = '' OR type IS NULL
+                OR meter IS NULL OR member IS NULL OR time_us IS NULL OR time_us > {limit_us}
+                OR (agg IN ({numeric}) AND (TRY_CAST(raw_value AS DECIMAL(38, 6)) IS NULL
+                                            OR TRY_CAST(raw_value AS DECIMAL(38, 6)) < 0))
+                OR (agg = 'unique_count' AND (raw_value IS NULL OR trim(raw_value) = ''))) AS row_bad
+        FROM m0
+        """
+    )
+    origins = _one_column(
+        con,
+        "SELECT DISTINCT year(make_timestamp(time_us)) * 100 + month(make_timestamp(time_us)) "
+        "FROM m1 WHERE NOT row_bad",
+    )
+    mapping = []
+    for o in origins:
+        origin = Period.from_key(o)
+        target = charge_period(origin, catalogue.closed)
+        start, end = period_bounds_us(origin)
+        mapping.append((o, target.key, target.key != o, end, end - start))
+    con.register(
+        "pmap_arrow",
+        pa.table(
+            {
+                "origin_period": [x[0] for x in mapping],
+                "period": [x[1] for x in mapping],
+                "late": [x[2] for x in mapping],
+                "period_end_us": [x[3] for x in mapping],
+                "period_len_us": [x[4] for x in mapping],
+            },
+            schema=pa.schema(
+                [
+                    ("origin_period", pa.int32()),
+                    ("period", pa.int32()),
+                    ("late", pa.bool_()),
+                    ("period_end_us", pa.int64()),
+                    ("period_len_us", pa.int64()),
+                ]
+            ),
+        ),
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE m AS
+        SELECT m1.idx, m1.source, m1.id, m1.type, m1.member, m1.engagement, m1.meter, m1.agg, m1.dims,
+               m1.time_us, CAST(make_timestamp(m1.time_us) AS DATE) AS day,
+               CASE WHEN m1.agg IN ({numeric})
+                    THEN CAST(TRY_CAST(m1.raw_value AS DECIMAL(38, 6)) * 1000000 AS BIGINT) END AS value_micro,
+               CASE WHEN m1.agg = 'unique_count' THEN m1.raw_value END AS value_text,
+               p.period, p.origin_period, p.period_end_us, p.period_len_us, coalesce(p.late, false) AS late,
+               m1.idx IN (SELECT idx FROM m1 WHERE row_bad) AS bad,
+               md5_number(m1.source || chr(0) || m1.id) AS h
+        FROM m1
+        LEFT JOIN pmap_arrow p
+          ON NOT m1.row_bad
+         AND p.origin_period = year(make_timestamp(m1.time_us)) * 100 + month(make_timestamp(m1.time_us))
+        """
+    )
+    con.execute("DROP TABLE m0")
+    con.execute("DROP TABLE m1")
+
+
+def _rejections(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, line_offset: int | None) -> list[Rejection]:
+    """The reason of each bad event, in the domain's words (validate_event on the raw record)."""
+    bad = _one_column(con, "SELECT DISTINCT idx FROM m WHERE bad ORDER BY idx")
+    if not bad:
+        return []
+    by_type = catalogue.by_type()
+    now = _from_us(catalogue.now_us)
+    types = _column_types(con)
+    con.register("bad_arrow", pa.table({"idx": np.asarray(bad, dtype=np.int64)}))
+    cols = [c for c in ("source", "id", "type", "subject", "time", "data") if c in types]
+    select = ", ".join(
+        "to_json(r.data)::VARCHAR AS data" if c == "data" else f"CAST(r.{c} AS VARCHAR) AS {c}" for c in cols
+    )
+    rows = con.execute(
+        f"SELECT r.idx, {select} FROM raw r SEMI JOIN bad_arrow b ON r.idx = b.idx ORDER BY r.idx"
+    ).fetchall()
+    con.unregister("bad_arrow")
+    result = []
+    for row in rows:
+        index = int(row[0])
+        raw: dict[str, Any] = dict(zip(cols, row[1:], strict=True))
+        if "data" in raw and isinstance(raw["data"], str):
+            try:
+                raw["data"] = json.loads(raw["data"])
+            except ValueError:
+                pass
+        if "time" in raw and isinstance(raw["time"], str) and " " in raw["time"] and "T" not in raw["time"]:
+            raw["time"] = raw["time"].replace(" ", "T")
+        line = None if line_offset is None else index + line_offset
+        verdict = validate_event(raw, index, meters=by_type, subjects=catalogue.subjects, now=now, line=line)
+        if isinstance(verdict, ValidEvent):
+            verdict = Rejection(index, line, None, "the event could not be read as a CloudEvent", raw.get("id"))
+        result.append(verdict)
+    return result
+
+
+def _from_us(us: int) -> Any:
+    from datetime import UTC, datetime, timedelta
+
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)
+
+
+# -- reading files into ``raw`` -----------------------------------------------------------------
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
+    """Read a JSON lines, CSV or Parquet file of CloudEvents into ``raw``; returns the line offset."""
+    name = path.name.lower()
+    src = _q(str(path))
+    if name.endswith(".parquet"):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT file_row_number AS idx, * EXCLUDE (file_row_number) "
+                    f"FROM read_parquet({src}, file_row_number = true)")
+        return None
+    if name.endswith((".csv", ".csv.gz")):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM read_csv({src}, header = true, all_varchar = true)"
+        )
+        con.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT rowid AS idx, * FROM raw0")
+        con.execute("DROP TABLE raw0")
+        return 2
+    columns = "{'id': 'VARCHAR', 'source': 'VARCHAR', 'type': 'VARCHAR', 'subject': 'VARCHAR', 'time': 'VARCHAR', 'data': 'JSON'}"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM read_json({src}, format = 'newline_delimited', "
+        f"columns = {columns})"
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT rowid AS idx, * FROM raw0")
+    con.execute("DROP TABLE raw0")
+    return 1
+
+
+def load_events(con: duckdb.DuckDBPyConnection, events: Sequence[Mapping[str, Any]], trusted: bool) -> None:
+    """Put already-parsed events (a flush of the write-ahead store) into ``raw``."""
+    cols = ["source", "id", "type", "subject", "time", "data"]
+    if trusted:
+        cols += ["member", "engagement"]
+    table = pa.table(
+        {"idx": np.arange(len(events), dtype=np.int64), **{c: [e.get(c) for e in events] for c in cols}},
+        schema=pa.schema([("idx", pa.int64()), *((c, pa.string()) for c in cols)]),
+    )
+    con.register("raw_arrow", table)
+    con.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT * REPLACE (CAST(data AS JSON) AS data) FROM raw_arrow")
+    con.unregister("raw_arrow")
+
+
+def subject_variants(subjects: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    return {**subjects, **{subject_key(k): v for k, v in subjects.items()}}
+
+
+def is_count(meter: Meter) -> bool:
+    return meter.aggregation is Aggregation.COUNT

@@ -1,0 +1,460 @@
+"""Metering use cases: ingest event files and HTTP batches exactly once, flush, aggregate a
+period, write its totals into ``usage`` for the close, and show usage from the daily rollups."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine, delete, select
+
+from mutua.adapters.db import tables as t
+from mutua.adapters.db.engine import UnitOfWork
+from mutua.adapters.db.store import Store
+from mutua.adapters.metering.aggregation import Total, aggregate_files
+from mutua.adapters.metering.eventstore import (
+    Catalogue,
+    EventStore,
+    IngestResult,
+    ProgressFn,
+    connect,
+    load_events,
+    load_file,
+)
+from mutua.adapters.metering.wal import WriteAhead
+from mutua.domain.costmodel import CostModel
+from mutua.domain.metering import (
+    MICRO,
+    Fraction128,
+    Rejection,
+    ValidEvent,
+    billing_quantity,
+    resolve_subjects,
+    subject_key,
+    validate_event,
+)
+from mutua.domain.periods import Period
+from mutua.domain.problems import Conflict, NotFound, Problem, Rejected
+
+FLUSH_EVENTS = 1_000_000
+
+
+def metering_root(data_dir: Path) -> Path:
+    return data_dir / "metering"
+
+
+def now_us() -> int:
+    return (datetime.now(UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+def load_catalogue(engine: Engine) -> tuple[CostModel, Catalogue]:
+    """The cost model's meters, the subjects and the locked periods, as validation needs them."""
+    with UnitOfWork(engine) as uow:
+        store = Store(uow.connection)
+        _, model = store.cost_model()
+        engagements = store.engagements()
+        closed = store.closed_periods()
+    subjects = resolve_subjects(engagements, model)
+    subjects = {**subjects, **{subject_key(k): v for k, v in subjects.items()}}
+    return model, Catalogue(model.meters, subjects, frozenset(closed), now_us())
+
+
+def _audit(engine: Engine, actor: str, result: IngestResult, what: str) -> None:
+    with UnitOfWork(engine) as uow:
+        Store(uow.connection, actor).audit(
+            what,
+            "metering_segment",
+            result.segment or "-",
+            source=result.source,
+            received=result.received,
+            accepted=result.accepted,
+            duplicates=result.duplicates,
+            rejected=len(result.rejected),
+            late=result.late,
+        )
+        uow.commit()
+
+
+def ingest_file(
+    engine: Engine, data_dir: Path, path: Path, actor: str = "system", progress: ProgressFn | None = None
+) -> IngestResult:
+    """Ingest a JSON lines, CSV or Parquet file of CloudEvents: bad events are rejected one by one,
+    duplicates (in the file or taken earlier) change nothing, the rest is stored durably once."""
+    if not path.is_file():
+        raise NotFound(f"no such file: {path}")
+    _, catalogue = load_catalogue(engine)
+    store = EventStore(metering_root(data_dir))
+    con = connect()
+    try:
+        if progress:
+            progress("reading", 0.0)
+        offset = load_file(con, path)
+        result = store.ingest(con, catalogue, str(path), line_offset=offset, progress=progress)
+    except Exception as exc:
+        if type(exc).__module__.startswith("duckdb") or type(exc).__module__.startswith("_duckdb"):
+            raise Rejected([Problem(str(path), None, None, f"cannot be read: {exc}".splitlines()[0])], "ingest") from exc
+        raise
+    finally:
+        con.close()
+    _audit(engine, actor, result, "ingest")
+    return result
+
+
+def flush(engine: Engine, data_dir: Path, actor: str = "system", wal: WriteAhead | None = None) -> IngestResult:
+    """Move the events acknowledged over HTTP from the write-ahead store into a Parquet segment.
+
+    Safe to repeat after a crash: an event already in a segment is found among the claimed keys
+    and not stored twice; the pending rows are dropped only after the segment's commit."""
+    own = wal is None
+    wal = wal or WriteAhead(metering_root(data_dir) / "wal.sqlite")
+    try:
+        last, events = wal.read()
+        if not events:
+            return IngestResult("http")
+        _, catalogue = load_catalogue(engine)
+        store = EventStore(metering_root(data_dir))
+        con = connect()
+        try:
+            load_events(con, events, trusted=True)
+            result = store.ingest(con, catalogue, "http", line_offset=None, trusted=True)
+        finally:
+            con.close()
+        wal.forget(last)
+    finally:
+        if own:
+            wal.close()
+    _audit(engine, actor, result, "flush")
+    return result
+
+
+@dataclass
+class BatchAnswer:
+    """The answer to one HTTP batch.
+
+    Attributes:
+        accepted: ids of events stored now (durably, before this answer).
+        duplicates: ids of events that were already taken (changed nothing).
+        rejected: each refused event with its reason.
+    """
+
+    accepted: list[str]
+    duplicates: list[str]
+    rejected: list[Rejection]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": len(self.accepted),
+            "duplicates": len(self.duplicates),
+            "rejected": len(self.rejected),
+            "accepted_ids": self.accepted,
+            "duplicate_ids": self.duplicates,
+            "rejections": [r.as_dict() for r in self.rejected],
+        }
+
+
+class HttpIngestor:
+    """Takes batches of CloudEvents over HTTP: validated, claimed and stored in one commit, then answered."""
+
+    def __init__(
+        self, engine: Engine, data_dir: Path, actor: str = "http", flush_events: int = FLUSH_EVENTS
+    ) -> None:
+        self.engine = engine
+        self.data_dir = data_dir
+        self.actor = actor
+        self.flush_events = flush_events
+        self.store = EventStore(metering_root(data_dir))
+        self.wal = WriteAhead(metering_root(data_dir) / "wal.sqlite")
+        self.lock = threading.Lock()
+        self.refresh()
+        self._pending = self.wal.count()
+        self._flushing = threading.Lock()
+
+    def refresh(self) -> None:
+        _, self.catalogue = load_catalogue(self.engine)
+        self.by_type = self.catalogue.by_type()
+        self.loaded_at = time.monotonic()
+
+    def accept(self, events: Sequence[Any]) -> BatchAnswer:
+        if time.monotonic() - self.loaded_at > 60:
+            self.refresh()
+        now = datetime.now(UTC)
+        accepted: list[str] = []
+        duplicates: list[str] = []
+        rejected: list[Rejection] = []
+        valid: list[ValidEvent] = []
+        seen: set[tuple[int, int]] = set()
+        for i, raw in enumerate(events):
+            verdict = validate_event(raw, i, meters=self.by_type, subjects=self.catalogue.subjects, now=now)
+            if isinstance(verdict, Rejection):
+                rejected.append(verdict)
+            elif verdict.key in seen:
+                duplicates.append(verdict.event_id)
+            else:
+                seen.add(verdict.key)
+                valid.append(verdict)
+        with self.lock:
+            if valid:
+                import numpy as np
+
+                hi = np.fromiter((v.key[0] for v in valid), dtype=np.uint64, count=len(valid))
+                lo = np.fromiter((v.key[1] for v in valid), dtype=np.uint64, count=len(valid))
+                taken = self.store.key_index().contains(hi, lo)
+                rows = []
+                for v, old in zip(valid, taken, strict=True):
+                    if old:
+                        duplicates.append(v.event_id)
+                    else:
+                        rows.append(
+                            (v.key[0], v.key[1], v.source, v.event_id, v.type, v.subject, v.time,
+                             orjson.dumps(v.data).decode(), v.member, v.engagement)
+                        )
+                stored = self.wal.claim(rows)  # durable when it returns
+                for r in rows:
+                    if (r[0], r[1]) in stored:
+                        accepted.append(r[3])
+                    else:
+                        duplicates.append(r[3])
+                self._pending += len(stored)
+        if self._pending >= self.flush_events and self._flushing.acquire(blocking=False):
+            threading.Thread(target=self._flush_in_background, daemon=True).start()
+        return BatchAnswer(accepted, duplicates, rejected)
+
+    def _flush_in_background(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self._flushing.release()
+
+    def flush(self) -> IngestResult:
+        with self.lock:
+            result = flush(self.engine, self.data_dir, self.actor, self.wal)
+            self._pending = self.wal.count()
+            return result
+
+    def close(self) -> None:
+        self.wal.close()
+
+
+# -- aggregation and the close ----------------------------------------------------------------
+
+
+def aggregate_period(data_dir: Path, period: Period) -> list[Total]:
+    """The monthly totals of the events charged in ``period`` (DuckDB)."""
+    store = EventStore(metering_root(data_dir))
+    return aggregate_files(store.event_files(period))
+
+
+@dataclass(frozen=True)
+class MaterialiseResult:
+    period: Period
+    rows: int
+    events: int
+    late_rows: int
+    pending: int
+    batch_id: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": str(self.period),
+            "usage_rows": self.rows,
+            "events": self.events,
+            "late_rows": self.late_rows,
+            "pending_http_events": self.pending,
+            "batch_id": self.batch_id,
+        }
+
+
+def service_quantities(model: CostModel, totals: Sequence[Total]) -> dict[tuple[str, str, int], Decimal]:
+    """(engagement, service, origin period) -> quantity in the service's unit (each meter rounded once)."""
+    fractions: dict[tuple[str, str, int], list[Fraction128]] = defaultdict(list)
+    for tot in totals:
+        fractions[(tot.engagement, tot.meter, tot.origin_period)].append(Fraction128(tot.numerator, tot.denominator))
+    result: dict[tuple[str, str, int], Decimal] = defaultdict(lambda: Decimal(0))
+    for (engagement, code, origin), parts in sorted(fractions.items()):
+        meter = model.meter(code)
+        if meter is None:
+            continue
+        result[(engagement, meter.service, origin)] += billing_quantity(meter, parts)
+    return dict(result)
+
+
+def materialise(engine: Engine, data_dir: Path, period: Period, actor: str = "system") -> MaterialiseResult:
+    """Write ``period``'s metered totals into ``usage`` (source ``metering``) for the close.
+
+    Idempotent: the period's earlier metering rows are replaced. A locked period is refused."""
+    wal_path = metering_root(data_dir) / "wal.sqlite"
+    pending = 0
+    if wal_path.exists():
+        wal = WriteAhead(wal_path)
+        try:
+            pending = wal.count()
+        finally:
+            wal.close()
+    totals = aggregate_period(data_dir, period)
+    with UnitOfWork(engine) as uow:
+        store = Store(uow.connection, actor)
+        _, model = store.cost_model()
+        if period.key in store.closed_periods():
+            raise Conflict(f"period {period} is closed: its usage can no longer change (late events go to the next)")
+        ids = store.engagement_ids()
+        quantities = service_quantities(model, totals)
+        rows = [
+            {
+                "engagement_id": ids[eng][0],
+                "service": service,
+                "period_key": period.key,
+                "origin_period_key": origin,
+                "quantity": qty,
+                "source": "metering",
+            }
+            for (eng, service, origin), qty in sorted(quantities.items())
+            if eng in ids
+        ]
+        u = t.usage
+        uow.connection.execute(delete(u).where(u.c.period_key == period.key, u.c.source == "metering"))
+        batch_id = store.add_batch("metering", f"metering {period}", "-", len(rows))
+        for r in rows:
+            r["batch_id"] = batch_id
+        store.insert_many(u, rows)
+        store.audit("materialise", "metering_period", str(period), rows=len(rows), events=sum(x.events for x in totals))
+        uow.commit()
+    return MaterialiseResult(
+        period,
+        len(rows),
+        sum(x.events for x in totals),
+        sum(1 for r in rows if r["origin_period_key"] != period.key),
+        pending,
+        batch_id,
+    )
+
+
+# -- usage views ------------------------------------------------------------------------------
+
+
+def usage_view(
+    engine: Engine, data_dir: Path, period: Period, member: str | None = None, meter: str | None = None
+) -> dict[str, Any]:
+    """Usage per member, meter and period from the daily rollups (month-to-date while open).
+
+    Sum, count, max and latest are exact from the rollups; unique count and time-weighted average
+    need every event, so for them the view shows the totals last written for the close."""
+    store = EventStore(metering_root(data_dir))
+    path = store.rollup_file(period)
+    with UnitOfWork(engine) as uow:
+        s = Store(uow.connection)
+        _, model = s.cost_model()
+        closed = period.key in s.closed_periods()
+        materialised = _materialised(s, period)
+    lines: list[dict[str, Any]] = []
+    if path is not None:
+        con = connect(threads=1)
+        where = ["true"]
+        params: list[Any] = []
+        if member is not None:
+            where.append("member = ?")
+            params.append(member)
+        if meter is not None:
+            where.append("meter = ?")
+            params.append(meter)
+        sql = (
+            "SELECT member, engagement, meter, agg, origin_period, bool_or(late), sum(events)::BIGINT, "
+            "sum(sum_micro)::DECIMAL(38,0), max(max_micro), arg_max(last_micro, last_us), max(day) "
+            f"FROM read_parquet(?) WHERE {' AND '.join(where)} GROUP BY ALL ORDER BY member, meter, origin_period"
+        )
+        rows = con.execute(sql, [str(path), *params]).fetchall()
+        con.close()
+        for r in rows:
+            m = model.meter(str(r[2]))
+            agg = str(r[3])
+            value: Decimal | None
+            if agg == "sum":
+                value = Decimal(r[7] or 0)
+            elif agg == "count":
+                value = Decimal(int(r[6]) * MICRO)
+            elif agg == "max":
+                value = Decimal(r[8] or 0)
+            elif agg == "latest":
+                value = Decimal(r[9] or 0)
+            else:
+                value = None
+            quantity: str | None
+            if value is not None and m is not None:
+                quantity = str(billing_quantity(m, [Fraction128(int(value))]))
+            else:
+                key = (str(r[1]), m.service if m else "", int(r[4]))
+                found = materialised.get(key)
+                quantity = None if found is None else f"{found} (service total at last materialisation)"
+            lines.append(
+                {
+                    "member": r[0],
+                    "engagement": r[1],
+                    "meter": r[2],
+                    "aggregation": agg,
+                    "service": m.service if m else None,
+                    "unit": (model.service(m.service).unit if m and model.service(m.service) else None),
+                    "origin_period": str(Period.from_key(int(r[4]))),
+                    "late": bool(r[5]),
+                    "events": int(r[6]),
+                    "quantity": quantity,
+                    "last_day": str(r[10]),
+                }
+            )
+    return {"period": str(period), "closed": closed, "member": member, "lines": lines}
+
+
+def _materialised(store: Store, period: Period) -> dict[tuple[str, str, int], Decimal]:
+    u, e = t.usage, t.engagements
+    q = (
+        select(e.c.code, u.c.service, u.c.origin_period_key, u.c.quantity)
+        .join(e, e.c.id == u.c.engagement_id)
+        .where(u.c.period_key == period.key, u.c.source == "metering")
+    )
+    return {(r[0], r[1], int(r[2])): r[3] for r in store.c.execute(q)}
+
+
+def stats(data_dir: Path) -> dict[str, Any]:
+    """What the store holds: segments, stored events, claimed keys, pending HTTP events."""
+    store = EventStore(metering_root(data_dir))
+    manifest = store.manifest()
+    wal_path = metering_root(data_dir) / "wal.sqlite"
+    pending = 0
+    if wal_path.exists():
+        wal = WriteAhead(wal_path)
+        try:
+            pending = wal.count()
+        finally:
+            wal.close()
+    return {
+        "segments": len(manifest["segments"]),
+        "stored_events": store.stored_events(),
+        "claimed_keys": store.key_index().count(),
+        "pending_http_events": pending,
+        "periods": [str(Period.from_key(p)) for p in store.periods()],
+    }
+
+
+def parse_batch(body: bytes) -> list[Any]:
+    """A request body: one CloudEvent (object) or a batch (array)."""
+    data = orjson.loads(body)
+    if isinstance(data, list):
+        return data
+    return [data]
+
+
+def rejected_problems(source: str, rejections: Sequence[Rejection]) -> list[Problem]:
+    return [Problem(source, r.line if r.line is not None else r.index, r.field, r.reason) for r in rejections]
+
+
+def group_by_member(lines: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    result: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for ln in lines:
+        result[str(ln["member"])].append(ln)
+    return dict(result)
