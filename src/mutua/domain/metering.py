@@ -6,9 +6,8 @@ functions here are the definition and the reference the tests compare them with.
 Definitions:
 
 - **Identity.** An event is identified by its CloudEvents ``(source, id)`` for as long as it is
-  kept. :func:`event_key` is the 128-bit MD5 of ``source + NUL + id``, as two unsigned 64-bit
-  halves (``hi``, ``lo``: the digest's first and last 8 bytes, little-endian, exactly DuckDB's
-  ``md5_number`` split in two). 128 bits: at 10^9 events a month a 64-bit key would collide.
+  kept. :func:`event_key` is the 128-bit MD5 of ``source + NUL + id`` read as a little-endian
+  number (exactly DuckDB's ``md5_number``), as two unsigned 64-bit halves ``(hi, lo)``. 128 bits: at 10^9 events a month a 64-bit key would collide.
 - **Subject.** ``subject`` names an engagement (its code) or a member (its 10-digit enterprise
   number, dots allowed). A member stands for its *shared-cloud engagement*: among its engagements
   of kind ``service``, the one whose service is charged by fixed share (the subscription, MONITOR
@@ -52,7 +51,8 @@ _DIGITS = re.compile(r"^\d{10}$")
 def event_key(source: str, event_id: str) -> tuple[int, int]:
     """The event's 128-bit identity as (hi, lo) unsigned 64-bit integers."""
     digest = hashlib.md5(f"{source}\x00{event_id}".encode(), usedforsecurity=False).digest()
-    return int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little")
+    number = int.from_bytes(digest, "little")  # DuckDB's md5_number(source || chr(0) || id)
+    return number >> 64, number & 0xFFFF_FFFF_FFFF_FFFF
 
 
 def charge_period(origin: Period, closed: Iterable[int]) -> Period:

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine
 
+from mutua.adapters.cli.metering import metering_app
 from mutua.bootstrap import Settings, open_engine
 from mutua.domain.periods import Period, PeriodError
 from mutua.domain.problems import MutuaError, Rejected
@@ -31,6 +32,7 @@ model_app = typer.Typer(help="The cost model file: validate, import, export.", n
 import_app = typer.Typer(help="CSV imports; each file loads whole or not at all.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(import_app, name="import")
+app.add_typer(metering_app, name="metering")
 
 out = Console()
 err = Console(stderr=True)

@@ -1,0 +1,65 @@
+"""The HTTP ingestion endpoint (FastAPI): one CloudEvent or a batch, answered after the commit.
+
+``POST /events`` takes ``application/cloudevents+json`` (one object) or
+``application/cloudevents-batch+json`` (an array). The answer (200) says which events were taken,
+which were duplicates (already taken: nothing changed) and which were rejected, each with its
+reason. A body that is not JSON is refused whole (400). ``POST /flush`` moves acknowledged events
+into a Parquet segment; ``GET /health`` tells that the server is up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from mutua.services.metering import HttpIngestor, parse_batch
+
+
+def _json(data: object, status: int = 200) -> Response:
+    return Response(orjson.dumps(data), status_code=status, media_type="application/json")
+
+
+def create_app(engine: Engine, data_dir: Path, *, actor: str = "http", flush_events: int | None = None) -> FastAPI:
+    """The ingestion app; nothing heavy happens before startup."""
+    holder: dict[str, HttpIngestor] = {}
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        kwargs = {} if flush_events is None else {"flush_events": flush_events}
+        holder["ingestor"] = HttpIngestor(engine, data_dir, actor, **kwargs)
+        try:
+            yield
+        finally:
+            holder["ingestor"].close()
+
+    app = FastAPI(title="Mutua metering", lifespan=lifespan)
+
+    @app.post("/events")
+    async def events(request: Request) -> Response:
+        body = await request.body()
+        try:
+            batch = parse_batch(body)
+        except orjson.JSONDecodeError as exc:
+            return _json(
+                {"type": "about:blank", "title": "not JSON", "status": 400, "detail": str(exc)}, status=400
+            )
+        answer = await run_in_threadpool(holder["ingestor"].accept, batch)
+        return _json(answer.as_dict())
+
+    @app.post("/flush")
+    async def flush() -> Response:
+        result = await run_in_threadpool(holder["ingestor"].flush)
+        return _json(result.as_dict(limit=100))
+
+    @app.get("/health")
+    async def health() -> Response:
+        return _json({"status": "ok"})
+
+    return app
