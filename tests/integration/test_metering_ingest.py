@@ -1,0 +1,257 @@
+"""Ingestion end to end on the real stores (SQLite and PostgreSQL for the registry, Parquet)."""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from metering_support import MEMBERS, build_association, event, write_jsonl
+from sqlalchemy import Engine, select
+
+from mutua.adapters.db import tables as t
+from mutua.adapters.db.engine import UnitOfWork
+from mutua.adapters.db.store import Store
+from mutua.adapters.metering.eventstore import EventStore
+from mutua.domain.costmodel import Aggregation
+from mutua.domain.metering import Sample, aggregate, period_bounds_us
+from mutua.domain.periods import Period
+from mutua.services import metering
+from mutua.services.closing import close_period
+
+MARCH = Period(2025, 3)
+
+
+@pytest.fixture
+def association(engine: Engine, tmp_path: Path) -> Engine:
+    build_association(engine, tmp_path)
+    return engine
+
+
+def _api_calls(data_dir: Path, period: Period = MARCH) -> dict[tuple[str, int], int]:
+    counts: dict[tuple[str, int], int] = defaultdict(int)
+    for total in metering.aggregate_period(data_dir, period):
+        if total.meter == "api_calls":
+            counts[(total.engagement, total.origin_period)] += total.events
+    return dict(counts)
+
+
+def test_duplicates_within_a_file_across_files_and_across_formats_count_once(
+    association: Engine, tmp_path: Path
+) -> None:
+    events = [event(i) for i in range(100)]
+    first = write_jsonl(tmp_path / "a.jsonl", [*events[:60], events[5], events[5]])
+    r1 = metering.ingest_file(association, tmp_path, first)
+    assert (r1.accepted, r1.duplicates, r1.rejected) == (60, 2, [])
+
+    again = metering.ingest_file(association, tmp_path, first)
+    assert (again.accepted, again.duplicates, again.segment) == (0, 62, None)
+
+    as_csv = tmp_path / "b.csv"
+    with as_csv.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "source", "type", "subject", "time", "data"])
+        for e in events[50:100]:
+            w.writerow([e["id"], e["source"], e["type"], e["subject"], e["time"], orjson.dumps(e["data"]).decode()])
+    r2 = metering.ingest_file(association, tmp_path, as_csv)
+    assert (r2.accepted, r2.duplicates) == (40, 10)
+
+    as_parquet = tmp_path / "c.parquet"
+    rows = events[90:100] + [event(i) for i in range(100, 110)]
+    pq.write_table(
+        pa.table({k: [e[k] for e in rows] for k in ("id", "source", "type", "subject", "time")}), as_parquet
+    )
+    r3 = metering.ingest_file(association, tmp_path, as_parquet)
+    assert (r3.accepted, r3.duplicates) == (10, 10)
+
+    assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 110}
+    assert metering.stats(tmp_path)["claimed_keys"] == 110
+
+
+def test_each_bad_event_is_rejected_with_its_line_and_field_and_the_rest_is_taken(
+    association: Engine, tmp_path: Path
+) -> None:
+    events = [
+        event(1),
+        {**event(2), "type": "be.mutua.nothing"},
+        event(3, subject="0999999999"),
+        {k: v for k, v in event(4).items() if k != "time"},
+        event(5, type="be.mutua.storage.used", data={"gb": -3}),
+        event(6, type="be.mutua.storage.used", data={"gb": "many"}),
+        event(7, time="2999-01-01T00:00:00Z"),
+        event(8, subject="SVC-2"),
+    ]
+    result = metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "bad.jsonl", events))
+    assert result.accepted == 2
+    got = [(r.line, r.field, r.event_id) for r in result.rejected]
+    assert got == [
+        (2, "type", "2"),
+        (3, "subject", "3"),
+        (4, "time", "4"),
+        (5, "data.gb", "5"),
+        (6, "data.gb", "6"),
+        (7, "time", "7"),
+    ]
+    assert "negative" in result.rejected[3].reason
+    assert "not a number" in result.rejected[4].reason
+    assert "future" in result.rejected[5].reason
+
+
+def test_the_http_path_gives_the_same_reasons_as_the_file_path(association: Engine, tmp_path: Path) -> None:
+    events = [
+        event("h1"),
+        {**event("h2"), "type": "be.mutua.nothing"},
+        event("h3", subject="0999999999"),
+        event("h5", type="be.mutua.storage.used", data={"gb": -3}),
+        event("h7", time="2999-01-01T00:00:00Z"),
+    ]
+    from_file = metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "x.jsonl", events))
+    ingestor = metering.HttpIngestor(association, tmp_path / "other")
+    try:
+        answer = ingestor.accept(events)
+    finally:
+        ingestor.close()
+    assert [(r.index, r.field, r.reason) for r in answer.rejected] == [
+        (r.index, r.field, r.reason) for r in from_file.rejected
+    ]
+    assert answer.accepted == ["h1"]
+
+
+def test_http_batches_count_each_event_once_across_retries_flushes_and_files(
+    association: Engine, tmp_path: Path
+) -> None:
+    ingestor = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
+    try:
+        a = ingestor.accept([event(i) for i in range(10)] + [event(3)])
+        assert (len(a.accepted), a.duplicates) == (10, ["3"])
+        retry = ingestor.accept([event(i) for i in range(5, 15)])
+        assert (len(retry.accepted), len(retry.duplicates)) == (5, 5)
+        flushed = ingestor.flush()
+        assert flushed.accepted == 15
+        later = ingestor.accept([event(i) for i in range(10, 20)])  # "a month later": already in Parquet
+        assert (len(later.accepted), len(later.duplicates)) == (5, 5)
+        ingestor.flush()
+    finally:
+        ingestor.close()
+    from_file = metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "f.jsonl", [event(i) for i in range(25)]))
+    assert (from_file.accepted, from_file.duplicates) == (5, 20)
+    assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 25}
+
+
+def test_a_flush_repeated_after_a_crash_between_commit_and_cleanup_stores_nothing_twice(
+    association: Engine, tmp_path: Path
+) -> None:
+    ingestor = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
+    try:
+        ingestor.accept([event(i) for i in range(8)])
+        _, pending = ingestor.wal.read()
+    finally:
+        ingestor.close()
+    metering.flush(association, tmp_path)
+    # the crash: the segment was committed but the pending rows came back (not yet forgotten)
+    again = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
+    try:
+        again.wal.claim(
+            [(*__import__("mutua.domain.metering", fromlist=["event_key"]).event_key(p["source"], p["id"]),
+              p["source"], p["id"], p["type"], p["subject"], p["time"], p["data"], p["member"], p["engagement"])
+             for p in pending]
+        )
+        assert again.wal.count() == 8
+        result = again.flush()
+    finally:
+        again.close()
+    assert (result.accepted, result.duplicates) == (0, 8)
+    assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 8}
+
+
+def test_a_late_event_lands_in_the_next_open_period_visible_as_late(association: Engine, tmp_path: Path) -> None:
+    with UnitOfWork(association) as uow:
+        store = Store(uow.connection)
+        model_id, _ = store.cost_model()
+        store.lock_period(Period(2025, 2), model_id)
+        uow.commit()
+    events = [event("on-time"), event("late", time="2025-02-14T08:00:00Z")]
+    result = metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "late.jsonl", events))
+    assert (result.accepted, result.late) == (2, 1)
+    assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 1, ("SVC-1", 202502): 1}
+    assert metering.aggregate_period(tmp_path, Period(2025, 2)) == []
+    view = metering.usage_view(association, tmp_path, MARCH, MEMBERS[0])
+    assert [(ln["origin_period"], ln["late"], ln["events"]) for ln in view["lines"]] == [
+        ("2025-02", True, 1),
+        ("2025-03", False, 1),
+    ]
+    done = metering.materialise(association, tmp_path, MARCH)
+    assert done.late_rows == 1
+    with pytest.raises(Exception, match="closed"):
+        metering.materialise(association, tmp_path, Period(2025, 2))
+
+
+def test_materialised_totals_are_what_the_close_charges_and_rerunning_replaces_them(
+    association: Engine, tmp_path: Path
+) -> None:
+    jan = [event(f"c{i}", time="2025-01-05T10:00:00Z") for i in range(2500)]
+    jan += [event("vm1", type="be.mutua.vm.usage", time="2025-01-02T00:00:00Z", data={"seconds": 5400, "size": "L"})]
+    metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "jan.jsonl", jan))
+    metering.materialise(association, tmp_path, Period(2025, 1))
+    metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "jan2.jsonl", [event("c9999", time="2025-01-06T10:00:00Z")]))
+    metering.materialise(association, tmp_path, Period(2025, 1))
+    with UnitOfWork(association) as uow:
+        u = t.usage
+        rows = uow.connection.execute(select(u.c.service, u.c.quantity).where(u.c.source == "metering")).all()
+    assert sorted((r[0], r[1]) for r in rows) == [("APIGW", Decimal("2.501000")), ("VMAAS", Decimal("1.500000"))]
+    close_period(association, Period(2025, 1))
+    with UnitOfWork(association) as uow:
+        charges = {c.service: c for c in Store(uow.connection).charges([202501]) if c.service in ("APIGW", "VMAAS")}
+    assert charges["APIGW"].amount == Decimal("0.25")  # 2.501 thousand calls x 0.10
+    assert charges["VMAAS"].amount == Decimal("0.08")  # 1.5 VM-hours x 0.05
+
+
+def test_duckdb_totals_equal_the_domain_reference_for_every_aggregation(association: Engine, tmp_path: Path) -> None:
+    rng = random.Random(7)
+    start, _ = period_bounds_us(MARCH)
+    kinds = {
+        "be.mutua.vm.usage": ("seconds", Aggregation.SUM, "vm_hours"),
+        "be.mutua.storage.used": ("gb", Aggregation.TIME_WEIGHTED_AVERAGE, "storage_gb"),
+        "be.mutua.backup.volume": ("gb", Aggregation.MAX, "backup_gb"),
+        "be.mutua.archive.stored": ("gb", Aggregation.LATEST, "archive_gb"),
+        "be.mutua.vm.inventory": ("vm", Aggregation.UNIQUE_COUNT, "vm_count"),
+        "be.mutua.api.call": (None, Aggregation.COUNT, "api_calls"),
+    }
+    events = []
+    expected: dict[tuple[str, str], list[Sample]] = defaultdict(list)
+    for i in range(600):
+        typ = rng.choice(list(kinds))
+        prop, _, code = kinds[typ]
+        member = rng.choice(MEMBERS)
+        offset = rng.randrange(0, 28 * 86400) * 1_000_000
+        value = f"{rng.randrange(0, 10_000)}.{rng.randrange(0, 999_999):06d}"
+        data = {} if prop is None else {prop: (f"vm-{rng.randrange(5)}" if prop == "vm" else value)}
+        if typ == "be.mutua.vm.usage":
+            data["size"] = "L"
+        time = f"2025-03-{1 + offset // 86_400_000_000:02d}T{(offset // 3_600_000_000) % 24:02d}:00:00Z"
+        e = event(f"r{i}", type=typ, subject=member, data=data, time=time)
+        events.append(e)
+        t_us = start + (int(e["time"][8:10]) - 1) * 86_400_000_000 + int(e["time"][11:13]) * 3_600_000_000
+        expected[(MEMBERS.index(member) + 1 and f"SVC-{MEMBERS.index(member) + 1}", code)].append(
+            Sample(
+                t_us,
+                None if prop in (None, "vm") else int(Decimal(value) * 1_000_000),
+                data.get("vm"),
+                (e["source"], e["id"]),
+            )
+        )
+    metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "mix.jsonl", events))
+    got = {(tot.engagement, tot.meter): (tot.numerator, tot.denominator) for tot in metering.aggregate_period(tmp_path, MARCH)}
+    aggs = {code: agg for _, agg, code in kinds.values()}
+    want = {}
+    for (eng, code), samples in expected.items():
+        f = aggregate(aggs[code], samples, MARCH)
+        want[(eng, code)] = (f.numerator, f.denominator)
+    assert got == want
+    assert EventStore(tmp_path / "metering").stored_events() == 600
