@@ -1,0 +1,339 @@
+"""Metering benchmark: a realistic month of usage events, ingested from files and over HTTP, then
+aggregated, compared with a bare DuckDB GROUP BY over the same Parquet files (the floor).
+
+    .venv/bin/python bench/bench_metering.py                 # 10^7 events
+    .venv/bin/python bench/bench_metering.py --events 1e8    # or 1e9 (disk: ~16 bytes/event of input)
+
+300 members (a few send most events: member rank ~ uniform^3), 50 meters (30 counts, 10 sums,
+5 max, 3 latest, 1 time-weighted average, 1 unique count), one month, about 1 % of events sent
+twice (within a file and across files). Phases run in child processes so that each peak memory is
+its own. Prints figures, and ONE JSON object on its last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+MEMBERS = 300
+METERS = 50
+SERVICES = ("APIGW", "VMAAS", "STAAS", "BAAS", "ARCH")
+
+
+def meter_kind(i: int) -> str:
+    if i < 30:
+        return "count"
+    if i < 40:
+        return "sum"
+    if i < 45:
+        return "max"
+    if i < 48:
+        return "latest"
+    return "time_weighted_average" if i == 48 else "unique_count"
+
+
+def cost_model_text() -> str:
+    from importlib.resources import files
+
+    text = files("mutua.demo").joinpath("cost-model.yaml").read_text(encoding="utf-8")
+    head = text[: text.index("meters:")]
+    lines = ["meters:"]
+    for i in range(METERS):
+        kind = meter_kind(i)
+        prop = "" if kind == "count" else (", value_property: vm" if kind == "unique_count" else ", value_property: value")
+        lines.append(
+            f"  - {{code: m{i:02d}, event_type: be.mutua.bench.m{i:02d}, aggregation: {kind}{prop}, "
+            f"service: {SERVICES[i % len(SERVICES)]}}}"
+        )
+    tariffs = ["tariffs:"] + [f'  - {{year: 2025, service: {s}, price: "0.01"}}' for s in SERVICES]
+    tariffs += ['  - {year: 2025, service: MONITOR, annual: "1000.00"}', '  - {year: 2025, service: ITSM, annual: "100.00"}']
+    return head + "\n".join(lines) + "\n" + "\n".join(tariffs) + "\n"
+
+
+def setup(work: Path) -> None:
+    from mutua.adapters.db.engine import make_engine, migrate, sqlite_url
+    from mutua.demo.generator import synthetic_enterprise_number
+    from mutua.services.imports import import_cost_model, import_engagements_text, import_members_text
+
+    engine = make_engine(sqlite_url(work))
+    migrate(engine)
+    (work / "cost-model.yaml").write_text(cost_model_text(), encoding="utf-8")
+    import_cost_model(engine, work / "cost-model.yaml", "bench")
+    numbers = [synthetic_enterprise_number(i) for i in range(1, MEMBERS + 1)]
+    import_members_text(
+        engine,
+        "enterprise_number,name,category,client_group,language,joined_on\n"
+        + "".join(f"{m},Member {i},A,social_security,nl,2019-01-01\n" for i, m in enumerate(numbers)),
+        "members.csv",
+        "bench",
+    )
+    import_engagements_text(
+        engine,
+        "code,member,kind,title,service,budget,starts_on\n"
+        + "".join(f"SVC-{i:03d},{m},service,Cloud {i},MONITOR,0,2024-01-01\n" for i, m in enumerate(numbers)),
+        "engagements.csv",
+        "bench",
+    )
+    (work / "members.json").write_text(json.dumps(numbers))
+    engine.dispose()
+
+
+def generate(work: Path, events: int, files: int) -> list[Path]:
+    import duckdb
+
+    numbers = json.loads((work / "members.json").read_text())
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SELECT setseed(0.42)")
+    con.execute("CREATE TABLE mem AS SELECT unnest(?::VARCHAR[]) AS subject, generate_subscripts(?::VARCHAR[], 1) - 1 AS k",
+                [numbers, numbers])
+    per_file = events // files
+    paths = []
+    month_us = 31 * 86_400 * 1_000_000
+    for f in range(files):
+        start = f * per_file
+        path = work / "input" / f"events-{f:03d}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # about 1 % duplicates: 0.5 % re-send an id of the previous file, 0.5 % an id just before in this file
+        con.execute(
+            f"""
+            COPY (
+              SELECT CASE WHEN i % 200 = 7 AND i >= {per_file} THEN 'e' || (i - {per_file})
+                          WHEN i % 200 = 9 THEN 'e' || (i - 1)
+                          ELSE 'e' || i END AS id,
+                     '/gateway/' || ((CASE WHEN i % 200 = 7 AND i >= {per_file} THEN i - {per_file}
+                                           WHEN i % 200 = 9 THEN i - 1 ELSE i END) % 8) AS source,
+                     'be.mutua.bench.m' || lpad(mt::VARCHAR, 2, '0') AS type,
+                     mem.subject,
+                     strftime(TIMESTAMP '2025-03-01' + to_microseconds(t), '%Y-%m-%dT%H:%M:%S.%fZ') AS time,
+                     {{'value': (v / 1000.0)::DECIMAL(12, 3), 'vm': 'vm-' || (v % 500)}} AS data
+              FROM (
+                SELECT i,
+                       CAST(floor({MEMBERS} * pow(random(), 3)) AS INTEGER) AS k,
+                       CAST(floor({METERS} * pow(random(), 2)) AS INTEGER) AS mt,
+                       CAST(floor(random() * {month_us - 1}) AS BIGINT) AS t,
+                       CAST(floor(random() * 1000000) AS BIGINT) AS v
+                FROM range({start}, {start + per_file}) r(i)
+              ) g JOIN mem USING (k)
+            ) TO '{path}' (FORMAT parquet, COMPRESSION zstd)
+            """
+        )
+        paths.append(path)
+    con.close()
+    return paths
+
+
+def phase_ingest(work: Path) -> dict[str, Any]:
+    from mutua.adapters.db.engine import make_engine, sqlite_url
+    from mutua.services.metering import ingest_file
+
+    engine = make_engine(sqlite_url(work))
+    files = sorted((work / "input").glob("*.parquet"))
+    received = accepted = duplicates = rejected = 0
+    start = time.perf_counter()
+    for f in files:
+        r = ingest_file(engine, work, f, "bench")
+        received += r.received
+        accepted += r.accepted
+        duplicates += r.duplicates
+        rejected += len(r.rejected)
+        print(f"  {f.name}: {r.received:,} read, {r.accepted:,} new, {r.duplicates:,} dup, "
+              f"{r.received / r.seconds:,.0f} ev/s", file=sys.stderr)
+    seconds = time.perf_counter() - start
+    return {"received": received, "accepted": accepted, "duplicates": duplicates, "rejected": rejected,
+            "seconds": seconds, "events_per_s": received / seconds}
+
+
+def phase_aggregate(work: Path) -> dict[str, Any]:
+    from mutua.adapters.metering.aggregation import aggregation_sql, to_totals
+    from mutua.adapters.metering.eventstore import EventStore, connect
+    from mutua.domain.periods import Period
+
+    files = EventStore(work / "metering").event_files(Period(2025, 3))
+    listing = ", ".join(f"'{p}'" for p in files)
+    con = connect()
+    con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet([{listing}])")
+    floor_sql = ("SELECT member, meter, day, count(*) AS n, sum(value_micro) AS s FROM events "
+                 "GROUP BY member, meter, day")
+    best_floor = best_agg = float("inf")
+    totals: list[Any] = []
+    for _ in range(2):
+        t0 = time.perf_counter()
+        con.execute(floor_sql).fetchall()
+        best_floor = min(best_floor, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        totals = to_totals(con.execute(aggregation_sql()).fetchall())
+        best_agg = min(best_agg, time.perf_counter() - t0)
+    events = sum(t.events for t in totals)
+    return {"aggregation_s": best_agg, "floor_s": best_floor, "ratio": best_agg / best_floor,
+            "rows": events, "totals": len(totals)}
+
+
+def phase_view(work: Path) -> dict[str, Any]:
+    from mutua.adapters.db.engine import make_engine, sqlite_url
+    from mutua.domain.periods import Period
+    from mutua.services.metering import usage_view
+
+    engine = make_engine(sqlite_url(work))
+    member = json.loads((work / "members.json").read_text())[0]  # the heaviest sender
+    usage_view(engine, work, Period(2025, 3), member)
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        data = usage_view(engine, work, Period(2025, 3), member)
+        best = min(best, time.perf_counter() - t0)
+    return {"view_ms": best * 1000, "lines": len(data["lines"])}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def phase_http(work: Path, events: int, clients: int) -> dict[str, Any]:
+    import httpx
+    import orjson
+
+    numbers = json.loads((work / "members.json").read_text())
+    port = _free_port()
+    log = (work / "server.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from mutua.adapters.cli.app import main; main()", "--data-dir", str(work),
+         "metering", "serve", "--port", str(port), "--flush-events", "2000000"],
+        stdout=subprocess.DEVNULL, stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    bodies = []
+    for b in range(events // 1000):
+        bodies.append(orjson.dumps([
+            {"specversion": "1.0", "id": f"h{b}-{i}", "source": "/http", "type": f"be.mutua.bench.m{(i * 7) % 30:02d}",
+             "subject": numbers[(b + i) % 10], "time": f"2025-03-{1 + (i % 28):02d}T10:{i % 60:02d}:00Z", "data": {}}
+            for i in range(1000)
+        ]))
+    acked = 0
+    lock = threading.Lock()
+
+    def send(chunk: list[bytes]) -> None:
+        nonlocal acked
+        with httpx.Client(base_url=url, timeout=60, headers={"content-type": "application/cloudevents-batch+json"}) as c:
+            for body in chunk:
+                answer = c.post("/events", content=body).json()
+                with lock:
+                    acked += answer["accepted"]
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(send, [bodies[i::clients] for i in range(clients)]))
+    seconds = time.perf_counter() - start
+    flush_t0 = time.perf_counter()
+    httpx.post(url + "/flush", timeout=600)
+    flush_s = time.perf_counter() - flush_t0
+    server.send_signal(signal.SIGTERM)
+    _, status, usage = os.wait4(server.pid, 0)
+    log.close()
+    return {"events": len(bodies) * 1000, "accepted": acked, "seconds": seconds, "events_per_s": acked / seconds,
+            "flush_s": flush_s, "server_peak_rss_mb": usage.ru_maxrss / 1024}
+
+
+def run_phase(name: str, work: Path, *extra: str) -> tuple[dict[str, Any], float]:
+    proc = subprocess.Popen([sys.executable, __file__, "--phase", name, "--work", str(work), *extra],
+                            stdout=subprocess.PIPE)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    proc.stdout.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise SystemExit(f"phase {name} failed")
+    return json.loads(out.decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=float, default=1e7)
+    parser.add_argument("--files", type=int, default=0, help="input files (default: one per 10^6 events, at most 100)")
+    parser.add_argument("--http-events", type=float, default=1e6)
+    parser.add_argument("--http-clients", type=int, default=4)
+    parser.add_argument("--work", type=Path, default=ROOT / ".bench" / "metering")
+    parser.add_argument("--keep", action="store_true", help="keep the generated data")
+    parser.add_argument("--phase", default="")
+    args = parser.parse_args()
+    if args.phase:
+        result = {
+            "ingest": lambda: phase_ingest(args.work),
+            "aggregate": lambda: phase_aggregate(args.work),
+            "view": lambda: phase_view(args.work),
+            "http": lambda: phase_http(args.work, int(args.http_events), args.http_clients),
+        }[args.phase]()
+        print(json.dumps(result))
+        return
+    events = int(args.events)
+    files = args.files or max(1, min(100, events // 1_000_000))
+    work: Path = args.work
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    t0 = time.perf_counter()
+    setup(work)
+    generate(work, events, files)
+    input_bytes = sum(p.stat().st_size for p in (work / "input").glob("*.parquet"))
+    print(f"generated {events:,} events in {files} Parquet files ({input_bytes / 1e9:.2f} GB) in "
+          f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    ingest, ingest_mb = run_phase("ingest", work)
+    print(f"file ingestion: {ingest['events_per_s']:,.0f} events/s ({ingest['received']:,} read, "
+          f"{ingest['accepted']:,} stored, {ingest['duplicates']:,} duplicates) in {ingest['seconds']:.1f} s, "
+          f"peak {ingest_mb:,.0f} MB", file=sys.stderr)
+    agg, agg_mb = run_phase("aggregate", work)
+    print(f"monthly aggregation: {agg['aggregation_s']:.2f} s; bare GROUP BY floor {agg['floor_s']:.2f} s; "
+          f"ratio {agg['ratio']:.2f}; peak {agg_mb:,.0f} MB", file=sys.stderr)
+    view, _ = run_phase("view", work)
+    print(f"usage view of the heaviest member, month to date: {view['view_ms']:.1f} ms", file=sys.stderr)
+    http, _ = run_phase("http", work, "--http-events", str(args.http_events), "--http-clients", str(args.http_clients))
+    print(f"HTTP ingestion, batches of 1000: {http['events_per_s']:,.0f} events/s ({http['accepted']:,} taken "
+          f"in {http['seconds']:.1f} s; flush to Parquet {http['flush_s']:.1f} s), server peak "
+          f"{http['server_peak_rss_mb']:,.0f} MB", file=sys.stderr)
+    store_bytes = sum(p.stat().st_size for p in (work / "metering").rglob("*") if p.is_file())
+    result = {
+        "benchmark": "metering",
+        "events": events,
+        "files": files,
+        "input_gb": round(input_bytes / 1e9, 3),
+        "store_gb": round(store_bytes / 1e9, 3),
+        "file_ingest_events_per_s": round(ingest["events_per_s"]),
+        "file_ingest_s": round(ingest["seconds"], 2),
+        "file_ingest_stored": ingest["accepted"],
+        "file_ingest_duplicates": ingest["duplicates"],
+        "file_ingest_peak_mb": round(ingest_mb),
+        "http_events_per_s": round(http["events_per_s"]),
+        "http_events": http["accepted"],
+        "http_server_peak_mb": round(http["server_peak_rss_mb"]),
+        "aggregation_s": round(agg["aggregation_s"], 3),
+        "floor_group_by_s": round(agg["floor_s"], 3),
+        "aggregation_to_floor": round(agg["ratio"], 3),
+        "aggregation_peak_mb": round(agg_mb),
+        "usage_view_ms": round(view["view_ms"], 2),
+    }
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
