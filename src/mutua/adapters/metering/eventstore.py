@@ -49,7 +49,6 @@ from mutua.domain.periods import Period
 EVENT_COLUMNS = (
     "source",
     "id",
-    "type",
     "member",
     "engagement",
     "meter",
@@ -281,8 +280,8 @@ class EventStore:
             result.rejected = _rejections(con, catalogue, line_offset)
             step("deduplicating", 0.3)
             con.execute(
-                "CREATE OR REPLACE TEMP TABLE firsts AS "
-                "SELECT h, min(idx) AS idx FROM m WHERE NOT bad GROUP BY h ORDER BY h"
+                "CREATE OR REPLACE TEMP TABLE firsts AS SELECT h, min(idx) AS idx, max(idx) AS last "
+                "FROM m WHERE idx NOT IN (SELECT idx FROM badidx) GROUP BY h ORDER BY h"
             )
             keys = con.execute(
                 "SELECT (h >> 64)::UBIGINT AS hi, (h & 18446744073709551615::UHUGEINT)::UBIGINT AS lo, idx "
@@ -291,26 +290,28 @@ class EventStore:
             hi = np.asarray(keys["hi"], dtype=np.uint64)
             lo = np.asarray(keys["lo"], dtype=np.uint64)
             idx = np.asarray(keys["idx"], dtype=np.int64)
-            valid_events = int(_one(con, "SELECT count(DISTINCT idx) FROM m WHERE NOT bad"))
-            taken = self.key_index().contains(hi, lo)
-            fresh = idx[~taken]
-            result.duplicates = valid_events - int(fresh.shape[0])
-            dup_idx = _one_column(
+            in_file = _one_column(
                 con,
-                "SELECT DISTINCT idx FROM m WHERE NOT bad AND idx NOT IN (SELECT idx FROM firsts) ORDER BY idx",
+                "SELECT DISTINCT m.idx FROM m JOIN (SELECT h, idx AS first FROM firsts WHERE last <> idx) f "
+                "USING (h) WHERE m.idx <> f.first AND m.idx NOT IN (SELECT idx FROM badidx)",
             )
-            result.duplicate_indexes = sorted([*dup_idx, *(int(i) for i in idx[taken])])
-            result.accepted = int(fresh.shape[0])
+            taken = self.key_index().contains(hi, lo)
+            result.duplicate_indexes = sorted([*in_file, *(int(i) for i in idx[taken])])
+            result.duplicates = len(result.duplicate_indexes)
+            result.accepted = int(idx.shape[0]) - int(np.count_nonzero(taken))
             if result.accepted == 0:
                 result.seconds = time.perf_counter() - started
                 return result
             step("writing", 0.5)
             segment = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}"
-            con.register("fresh_arrow", pa.table({"idx": fresh}))
-            con.execute("CREATE OR REPLACE TEMP TABLE fresh AS SELECT idx FROM fresh_arrow")
-            con.unregister("fresh_arrow")
+            skip = np.asarray([*result.duplicate_indexes, *_one_column(con, "SELECT idx FROM badidx")], dtype=np.int64)
+            con.register("skip_arrow", pa.table({"idx": skip}))
+            con.execute("CREATE OR REPLACE TEMP TABLE skip AS SELECT idx FROM skip_arrow")
+            con.unregister("skip_arrow")
             files = self._write_events(con, segment)
-            result.late = int(_one(con, "SELECT count(DISTINCT idx) FROM m SEMI JOIN fresh USING (idx) WHERE late"))
+            result.late = int(
+                _one(con, "SELECT count(DISTINCT idx) FROM m WHERE late AND idx NOT IN (SELECT idx FROM skip)")
+            )
             step("rollups", 0.7)
             rollups = self._write_rollups(con, segment, files, manifest)
             step("claiming keys", 0.85)
@@ -350,16 +351,20 @@ class EventStore:
         return result
 
     def _write_events(self, con: duckdb.DuckDBPyConnection, segment: str) -> dict[Path, int]:
-        periods = _one_column(con, "SELECT DISTINCT period FROM m SEMI JOIN fresh USING (idx) ORDER BY period")
+        periods = _one_column(con, "SELECT DISTINCT period FROM m WHERE period IS NOT NULL ORDER BY period")
         written: dict[Path, int] = {}
         cols = ", ".join(EVENT_COLUMNS)
         for p in periods:
             path = self.root / "events" / f"period={p}" / f"{segment}.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
-            con.execute(
-                f"COPY (SELECT {cols} FROM m SEMI JOIN fresh USING (idx) WHERE period = {int(p)}) "
-                f"TO {_q(str(path))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)"
+            copied = _one(
+                con,
+                f"COPY (SELECT {cols} FROM m WHERE period = {int(p)} AND idx NOT IN (SELECT idx FROM skip)) "
+                f"TO {_q(str(path))} (FORMAT parquet, COMPRESSION lz4)",
             )
+            if not copied:
+                path.unlink()
+                continue
             dedup.fsync_file(path)
             written[path] = int(p)
         return written
@@ -464,7 +469,8 @@ def _extract(prop: str, fields: set[str] | None) -> str:
 
 
 def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -> None:
-    """Build ``m``: one row per event and meter, with ``bad`` set on every row of a bad event."""
+    """Build ``m`` (one row per event and meter, ``row_bad`` on rows that break a rule) in one pass,
+    and ``badidx``: the events with any bad row."""
     types = _column_types(con)
     fields = _data_fields(types.get("data", "VARCHAR")) if "data" in types else set()
     meters = catalogue.meters
@@ -475,22 +481,26 @@ def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) 
                 "type": [m.event_type for m in meters],
                 "meter": [m.code for m in meters],
                 "agg": [m.aggregation.value for m in meters],
+                "prop": [m.value_property or "" for m in meters],
+                "dimset": [";".join(m.group_by) for m in meters],
             },
-            schema=pa.schema([("type", pa.string()), ("meter", pa.string()), ("agg", pa.string())]),
+            schema=pa.schema(
+                [("type", pa.string()), ("meter", pa.string()), ("agg", pa.string()), ("prop", pa.string()),
+                 ("dimset", pa.string())]
+            ),
         ),
     )
-    value_cases = " ".join(
-        f"WHEN {_q(m.code)} THEN {_extract(m.value_property, fields)}" for m in meters if m.value_property
-    )
-    value_expr = f"CASE mt.meter {value_cases} END" if value_cases else "CAST(NULL AS VARCHAR)"
+    props = sorted({m.value_property for m in meters if m.value_property})
+    value_cases = " ".join(f"WHEN {_q(p)} THEN {_extract(p, fields)}" for p in props)
+    value_expr = f"CASE mt.prop {value_cases} END" if value_cases else "CAST(NULL AS VARCHAR)"
+    dimsets = sorted({m.group_by for m in meters if m.group_by})
     dims_cases = " ".join(
-        f"WHEN {_q(m.code)} THEN concat_ws(';', "
-        + ", ".join(f"{_q(k + '=')} || coalesce({_extract(k, fields)}, '')" for k in m.group_by)
+        f"WHEN {_q(';'.join(g))} THEN concat_ws(';', "
+        + ", ".join(f"{_q(k + '=')} || coalesce({_extract(k, fields)}, '')" for k in g)
         + ")"
-        for m in meters
-        if m.group_by
+        for g in dimsets
     )
-    dims_expr = f"CASE mt.meter {dims_cases} ELSE '' END" if dims_cases else "''"
+    dims_expr = f"CASE mt.dimset {dims_cases} ELSE '' END" if dims_cases else "''"
     if trusted:
         who = "r.member AS member, r.engagement AS engagement"
         join = ""
@@ -507,49 +517,19 @@ def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) 
                 schema=pa.schema([("subject", pa.string()), ("member", pa.string()), ("engagement", pa.string())]),
             ),
         )
-        who = "coalesce(s.member, s2.member) AS member, coalesce(s.engagement, s2.engagement) AS engagement"
+        who = "s.member AS member, s.engagement AS engagement"
         join = (
-            "LEFT JOIN subjects_arrow s ON s.subject = r.subject "
-            "LEFT JOIN subjects_arrow s2 ON s.subject IS NULL AND s2.subject = replace(replace(r.subject, '.', ''), ' ', '')"
+            "LEFT JOIN subjects_arrow s ON s.subject = "
+            "CASE WHEN r.subject LIKE '%.%' OR r.subject LIKE '% %' "
+            "THEN replace(replace(r.subject, '.', ''), ' ', '') ELSE r.subject END"
         )
-    limit_us = catalogue.now_us + int(FUTURE_TOLERANCE.total_seconds() * 1_000_000)
-    time_expr = "r.time" if types.get("time", "VARCHAR").upper().startswith("TIMESTAMP") else "TRY_CAST(r.time AS TIMESTAMPTZ)"
-    numeric = ", ".join(_q(a) for a in NUMERIC)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE m0 AS
-        SELECT r.idx, CAST(r.source AS VARCHAR) AS source, CAST(r.id AS VARCHAR) AS id,
-               CAST(r.type AS VARCHAR) AS type, {who}, mt.meter, mt.agg,
-               epoch_us({time_expr}) AS time_us,
-               {value_expr} AS raw_value,
-               {dims_expr} AS dims
-        FROM raw r {join}
-        LEFT JOIN meters_arrow mt ON mt.type = r.type
-        """
-    )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE m1 AS
-        SELECT *,
-               (source IS NULL OR trim(source) = '' OR id IS NULL OR trim(id) = '' OR type IS NULL
-                OR meter IS NULL OR member IS NULL OR time_us IS NULL OR time_us > {limit_us}
-                OR (agg IN ({numeric}) AND (TRY_CAST(raw_value AS DECIMAL(38, 6)) IS NULL
-                                            OR TRY_CAST(raw_value AS DECIMAL(38, 6)) < 0))
-                OR (agg = 'unique_count' AND (raw_value IS NULL OR trim(raw_value) = ''))) AS row_bad
-        FROM m0
-        """
-    )
-    origins = _one_column(
-        con,
-        "SELECT DISTINCT year(make_timestamp(time_us)) * 100 + month(make_timestamp(time_us)) "
-        "FROM m1 WHERE NOT row_bad",
-    )
     mapping = []
-    for o in origins:
-        origin = Period.from_key(o)
-        target = charge_period(origin, catalogue.closed)
-        start, end = period_bounds_us(origin)
-        mapping.append((o, target.key, target.key != o, end, end - start))
+    for year in range(1970, 2101):
+        for month in range(1, 13):
+            origin = Period(year, month)
+            target = charge_period(origin, catalogue.closed)
+            start, end = period_bounds_us(origin)
+            mapping.append((origin.key, target.key, target.key != origin.key, end, end - start))
     con.register(
         "pmap_arrow",
         pa.table(
@@ -571,30 +551,46 @@ def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) 
             ),
         ),
     )
+    limit_us = catalogue.now_us + int(FUTURE_TOLERANCE.total_seconds() * 1_000_000)
+    ttype = types.get("time", "VARCHAR").upper()
+    time_expr = "r.time" if ttype.startswith("TIMESTAMP") else "TRY_CAST(r.time AS TIMESTAMPTZ)"
+    numeric = ", ".join(_q(a) for a in NUMERIC)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE m AS
-        SELECT m1.idx, m1.source, m1.id, m1.type, m1.member, m1.engagement, m1.meter, m1.agg, m1.dims,
-               m1.time_us, CAST(make_timestamp(m1.time_us) AS DATE) AS day,
-               CASE WHEN m1.agg IN ({numeric})
-                    THEN CAST(TRY_CAST(m1.raw_value AS DECIMAL(38, 6)) * 1000000 AS BIGINT) END AS value_micro,
-               CASE WHEN m1.agg = 'unique_count' THEN m1.raw_value END AS value_text,
-               p.period, p.origin_period, p.period_end_us, p.period_len_us, coalesce(p.late, false) AS late,
-               m1.idx IN (SELECT idx FROM m1 WHERE row_bad) AS bad,
-               md5_number(m1.source || chr(0) || m1.id) AS h
-        FROM m1
-        LEFT JOIN pmap_arrow p
-          ON NOT m1.row_bad
-         AND p.origin_period = year(make_timestamp(m1.time_us)) * 100 + month(make_timestamp(m1.time_us))
+        WITH x AS (
+            SELECT r.idx, CAST(r.source AS VARCHAR) AS source, CAST(r.id AS VARCHAR) AS id,
+                   CAST(r.type AS VARCHAR) AS type, {who}, mt.meter, mt.agg,
+                   epoch_us({time_expr}) AS time_us,
+                   {value_expr} AS raw_value,
+                   {dims_expr} AS dims
+            FROM raw r {join}
+            LEFT JOIN meters_arrow mt ON mt.type = r.type
+        ), y AS (
+            SELECT *, TRY_CAST(raw_value AS DECIMAL(38, 6)) AS dec,
+                   CAST(year(make_timestamp(time_us)) * 100 + month(make_timestamp(time_us)) AS INTEGER) AS origin
+            FROM x
+        )
+        SELECT y.idx, y.source, y.id, y.member, y.engagement, y.meter, y.agg, y.dims, y.time_us,
+               CAST(make_timestamp(y.time_us) AS DATE) AS day,
+               CASE WHEN y.agg IN ({numeric}) THEN CAST(y.dec * 1000000 AS BIGINT) END AS value_micro,
+               CASE WHEN y.agg = 'unique_count' THEN y.raw_value END AS value_text,
+               p.period, p.origin_period, p.period_end_us, p.period_len_us, p.late,
+               md5_number(y.source || chr(0) || y.id) AS h,
+               (y.source IS NULL OR trim(y.source) = '' OR y.id IS NULL OR trim(y.id) = '' OR y.type IS NULL
+                OR y.meter IS NULL OR y.member IS NULL OR y.time_us IS NULL OR y.time_us > {limit_us}
+                OR p.period IS NULL
+                OR (y.agg IN ({numeric}) AND (y.dec IS NULL OR y.dec < 0))
+                OR (y.agg = 'unique_count' AND (y.raw_value IS NULL OR trim(y.raw_value) = ''))) AS row_bad
+        FROM y LEFT JOIN pmap_arrow p ON p.origin_period = y.origin
         """
     )
-    con.execute("DROP TABLE m0")
-    con.execute("DROP TABLE m1")
+    con.execute("CREATE OR REPLACE TEMP TABLE badidx AS SELECT DISTINCT idx FROM m WHERE row_bad")
 
 
 def _rejections(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, line_offset: int | None) -> list[Rejection]:
     """The reason of each bad event, in the domain's words (validate_event on the raw record)."""
-    bad = _one_column(con, "SELECT DISTINCT idx FROM m WHERE bad ORDER BY idx")
+    bad = _one_column(con, "SELECT idx FROM badidx ORDER BY idx")
     if not bad:
         return []
     by_type = catalogue.by_type()
@@ -642,8 +638,10 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
     name = path.name.lower()
     src = _q(str(path))
     if name.endswith(".parquet"):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT file_row_number AS idx, * EXCLUDE (file_row_number) "
-                    f"FROM read_parquet({src}, file_row_number = true)")
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW raw AS SELECT file_row_number AS idx, * EXCLUDE (file_row_number) "
+            f"FROM read_parquet({src}, file_row_number = true)"
+        )
         return None
     if name.endswith((".csv", ".csv.gz")):
         con.execute(
