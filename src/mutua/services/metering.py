@@ -347,14 +347,14 @@ def usage_view(
     Sum, count, max and latest are exact from the rollups; unique count and time-weighted average
     need every event, so for them the view shows the totals last written for the close."""
     store = EventStore(metering_root(data_dir))
-    path = store.rollup_file(period)
+    paths = store.rollup_files(period)
     with UnitOfWork(engine) as uow:
         s = Store(uow.connection)
         _, model = s.cost_model()
         closed = period.key in s.closed_periods()
         materialised = _materialised(s, period)
     lines: list[dict[str, Any]] = []
-    if path is not None:
+    if paths:
         con = connect(threads=1)
         where = ["true"]
         params: list[Any] = []
@@ -369,7 +369,7 @@ def usage_view(
             "sum(sum_micro)::DECIMAL(38,0), max(max_micro), arg_max(last_micro, last_us), max(day) "
             f"FROM read_parquet(?) WHERE {' AND '.join(where)} GROUP BY ALL ORDER BY member, meter, origin_period"
         )
-        rows = con.execute(sql, [str(path), *params]).fetchall()
+        rows = con.execute(sql, [[str(p) for p in paths], *params]).fetchall()
         con.close()
         for r in rows:
             m = model.meter(str(r[2]))

@@ -5,8 +5,9 @@ Layout under the data dir's ``metering/`` folder::
     manifest.json                         the commit point: names every file that counts
     events/period=YYYYMM/<segment>_*.parquet   one row per event and meter (EVENT_COLUMNS)
     keys/bNN/<segment>.{hi,lo}.npy        claimed identities, sorted runs per bucket (dedup.py)
-    rollups/period=YYYYMM/<segment>.parquet    daily rollups of the whole period, per member,
-                                          engagement, meter and day (rewritten at each commit)
+    rollups/period=YYYYMM/<segment>.parquet    daily rollups per member, engagement, meter and
+                                          day: one file per commit, merged into one when a period
+                                          has more than MAX_ROLLUPS (so a view reads few files)
     wal.sqlite                            events acknowledged over HTTP, not yet in a segment
 
 **Commit.** A segment's event files, key runs and rollups are written under new names and
@@ -65,6 +66,7 @@ EVENT_COLUMNS = (
     "late",
 )
 NUMERIC = ("sum", "max", "latest", "time_weighted_average")
+MAX_ROLLUPS = 16
 ProgressFn = Callable[[str, float], None]
 
 
@@ -200,7 +202,8 @@ class EventStore:
         for runs in manifest["keys"].values():
             for run in runs:
                 names.update(dedup.run_files(run))
-        names.update(manifest["rollups"].values())
+        for files in manifest["rollups"].values():
+            names.update(files)
         return names
 
     def remove_orphans(self, manifest: Mapping[str, Any]) -> int:
@@ -233,9 +236,8 @@ class EventStore:
     def periods(self) -> list[int]:
         return sorted({int(k) for seg in self.manifest()["segments"] for k in seg["files"]})
 
-    def rollup_file(self, period: Period) -> Path | None:
-        name = self.manifest()["rollups"].get(str(period.key))
-        return None if name is None else self.root / name
+    def rollup_files(self, period: Period) -> list[Path]:
+        return [self.root / name for name in self.manifest()["rollups"].get(str(period.key), [])]
 
     def key_index(self) -> dedup.KeyIndex:
         """The claimed keys (cached until the manifest changes)."""
@@ -281,7 +283,7 @@ class EventStore:
             step("deduplicating", 0.3)
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE firsts AS SELECT h, min(idx) AS idx, max(idx) AS last "
-                "FROM m WHERE idx NOT IN (SELECT idx FROM badidx) GROUP BY h ORDER BY h"
+                "FROM m ANTI JOIN badidx USING (idx) GROUP BY h"
             )
             keys = con.execute(
                 "SELECT (h >> 64)::UBIGINT AS hi, (h & 18446744073709551615::UHUGEINT)::UBIGINT AS lo, idx "
@@ -293,7 +295,7 @@ class EventStore:
             in_file = _one_column(
                 con,
                 "SELECT DISTINCT m.idx FROM m JOIN (SELECT h, idx AS first FROM firsts WHERE last <> idx) f "
-                "USING (h) WHERE m.idx <> f.first AND m.idx NOT IN (SELECT idx FROM badidx)",
+                "USING (h) ANTI JOIN badidx b ON b.idx = m.idx WHERE m.idx <> f.first",
             )
             taken = self.key_index().contains(hi, lo)
             result.duplicate_indexes = sorted([*in_file, *(int(i) for i in idx[taken])])
@@ -310,7 +312,7 @@ class EventStore:
             con.unregister("skip_arrow")
             files = self._write_events(con, segment)
             result.late = int(
-                _one(con, "SELECT count(DISTINCT idx) FROM m WHERE late AND idx NOT IN (SELECT idx FROM skip)")
+                _one(con, "SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE late")
             )
             step("rollups", 0.7)
             rollups = self._write_rollups(con, segment, files, manifest)
@@ -327,7 +329,13 @@ class EventStore:
                     replaced.extend(names)
                     keys_manifest[b] = [merged]
             _fsync_dir_tree(self.root)
-            old_rollups = dict(manifest["rollups"])
+            replaced_rollups = [
+                name
+                for period, names in manifest["rollups"].items()
+                if period in rollups
+                for name in names
+                if name not in rollups[period]
+            ]
             manifest["segments"].append(
                 {
                     "id": segment,
@@ -337,15 +345,14 @@ class EventStore:
                 }
             )
             manifest["keys"] = keys_manifest
-            manifest["rollups"] = {**old_rollups, **rollups}
+            manifest["rollups"] = {**manifest["rollups"], **rollups}
             step("committing", 0.95)
             self._commit(manifest)  # <- the commit point
             for run in replaced:
                 for f in dedup.run_files(run):
                     (self.root / f).unlink(missing_ok=True)
-            for period, name in old_rollups.items():
-                if rollups.get(period, name) != name:
-                    (self.root / name).unlink(missing_ok=True)
+            for name in replaced_rollups:
+                (self.root / name).unlink(missing_ok=True)
             result.segment = segment
         result.seconds = time.perf_counter() - started
         return result
@@ -359,7 +366,7 @@ class EventStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             copied = _one(
                 con,
-                f"COPY (SELECT {cols} FROM m WHERE period = {int(p)} AND idx NOT IN (SELECT idx FROM skip)) "
+                f"COPY (SELECT {cols} FROM m ANTI JOIN skip USING (idx) WHERE period = {int(p)}) "
                 f"TO {_q(str(path))} (FORMAT parquet, COMPRESSION lz4)",
             )
             if not copied:
@@ -371,34 +378,38 @@ class EventStore:
 
     def _write_rollups(
         self, con: duckdb.DuckDBPyConnection, segment: str, files: Mapping[Path, int], manifest: Mapping[str, Any]
-    ) -> dict[str, str]:
-        result: dict[str, str] = {}
-        for path, period in files.items():
-            old = manifest["rollups"].get(str(period))
-            parts = [f"SELECT * FROM ({ROLLUP_FROM_EVENTS.format(files=_q(str(path)))})"]
-            if old is not None:
-                parts.append(f"SELECT * FROM read_parquet({_q(str(self.root / old))})")
+    ) -> dict[str, list[str]]:
+        """This commit's rollups per period: the period's files plus a new one, or all merged into one."""
+        result: dict[str, list[str]] = {}
+        for period in files.values():
+            old = list(manifest["rollups"].get(str(period), []))
             rel = f"rollups/period={period}/{segment}.parquet"
             target = self.root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            con.execute(
-                f"COPY ({ROLLUP_MERGE.format(parts=' UNION ALL '.join(parts))}) TO {_q(str(target))} "
-                "(FORMAT parquet)"
-            )
+            fresh = ROLLUP_FROM_EVENTS.format(period=int(period))
+            if len(old) + 1 > MAX_ROLLUPS:
+                listing = ", ".join(_q(str(self.root / n)) for n in old)
+                query = ROLLUP_MERGE.format(parts=f"SELECT * FROM ({fresh}) UNION ALL SELECT * FROM read_parquet([{listing}])")
+                old = []
+            else:
+                query = fresh + " ORDER BY member, meter, day"
+            con.execute(f"COPY ({query}) TO {_q(str(target))} (FORMAT parquet)")
             dedup.fsync_file(target)
-            result[str(period)] = rel
+            result[str(period)] = [rel, *old]
         return result
 
 
 ROLLUP_FROM_EVENTS = """
-    SELECT member, engagement, meter, agg, dims, day, period, origin_period, late,
+    SELECT any_value(member) AS member, engagement, meter, any_value(agg) AS agg, dims, day, period, origin_period,
+           any_value(late) AS late,
            count(*)::BIGINT AS events,
            sum(CAST(value_micro AS DECIMAL(38, 0))) AS sum_micro,
            max(value_micro) AS max_micro,
            max(time_us) AS last_us,
            arg_max(value_micro, time_us) AS last_micro
-    FROM read_parquet({files})
-    GROUP BY ALL
+    FROM m ANTI JOIN skip USING (idx)
+    WHERE period = {period}
+    GROUP BY engagement, meter, dims, day, period, origin_period
 """
 ROLLUP_MERGE = """
     SELECT member, engagement, meter, agg, dims, day, period, origin_period, late,
