@@ -52,13 +52,18 @@ def cost_model_text() -> str:
     lines = ["meters:"]
     for i in range(METERS):
         kind = meter_kind(i)
-        prop = "" if kind == "count" else (", value_property: vm" if kind == "unique_count" else ", value_property: value")
+        prop = (
+            "" if kind == "count" else (", value_property: vm" if kind == "unique_count" else ", value_property: value")
+        )
         lines.append(
             f"  - {{code: m{i:02d}, event_type: be.mutua.bench.m{i:02d}, aggregation: {kind}{prop}, "
             f"service: {SERVICES[i % len(SERVICES)]}}}"
         )
     tariffs = ["tariffs:"] + [f'  - {{year: 2025, service: {s}, price: "0.01"}}' for s in SERVICES]
-    tariffs += ['  - {year: 2025, service: MONITOR, annual: "1000.00"}', '  - {year: 2025, service: ITSM, annual: "100.00"}']
+    tariffs += [
+        '  - {year: 2025, service: MONITOR, annual: "1000.00"}',
+        '  - {year: 2025, service: ITSM, annual: "100.00"}',
+    ]
     return head + "\n".join(lines) + "\n" + "\n".join(tariffs) + "\n"
 
 
@@ -97,8 +102,10 @@ def generate(work: Path, events: int, files: int) -> list[Path]:
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     con.execute("SELECT setseed(0.42)")
-    con.execute("CREATE TABLE mem AS SELECT unnest(?::VARCHAR[]) AS subject, generate_subscripts(?::VARCHAR[], 1) - 1 AS k",
-                [numbers, numbers])
+    con.execute(
+        "CREATE TABLE mem AS SELECT unnest(?::VARCHAR[]) AS subject, generate_subscripts(?::VARCHAR[], 1) - 1 AS k",
+        [numbers, numbers],
+    )
     per_file = events // files
     paths = []
     month_us = 31 * 86_400 * 1_000_000
@@ -149,11 +156,20 @@ def phase_ingest(work: Path) -> dict[str, Any]:
         accepted += r.accepted
         duplicates += r.duplicates
         rejected += len(r.rejected)
-        print(f"  {f.name}: {r.received:,} read, {r.accepted:,} new, {r.duplicates:,} dup, "
-              f"{r.received / r.seconds:,.0f} ev/s", file=sys.stderr)
+        print(
+            f"  {f.name}: {r.received:,} read, {r.accepted:,} new, {r.duplicates:,} dup, "
+            f"{r.received / r.seconds:,.0f} ev/s",
+            file=sys.stderr,
+        )
     seconds = time.perf_counter() - start
-    return {"received": received, "accepted": accepted, "duplicates": duplicates, "rejected": rejected,
-            "seconds": seconds, "events_per_s": received / seconds}
+    return {
+        "received": received,
+        "accepted": accepted,
+        "duplicates": duplicates,
+        "rejected": rejected,
+        "seconds": seconds,
+        "events_per_s": received / seconds,
+    }
 
 
 def phase_aggregate(work: Path) -> dict[str, Any]:
@@ -165,8 +181,9 @@ def phase_aggregate(work: Path) -> dict[str, Any]:
     listing = ", ".join(f"'{p}'" for p in files)
     con = connect()
     con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet([{listing}])")
-    floor_sql = ("SELECT member, meter, day, count(*) AS n, sum(value_micro) AS s FROM events "
-                 "GROUP BY member, meter, day")
+    floor_sql = (
+        "SELECT member, meter, day, count(*) AS n, sum(value_micro) AS s FROM events GROUP BY member, meter, day"
+    )
     best_floor = best_agg = float("inf")
     totals: list[Any] = []
     for _ in range(2):
@@ -177,8 +194,13 @@ def phase_aggregate(work: Path) -> dict[str, Any]:
         totals = to_totals(con.execute(aggregation_sql()).fetchall())
         best_agg = min(best_agg, time.perf_counter() - t0)
     events = sum(t.events for t in totals)
-    return {"aggregation_s": best_agg, "floor_s": best_floor, "ratio": best_agg / best_floor,
-            "rows": events, "totals": len(totals)}
+    return {
+        "aggregation_s": best_agg,
+        "floor_s": best_floor,
+        "ratio": best_agg / best_floor,
+        "rows": events,
+        "totals": len(totals),
+    }
 
 
 def phase_view(work: Path) -> dict[str, Any]:
@@ -211,9 +233,21 @@ def phase_http(work: Path, events: int, clients: int) -> dict[str, Any]:
     port = _free_port()
     log = (work / "server.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-c", "from mutua.adapters.cli.app import main; main()", "--data-dir", str(work),
-         "metering", "serve", "--port", str(port), "--flush-events", "2000000"],
-        stdout=subprocess.DEVNULL, stderr=log,
+        [
+            sys.executable,
+            "-c",
+            "from mutua.adapters.cli.app import main; main()",
+            "--data-dir",
+            str(work),
+            "metering",
+            "serve",
+            "--port",
+            str(port),
+            "--flush-events",
+            "2000000",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
@@ -224,17 +258,30 @@ def phase_http(work: Path, events: int, clients: int) -> dict[str, Any]:
             time.sleep(0.1)
     bodies = []
     for b in range(events // 1000):
-        bodies.append(orjson.dumps([
-            {"specversion": "1.0", "id": f"h{b}-{i}", "source": "/http", "type": f"be.mutua.bench.m{(i * 7) % 30:02d}",
-             "subject": numbers[(b + i) % 10], "time": f"2025-03-{1 + (i % 28):02d}T10:{i % 60:02d}:00Z", "data": {}}
-            for i in range(1000)
-        ]))
+        bodies.append(
+            orjson.dumps(
+                [
+                    {
+                        "specversion": "1.0",
+                        "id": f"h{b}-{i}",
+                        "source": "/http",
+                        "type": f"be.mutua.bench.m{(i * 7) % 30:02d}",
+                        "subject": numbers[(b + i) % 10],
+                        "time": f"2025-03-{1 + (i % 28):02d}T10:{i % 60:02d}:00Z",
+                        "data": {},
+                    }
+                    for i in range(1000)
+                ]
+            )
+        )
     acked = 0
     lock = threading.Lock()
 
     def send(chunk: list[bytes]) -> None:
         nonlocal acked
-        with httpx.Client(base_url=url, timeout=60, headers={"content-type": "application/cloudevents-batch+json"}) as c:
+        with httpx.Client(
+            base_url=url, timeout=60, headers={"content-type": "application/cloudevents-batch+json"}
+        ) as c:
             for body in chunk:
                 answer = c.post("/events", content=body).json()
                 with lock:
@@ -248,15 +295,22 @@ def phase_http(work: Path, events: int, clients: int) -> dict[str, Any]:
     httpx.post(url + "/flush", timeout=600)
     flush_s = time.perf_counter() - flush_t0
     server.send_signal(signal.SIGTERM)
-    _, status, usage = os.wait4(server.pid, 0)
+    _, _, usage = os.wait4(server.pid, 0)
     log.close()
-    return {"events": len(bodies) * 1000, "accepted": acked, "seconds": seconds, "events_per_s": acked / seconds,
-            "flush_s": flush_s, "server_peak_rss_mb": usage.ru_maxrss / 1024}
+    return {
+        "events": len(bodies) * 1000,
+        "accepted": acked,
+        "seconds": seconds,
+        "events_per_s": acked / seconds,
+        "flush_s": flush_s,
+        "server_peak_rss_mb": usage.ru_maxrss / 1024,
+    }
 
 
 def run_phase(name: str, work: Path, *extra: str) -> tuple[dict[str, Any], float]:
-    proc = subprocess.Popen([sys.executable, __file__, "--phase", name, "--work", str(work), *extra],
-                            stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--phase", name, "--work", str(work), *extra], stdout=subprocess.PIPE
+    )
     assert proc.stdout is not None
     out = proc.stdout.read()
     proc.stdout.close()
@@ -294,21 +348,33 @@ def main() -> None:
     setup(work)
     generate(work, events, files)
     input_bytes = sum(p.stat().st_size for p in (work / "input").glob("*.parquet"))
-    print(f"generated {events:,} events in {files} Parquet files ({input_bytes / 1e9:.2f} GB) in "
-          f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    print(
+        f"generated {events:,} events in {files} Parquet files ({input_bytes / 1e9:.2f} GB) in "
+        f"{time.perf_counter() - t0:.1f} s",
+        file=sys.stderr,
+    )
     ingest, ingest_mb = run_phase("ingest", work)
-    print(f"file ingestion: {ingest['events_per_s']:,.0f} events/s ({ingest['received']:,} read, "
-          f"{ingest['accepted']:,} stored, {ingest['duplicates']:,} duplicates) in {ingest['seconds']:.1f} s, "
-          f"peak {ingest_mb:,.0f} MB", file=sys.stderr)
+    print(
+        f"file ingestion: {ingest['events_per_s']:,.0f} events/s ({ingest['received']:,} read, "
+        f"{ingest['accepted']:,} stored, {ingest['duplicates']:,} duplicates) in {ingest['seconds']:.1f} s, "
+        f"peak {ingest_mb:,.0f} MB",
+        file=sys.stderr,
+    )
     agg, agg_mb = run_phase("aggregate", work)
-    print(f"monthly aggregation: {agg['aggregation_s']:.2f} s; bare GROUP BY floor {agg['floor_s']:.2f} s; "
-          f"ratio {agg['ratio']:.2f}; peak {agg_mb:,.0f} MB", file=sys.stderr)
+    print(
+        f"monthly aggregation: {agg['aggregation_s']:.2f} s; bare GROUP BY floor {agg['floor_s']:.2f} s; "
+        f"ratio {agg['ratio']:.2f}; peak {agg_mb:,.0f} MB",
+        file=sys.stderr,
+    )
     view, _ = run_phase("view", work)
     print(f"usage view of the heaviest member, month to date: {view['view_ms']:.1f} ms", file=sys.stderr)
     http, _ = run_phase("http", work, "--http-events", str(args.http_events), "--http-clients", str(args.http_clients))
-    print(f"HTTP ingestion, batches of 1000: {http['events_per_s']:,.0f} events/s ({http['accepted']:,} taken "
-          f"in {http['seconds']:.1f} s; flush to Parquet {http['flush_s']:.1f} s), server peak "
-          f"{http['server_peak_rss_mb']:,.0f} MB", file=sys.stderr)
+    print(
+        f"HTTP ingestion, batches of 1000: {http['events_per_s']:,.0f} events/s ({http['accepted']:,} taken "
+        f"in {http['seconds']:.1f} s; flush to Parquet {http['flush_s']:.1f} s), server peak "
+        f"{http['server_peak_rss_mb']:,.0f} MB",
+        file=sys.stderr,
+    )
     store_bytes = sum(p.stat().st_size for p in (work / "metering").rglob("*") if p.is_file())
     result = {
         "benchmark": "metering",

@@ -24,7 +24,7 @@ from mutua.domain.periods import Period
 from mutua.services import metering
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-from metering_support import MEMBERS, build_association, event  # noqa: E402
+from metering_support import MEMBERS, build_association, event
 
 BATCHES = 60
 PER_BATCH = 100
@@ -75,9 +75,7 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
 
 
 def _batch(b: int) -> bytes:
-    return orjson.dumps(
-        [event(f"b{b}-{i}", subject=MEMBERS[(b + i) % 3]) for i in range(PER_BATCH)]
-    )
+    return orjson.dumps([event(f"b{b}-{i}", subject=MEMBERS[(b + i) % 3]) for i in range(PER_BATCH)])
 
 
 def test_killing_the_server_mid_stream_loses_no_acknowledged_event_and_counts_none_twice(data_dir: Path) -> None:

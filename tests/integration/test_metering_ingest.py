@@ -64,9 +64,7 @@ def test_duplicates_within_a_file_across_files_and_across_formats_count_once(
 
     as_parquet = tmp_path / "c.parquet"
     rows = events[90:100] + [event(i) for i in range(100, 110)]
-    pq.write_table(
-        pa.table({k: [e[k] for e in rows] for k in ("id", "source", "type", "subject", "time")}), as_parquet
-    )
+    pq.write_table(pa.table({k: [e[k] for e in rows] for k in ("id", "source", "type", "subject", "time")}), as_parquet)
     r3 = metering.ingest_file(association, tmp_path, as_parquet)
     assert (r3.accepted, r3.duplicates) == (10, 10)
 
@@ -139,7 +137,9 @@ def test_http_batches_count_each_event_once_across_retries_flushes_and_files(
         ingestor.flush()
     finally:
         ingestor.close()
-    from_file = metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "f.jsonl", [event(i) for i in range(25)]))
+    from_file = metering.ingest_file(
+        association, tmp_path, write_jsonl(tmp_path / "f.jsonl", [event(i) for i in range(25)])
+    )
     assert (from_file.accepted, from_file.duplicates) == (5, 20)
     assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 25}
 
@@ -158,9 +158,20 @@ def test_a_flush_repeated_after_a_crash_between_commit_and_cleanup_stores_nothin
     again = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
     try:
         again.wal.claim(
-            [(*__import__("mutua.domain.metering", fromlist=["event_key"]).event_key(p["source"], p["id"]),
-              p["source"], p["id"], p["type"], p["subject"], p["time"], p["data"], p["member"], p["engagement"])
-             for p in pending]
+            [
+                (
+                    *__import__("mutua.domain.metering", fromlist=["event_key"]).event_key(p["source"], p["id"]),
+                    p["source"],
+                    p["id"],
+                    p["type"],
+                    p["subject"],
+                    p["time"],
+                    p["data"],
+                    p["member"],
+                    p["engagement"],
+                )
+                for p in pending
+            ]
         )
         assert again.wal.count() == 8
         result = again.flush()
@@ -199,7 +210,9 @@ def test_materialised_totals_are_what_the_close_charges_and_rerunning_replaces_t
     jan += [event("vm1", type="be.mutua.vm.usage", time="2025-01-02T00:00:00Z", data={"seconds": 5400, "size": "L"})]
     metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "jan.jsonl", jan))
     metering.materialise(association, tmp_path, Period(2025, 1))
-    metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "jan2.jsonl", [event("c9999", time="2025-01-06T10:00:00Z")]))
+    metering.ingest_file(
+        association, tmp_path, write_jsonl(tmp_path / "jan2.jsonl", [event("c9999", time="2025-01-06T10:00:00Z")])
+    )
     metering.materialise(association, tmp_path, Period(2025, 1))
     with UnitOfWork(association) as uow:
         u = t.usage
@@ -247,7 +260,10 @@ def test_duckdb_totals_equal_the_domain_reference_for_every_aggregation(associat
             )
         )
     metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "mix.jsonl", events))
-    got = {(tot.engagement, tot.meter): (tot.numerator, tot.denominator) for tot in metering.aggregate_period(tmp_path, MARCH)}
+    got = {
+        (tot.engagement, tot.meter): (tot.numerator, tot.denominator)
+        for tot in metering.aggregate_period(tmp_path, MARCH)
+    }
     aggs = {code: agg for _, agg, code in kinds.values()}
     want = {}
     for (eng, code), samples in expected.items():

@@ -11,10 +11,10 @@ import pytest
 from metering_support import MEMBERS, build_association, event, write_jsonl
 from sqlalchemy import Engine
 
+from mutua.adapters.db.engine import make_engine, migrate
 from mutua.adapters.metering.aggregation import aggregate_files
 from mutua.adapters.metering.eventstore import EventStore
 from mutua.adapters.metering.spark import aggregate_files_spark, spark_session
-from mutua.adapters.db.engine import make_engine, migrate
 from mutua.domain.periods import Period
 from mutua.services import metering
 

@@ -7,7 +7,8 @@ Definitions:
 
 - **Identity.** An event is identified by its CloudEvents ``(source, id)`` for as long as it is
   kept. :func:`event_key` is the 128-bit MD5 of ``source + NUL + id`` read as a little-endian
-  number (exactly DuckDB's ``md5_number``), as two unsigned 64-bit halves ``(hi, lo)``. 128 bits: at 10^9 events a month a 64-bit key would collide.
+  number (exactly DuckDB's ``md5_number``), as two unsigned 64-bit halves ``(hi, lo)``. 128 bits:
+  at 10^9 events a month a 64-bit key would collide.
 - **Subject.** ``subject`` names an engagement (its code) or a member (its 10-digit enterprise
   number, dots allowed). A member stands for its *shared-cloud engagement*: among its engagements
   of kind ``service``, the one whose service is charged by fixed share (the subscription, MONITOR
@@ -30,11 +31,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
-from typing import Any
+from typing import Any, cast
 
 from mutua.domain.costmodel import Aggregation, Charging, CostModel, Meter
 from mutua.domain.periods import Period
@@ -48,11 +50,17 @@ REQUIRED_FIELDS = ("id", "source", "type", "subject", "time")
 _DIGITS = re.compile(r"^\d{10}$")
 
 
+_HALVES = struct.Struct("<QQ").unpack
+_md5 = hashlib.md5
+
+
 def event_key(source: str, event_id: str) -> tuple[int, int]:
-    """The event's 128-bit identity as (hi, lo) unsigned 64-bit integers."""
-    digest = hashlib.md5(f"{source}\x00{event_id}".encode(), usedforsecurity=False).digest()
-    number = int.from_bytes(digest, "little")  # DuckDB's md5_number(source || chr(0) || id)
-    return number >> 64, number & 0xFFFF_FFFF_FFFF_FFFF
+    """The event's 128-bit identity as (hi, lo) unsigned 64-bit integers.
+
+    The digest read as one little-endian number is DuckDB's ``md5_number(source || chr(0) || id)``:
+    its first 8 bytes are the low half."""
+    lo, hi = _HALVES(_md5((source + "\x00" + event_id).encode(), usedforsecurity=False).digest())
+    return hi, lo
 
 
 def charge_period(origin: Period, closed: Iterable[int]) -> Period:
@@ -163,7 +171,7 @@ class ValidEvent:
 def parse_time(text: str) -> datetime | None:
     """An RFC 3339 time (``Z`` or an offset; no offset means UTC), or None."""
     try:
-        value = datetime.fromisoformat(text.strip())
+        value = datetime.fromisoformat(text)
     except ValueError:
         return None
     if value.tzinfo is None:
@@ -184,6 +192,14 @@ def to_micro(raw: Any) -> int | None:
     return int((value * MICRO).to_integral_value(ROUND_HALF_EVEN))
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+
+
+def _text(value: Any) -> bool:
+    return type(value) is str and bool(value) and not value.isspace()
+
+
 def validate_event(
     raw: Any,
     index: int,
@@ -196,52 +212,58 @@ def validate_event(
     """Check one CloudEvents JSON object; the first problem found is its reason."""
     if not isinstance(raw, Mapping):
         return Rejection(index, line, None, "an event must be a JSON object")
-    event_id = raw.get("id")
-    event_id_text = str(event_id) if isinstance(event_id, (str, int)) and not isinstance(event_id, bool) else None
-    for name in REQUIRED_FIELDS:
-        value = raw.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return Rejection(index, line, name, f"missing field {name}", event_id_text)
-        if not isinstance(value, str):
-            return Rejection(index, line, name, f"field {name} must be text", event_id_text)
-    event_type = str(raw["type"])
+    get = raw.get
+    event_id, source, event_type, subject, time_text = (
+        get("id"),
+        get("source"),
+        get("type"),
+        get("subject"),
+        get("time"),
+    )
+    if not (_text(event_id) and _text(source) and _text(event_type) and _text(subject) and _text(time_text)):
+        event_id_text = str(event_id) if isinstance(event_id, (str, int)) and not isinstance(event_id, bool) else None
+        for name in REQUIRED_FIELDS:
+            value = get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                return Rejection(index, line, name, f"missing field {name}", event_id_text)
+            if not isinstance(value, str):
+                return Rejection(index, line, name, f"field {name} must be text", event_id_text)
+    event_id, source, event_type = cast(str, event_id), cast(str, source), cast(str, event_type)
+    subject, time_text = cast(str, subject), cast(str, time_text)
     type_meters = meters.get(event_type)
     if not type_meters:
-        return Rejection(index, line, "type", f"unknown event type {event_type!r} (no meter reads it)", event_id_text)
-    subject = str(raw["subject"])
+        return Rejection(index, line, "type", f"unknown event type {event_type!r} (no meter reads it)", event_id)
     resolved = subjects.get(subject) or subjects.get(subject_key(subject))
     if resolved is None:
-        return Rejection(
-            index, line, "subject", f"unknown member or engagement {subject!r}", event_id_text
-        )
-    when = parse_time(str(raw["time"]))
+        return Rejection(index, line, "subject", f"unknown member or engagement {subject!r}", event_id)
+    when = parse_time(time_text)
     if when is None:
-        return Rejection(index, line, "time", f"not an RFC 3339 time: {raw['time']!r}", event_id_text)
+        return Rejection(index, line, "time", f"not an RFC 3339 time: {time_text!r}", event_id)
     if when > now + FUTURE_TOLERANCE:
-        return Rejection(index, line, "time", f"time {raw['time']} is in the future", event_id_text)
-    data = raw.get("data")
+        return Rejection(index, line, "time", f"time {time_text} is in the future", event_id)
+    data = get("data")
     if data is None:
         data = {}
-    if not isinstance(data, Mapping):
-        return Rejection(index, line, "data", "data must be a JSON object", event_id_text)
+    elif not isinstance(data, Mapping):
+        return Rejection(index, line, "data", "data must be a JSON object", event_id)
     for meter in type_meters:
-        problem = value_problem(meter, data.get(meter.value_property) if meter.value_property else None)
+        if meter.value_property is None:
+            continue
+        problem = value_problem(meter, data.get(meter.value_property))
         if problem is not None:
-            return Rejection(index, line, f"data.{meter.value_property}", problem, event_id_text)
-    time_us = (when - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
-    assert event_id_text is not None
+            return Rejection(index, line, f"data.{meter.value_property}", problem, event_id)
     return ValidEvent(
         index,
-        str(raw["source"]),
-        event_id_text,
+        source,
+        event_id,
         event_type,
         subject,
-        str(raw["time"]),
-        time_us,
+        time_text,
+        (when - _EPOCH) // _ONE_US,
         data,
         resolved[0],
         resolved[1],
-        event_key(str(raw["source"]), event_id_text),
+        event_key(source, event_id),
     )
 
 

@@ -100,7 +100,9 @@ def ingest_file(
         result = store.ingest(con, catalogue, str(path), line_offset=offset, progress=progress)
     except Exception as exc:
         if type(exc).__module__.startswith("duckdb") or type(exc).__module__.startswith("_duckdb"):
-            raise Rejected([Problem(str(path), None, None, f"cannot be read: {exc}".splitlines()[0])], "ingest") from exc
+            raise Rejected(
+                [Problem(str(path), None, None, f"cannot be read: {exc}".splitlines()[0])], "ingest"
+            ) from exc
         raise
     finally:
         con.close()
@@ -163,9 +165,7 @@ class BatchAnswer:
 class HttpIngestor:
     """Takes batches of CloudEvents over HTTP: validated, claimed and stored in one commit, then answered."""
 
-    def __init__(
-        self, engine: Engine, data_dir: Path, actor: str = "http", flush_events: int = FLUSH_EVENTS
-    ) -> None:
+    def __init__(self, engine: Engine, data_dir: Path, actor: str = "http", flush_events: int = FLUSH_EVENTS) -> None:
         self.engine = engine
         self.data_dir = data_dir
         self.actor = actor
@@ -213,8 +213,18 @@ class HttpIngestor:
                         duplicates.append(v.event_id)
                     else:
                         rows.append(
-                            (v.key[0], v.key[1], v.source, v.event_id, v.type, v.subject, v.time,
-                             orjson.dumps(v.data).decode(), v.member, v.engagement)
+                            (
+                                v.key[0],
+                                v.key[1],
+                                v.source,
+                                v.event_id,
+                                v.type,
+                                v.subject,
+                                v.time,
+                                orjson.dumps(v.data).decode(),
+                                v.member,
+                                v.engagement,
+                            )
                         )
                 stored = self.wal.claim(rows)  # durable when it returns
                 for r in rows:
@@ -399,7 +409,7 @@ def usage_view(
                     "meter": r[2],
                     "aggregation": agg,
                     "service": m.service if m else None,
-                    "unit": (model.service(m.service).unit if m and model.service(m.service) else None),
+                    "unit": _unit(model, m.service if m else ""),
                     "origin_period": str(Period.from_key(int(r[4]))),
                     "late": bool(r[5]),
                     "events": int(r[6]),
@@ -458,3 +468,8 @@ def group_by_member(lines: Sequence[Mapping[str, Any]]) -> dict[str, list[Mappin
     for ln in lines:
         result[str(ln["member"])].append(ln)
     return dict(result)
+
+
+def _unit(model: CostModel, service: str) -> str | None:
+    found = model.service(service)
+    return None if found is None else found.unit

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 metering_app = typer.Typer(
@@ -18,7 +19,7 @@ metering_app = typer.Typer(
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
-def _cli():  # type: ignore[no-untyped-def]
+def _cli() -> ModuleType:
     from mutua.adapters.cli import app as cli
 
     return cli
@@ -41,7 +42,7 @@ def ingest(
         for file in files:
             task = progress.add_task(f"{file.name}: reading", total=1.0)
 
-            def tick(what: str, done: float, task: int = task, name: str = file.name) -> None:
+            def tick(what: str, done: float, task: TaskID = task, name: str = file.name) -> None:
                 progress.update(task, completed=done, description=f"{name}: {what}")
 
             result = cli._run(

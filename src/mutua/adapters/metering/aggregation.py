@@ -49,8 +49,18 @@ def to_totals(rows: Sequence[Sequence[object]]) -> list[Total]:
         if num != num.to_integral_value() or den != den.to_integral_value():
             raise ValueError(f"aggregation returned a non-integer fraction {num}/{den}")
         result.append(
-            Total(int(str(r[0])), int(str(r[1])), str(r[2]), str(r[3]), str(r[4]), str(r[5]), str(r[6] or ""),
-                  int(str(r[7])), int(num), int(den))
+            Total(
+                int(str(r[0])),
+                int(str(r[1])),
+                str(r[2]),
+                str(r[3]),
+                str(r[4]),
+                str(r[5]),
+                str(r[6] or ""),
+                int(str(r[7])),
+                int(num),
+                int(den),
+            )
         )
     return sorted(result)
 

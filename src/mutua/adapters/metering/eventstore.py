@@ -19,6 +19,7 @@ One writer at a time holds ``lock`` (``flock``).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -182,7 +183,7 @@ class EventStore:
             json.dump(manifest, f, separators=(",", ":"))
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, self.manifest_path)
+        tmp.replace(self.manifest_path)
         _fsync_dir(self.root)
 
     @contextmanager
@@ -311,9 +312,7 @@ class EventStore:
             con.execute("CREATE OR REPLACE TEMP TABLE skip AS SELECT idx FROM skip_arrow")
             con.unregister("skip_arrow")
             files = self._write_events(con, segment)
-            result.late = int(
-                _one(con, "SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE late")
-            )
+            result.late = int(_one(con, "SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE late"))
             step("rollups", 0.7)
             rollups = self._write_rollups(con, segment, files, manifest)
             step("claiming keys", 0.85)
@@ -321,13 +320,13 @@ class EventStore:
             _fsync_dir_tree(self.root)
             replaced: list[str] = []
             keys_manifest: dict[str, list[str]] = {k: list(v) for k, v in manifest["keys"].items()}
-            for b, run in runs.items():
-                keys_manifest.setdefault(str(b), []).append(run)
-            for b, names in list(keys_manifest.items()):
+            for bucket, run in runs.items():
+                keys_manifest.setdefault(str(bucket), []).append(run)
+            for name, names in list(keys_manifest.items()):
                 if len(names) > dedup.MAX_RUNS:
-                    merged = dedup.merge_runs(self.root, int(b), names, f"{segment}-merged")
+                    merged = dedup.merge_runs(self.root, int(name), names, f"{segment}-merged")
                     replaced.extend(names)
-                    keys_manifest[b] = [merged]
+                    keys_manifest[name] = [merged]
             _fsync_dir_tree(self.root)
             replaced_rollups = [
                 name
@@ -389,7 +388,9 @@ class EventStore:
             fresh = ROLLUP_FROM_EVENTS.format(period=int(period))
             if len(old) + 1 > MAX_ROLLUPS:
                 listing = ", ".join(_q(str(self.root / n)) for n in old)
-                query = ROLLUP_MERGE.format(parts=f"SELECT * FROM ({fresh}) UNION ALL SELECT * FROM read_parquet([{listing}])")
+                query = ROLLUP_MERGE.format(
+                    parts=f"SELECT * FROM ({fresh}) UNION ALL SELECT * FROM read_parquet([{listing}])"
+                )
                 old = []
             else:
                 query = fresh + " ORDER BY member, meter, day"
@@ -496,8 +497,13 @@ def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) 
                 "dimset": [";".join(m.group_by) for m in meters],
             },
             schema=pa.schema(
-                [("type", pa.string()), ("meter", pa.string()), ("agg", pa.string()), ("prop", pa.string()),
-                 ("dimset", pa.string())]
+                [
+                    ("type", pa.string()),
+                    ("meter", pa.string()),
+                    ("agg", pa.string()),
+                    ("prop", pa.string()),
+                    ("dimset", pa.string()),
+                ]
             ),
         ),
     )
@@ -621,10 +627,8 @@ def _rejections(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, line_offse
         index = int(row[0])
         raw: dict[str, Any] = dict(zip(cols, row[1:], strict=True))
         if "data" in raw and isinstance(raw["data"], str):
-            try:
+            with contextlib.suppress(ValueError):
                 raw["data"] = json.loads(raw["data"])
-            except ValueError:
-                pass
         if "time" in raw and isinstance(raw["time"], str) and " " in raw["time"] and "T" not in raw["time"]:
             raw["time"] = raw["time"].replace(" ", "T")
         line = None if line_offset is None else index + line_offset
@@ -661,7 +665,10 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
         con.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT rowid AS idx, * FROM raw0")
         con.execute("DROP TABLE raw0")
         return 2
-    columns = "{'id': 'VARCHAR', 'source': 'VARCHAR', 'type': 'VARCHAR', 'subject': 'VARCHAR', 'time': 'VARCHAR', 'data': 'JSON'}"
+    columns = (
+        "{'id': 'VARCHAR', 'source': 'VARCHAR', 'type': 'VARCHAR', 'subject': 'VARCHAR', 'time': 'VARCHAR', "
+        "'data': 'JSON'}"
+    )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM read_json({src}, format = 'newline_delimited', "
         f"columns = {columns})"

@@ -47,9 +47,7 @@ def create_app(engine: Engine, data_dir: Path, *, actor: str = "http", flush_eve
         try:
             batch = parse_batch(body)
         except orjson.JSONDecodeError as exc:
-            return _json(
-                {"type": "about:blank", "title": "not JSON", "status": 400, "detail": str(exc)}, status=400
-            )
+            return _json({"type": "about:blank", "title": "not JSON", "status": 400, "detail": str(exc)}, status=400)
         answer = await run_in_threadpool(holder["ingestor"].accept, batch)
         return _json(answer.as_dict())
 

@@ -45,26 +45,35 @@ class WriteAhead:
         self.db.close()
 
     def claim(self, rows: Sequence[tuple[int, int, str, str, str, str, str, str, str, str]]) -> set[tuple[int, int]]:
-        """Store the rows whose key is not pending yet, in one durable transaction; returns the keys stored."""
+        """Store the rows whose key is not pending yet, in one durable transaction; returns the keys stored.
+
+        Callers serialise claims (one writer), so the look-up and the insert see the same state;
+        the UNIQUE key still guards against a second writer."""
         stored: set[tuple[int, int]] = set()
         if not rows:
             return stored
         cur = self.db.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
-            for r in rows:
-                hit = cur.execute(
-                    "INSERT INTO pending (hi, lo, source, id, type, subject, time, data, member, engagement) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hi, lo) DO NOTHING RETURNING hi, lo",
-                    (signed(r[0]), signed(r[1]), *r[2:]),
-                ).fetchone()
-                if hit is not None:
-                    stored.add((r[0], r[1]))
+            present: set[tuple[int, int]] = set()
+            his = [signed(r[0]) for r in rows]
+            for i in range(0, len(his), 900):
+                chunk = his[i : i + 900]
+                sql = f"SELECT hi, lo FROM pending WHERE hi IN ({','.join('?' * len(chunk))})"
+                present.update((hi % (1 << 64), lo % (1 << 64)) for hi, lo in cur.execute(sql, chunk))
+            fresh = [r for r in rows if (r[0], r[1]) not in present]
+            cur.executemany(
+                "INSERT OR IGNORE INTO pending (hi, lo, source, id, type, subject, time, data, member, engagement) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(signed(r[0]), signed(r[1]), *r[2:]) for r in fresh],
+            )
+            if cur.rowcount != len(fresh):  # another writer claimed some meanwhile: ask which are ours
+                raise sqlite3.IntegrityError("concurrent claim")
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
             raise
-        return stored
+        return {(r[0], r[1]) for r in fresh}
 
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM pending").fetchone()[0])
