@@ -48,12 +48,18 @@ class _State:
             self._engine = open_engine(self.settings)
         return self._engine
 
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
 
 state = _State()
 
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     data_dir: Annotated[
         Path | None,
         typer.Option("--data-dir", envvar="MUTUA_DATA_DIR", help="Folder of the embedded files (SQLite, Parquet)."),
@@ -70,6 +76,7 @@ def main_options(
 ) -> None:
     state.settings = Settings.from_env(data_dir, database_url, actor)
     state._engine = None
+    ctx.call_on_close(state.close)
 
 
 def _run(action: Callable[[], T]) -> T:
@@ -77,14 +84,14 @@ def _run(action: Callable[[], T]) -> T:
     try:
         return action()
     except Rejected as exc:
-        err.print(f"[bold red]{exc.message}[/]")
+        err.print(f"[bold red]{exc.message}[/]", soft_wrap=True)
         for p in exc.problems[:200]:
-            err.print(f"  {p}", markup=False, highlight=False)
+            err.print(f"  {p}", markup=False, highlight=False, soft_wrap=True)
         if len(exc.problems) > 200:
             err.print(f"  ... and {len(exc.problems) - 200} more")
         raise typer.Exit(2) from None
     except MutuaError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 
