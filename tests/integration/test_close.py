@@ -119,3 +119,26 @@ def test_every_close_and_true_up_is_in_the_audit_trail(year_of_books: Engine) ->
     assert sum(1 for a, e, _ in rows if (a, e) == ("close", "period")) == 12
     assert sum(1 for a, e, _ in rows if (a, e) == ("lock", "period")) == 12
     assert ("true_up", "year", "2025") in rows
+
+
+def test_a_carried_balance_goes_into_next_years_tariffs(year_of_books: Engine, tmp_path: Path) -> None:
+    from mutua.services.imports import import_cost_model
+    from mutua.services.tariffs import propose_next_year, tariffs_in_force
+
+    close_year(year_of_books)
+    result = true_up(year_of_books, 2025, TrueUpMode.CARRY_FORWARD)
+    proposal = propose_next_year(year_of_books, 2025)
+    tariffs = {t["service"]: t for t in proposal["tariffs"]}
+    # VM: actual 9,420.00 less the over-recovery carried (charged 2,403.00 - 9,420.00 = -7,017.00 under-recovered)
+    carried_vm = result.carried["VMH"]
+    assert carried_vm == Decimal("2403.00") - Decimal("9420.00")
+    assert tariffs["VMH"]["price"] == str(
+        ((Decimal("9420.00") - carried_vm) / Decimal("4806")).quantize(Decimal("0.000001"))
+    )
+    # Time: the grade rates scale by (cost - carried) / charged
+    factor = (Decimal("42480.00") - result.carried["HOURS"]) / Decimal("18288.00")
+    assert tariffs["HOURS"]["grades"]["senior"] == str((Decimal("90.00") * factor).quantize(Decimal("0.01")))
+    model_file = small.write(tmp_path, "model-2026.yaml", proposal["model"])
+    import_cost_model(year_of_books, model_file)
+    in_force = {r["service"]: r["tariff"] for r in tariffs_in_force(year_of_books, 2026)}
+    assert in_force["VMH"] == {"year": 2026, "service": "VMH", "price": tariffs["VMH"]["price"]}
