@@ -48,14 +48,17 @@ def main() -> None:
         statement_seconds = time.perf_counter() - t0
         close_times = [sum(c["timings"].values()) for c in result["closes"]]
         figures = {
-            "benchmark": "close", "backend": engine.dialect.name, "year": args.year,
+            "benchmark": "close",
+            "backend": engine.dialect.name,
+            "year": args.year,
             "demo_seconds": round(demo_seconds, 2),
             "step_seconds": {k: round(v, 2) for k, v in steps.items()},
             "close_seconds_mean": round(sum(close_times) / len(close_times), 3),
             "close_seconds_max": round(max(close_times), 3),
             "report_seconds": round(report_seconds, 3),
             "statement_seconds": round(statement_seconds, 3),
-            "total_cost": report["total_cost"], "result": report["result"],
+            "total_cost": report["total_cost"],
+            "result": report["result"],
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
         engine.dispose()
