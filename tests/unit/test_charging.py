@@ -7,9 +7,11 @@ from hypothesis import strategies as st
 from mutua.adapters.files.costmodel_file import parse_cost_model
 from mutua.domain.allocation import allocate_support
 from mutua.domain.charging import DirectCost, Drivers, TimeQuantity, UsageQuantity, allocate_actual, provisional_charges
+from mutua.domain.costmodel import build_cost_model
 from mutua.domain.money import ZERO
 from mutua.domain.periods import Period, months_of
 from mutua.domain.registry import Engagement, EngagementKind
+from tests.unit.modelgen import models
 
 MODEL = parse_cost_model(
     """
@@ -142,3 +144,38 @@ def test_after_the_true_up_the_year_ends_at_exactly_zero(data: st.DataObject) ->
     assert sum((s.charged for s in allocation.shares), ZERO) == charged
     settlement = sum((s.adjustment for s in allocation.shares), ZERO)
     assert charged + settlement - total_cost == ZERO
+
+
+@settings(max_examples=60, deadline=None)
+@given(models(), st.data())
+def test_for_random_models_ledgers_and_usage_the_shares_equal_the_cost(data: dict, draw: st.DataObject) -> None:  # type: ignore[type-arg]
+    model, problems = build_cost_model(data)
+    assert model is not None, problems
+    members = ["0203430576", "0406798006", "0200000092"]
+    engagements = [
+        Engagement(f"E{i}", members[i % 3], EngagementKind.SERVICE, "e", None, Decimal(0), date(2025, 1, 1))
+        for i in range(draw.draw(st.integers(min_value=1, max_value=6)))
+    ]
+    periods = list(months_of(2025))[: draw.draw(st.integers(min_value=1, max_value=12))]
+    charges, usage = [], []
+    for p in periods:
+        # every service is used at least once in the year, so every centre's cost has a driver
+        month = tuple(
+            UsageQuantity(e.code, s.code, draw.draw(quantities) + (1 if p == periods[0] else 0))
+            for e in engagements
+            for s in model.services
+        )
+        month_charges, problems = provisional_charges(model, p, engagements, Drivers(usage=month))
+        assert problems == []
+        charges.extend(month_charges)
+        usage.extend(month)
+    ledger = {c.code: draw.draw(costs) - draw.draw(costs) for c in model.centres}
+    support = allocate_support(model, ledger)
+    allocation, problems = allocate_actual(
+        model, 2025, periods, support.final, charges, engagements, Drivers(usage=tuple(usage))
+    )
+    assert problems == [] and allocation is not None
+    assert sum((s.actual for s in allocation.shares), ZERO) == sum(ledger.values(), ZERO)
+    per_member = allocation.by_member()
+    assert sum((a for _, a in per_member.values()), ZERO) == sum(ledger.values(), ZERO)
+    assert sum((c for c, _ in per_member.values()), ZERO) == sum((c.amount for c in charges), ZERO)
