@@ -6,7 +6,15 @@ from hypothesis import strategies as st
 
 from mutua.adapters.files.costmodel_file import parse_cost_model
 from mutua.domain.allocation import allocate_support
-from mutua.domain.charging import DirectCost, Drivers, TimeQuantity, UsageQuantity, allocate_actual, provisional_charges
+from mutua.domain.charging import (
+    DirectCost,
+    Drivers,
+    TimeQuantity,
+    UsageQuantity,
+    allocate_actual,
+    charged_by_engagement,
+    provisional_charges,
+)
 from mutua.domain.costmodel import build_cost_model
 from mutua.domain.money import ZERO
 from mutua.domain.periods import Period, months_of
@@ -131,7 +139,13 @@ def test_after_the_true_up_the_year_ends_at_exactly_zero(data: st.DataObject) ->
     ledger = {c.code: data.draw(costs) for c in MODEL.centres}
     support = allocate_support(MODEL, ledger)
     allocation, problems = allocate_actual(
-        MODEL, 2025, periods, support.final, all_charges, ENGAGEMENTS, Drivers(tuple(usage), tuple(time), tuple(direct))
+        MODEL,
+        2025,
+        periods,
+        support.final,
+        charged_by_engagement(all_charges),
+        ENGAGEMENTS,
+        Drivers(tuple(usage), tuple(time), tuple(direct)),
     )
     if problems:  # a centre with cost but no driver at all is refused, never silently dropped
         assert all("nothing to share it by" in p.message or "no usage" in p.message for p in problems)
@@ -172,7 +186,7 @@ def test_for_random_models_ledgers_and_usage_the_shares_equal_the_cost(data: dic
     ledger = {c.code: draw.draw(costs) - draw.draw(costs) for c in model.centres}
     support = allocate_support(model, ledger)
     allocation, problems = allocate_actual(
-        model, 2025, periods, support.final, charges, engagements, Drivers(usage=tuple(usage))
+        model, 2025, periods, support.final, charged_by_engagement(charges), engagements, Drivers(usage=tuple(usage))
     )
     assert problems == [] and allocation is not None
     assert sum((s.actual for s in allocation.shares), ZERO) == sum(ledger.values(), ZERO)
