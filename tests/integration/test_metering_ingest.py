@@ -12,7 +12,6 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from metering_support import MEMBERS, build_association, event, write_jsonl
 from sqlalchemy import Engine, select
 
 from mutua.adapters.db import tables as t
@@ -24,6 +23,7 @@ from mutua.domain.metering import Sample, aggregate, period_bounds_us
 from mutua.domain.periods import Period
 from mutua.services import metering
 from mutua.services.closing import close_period
+from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
 
 MARCH = Period(2025, 3)
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from metering_support import MEMBERS, build_association, event, write_jsonl
 from sqlalchemy import Engine
 
 from mutua.adapters.db.engine import make_engine, migrate
@@ -17,6 +16,7 @@ from mutua.adapters.metering.eventstore import EventStore
 from mutua.adapters.metering.spark import aggregate_files_spark, spark_session
 from mutua.domain.periods import Period
 from mutua.services import metering
+from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
 
 
 @pytest.fixture(scope="module")
