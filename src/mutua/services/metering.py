@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 from sqlalchemy import Engine, delete, select
 
@@ -26,8 +27,8 @@ from mutua.adapters.metering.eventstore import (
     IngestResult,
     ProgressFn,
     connect,
-    load_events,
     load_file,
+    load_pending,
 )
 from mutua.adapters.metering.wal import WriteAhead
 from mutua.domain.costmodel import CostModel
@@ -110,31 +111,38 @@ def ingest_file(
     return result
 
 
-def flush(engine: Engine, data_dir: Path, actor: str = "system", wal: WriteAhead | None = None) -> IngestResult:
+def flush(
+    engine: Engine,
+    data_dir: Path,
+    actor: str = "system",
+    wal: WriteAhead | None = None,
+    up_to_seq: int | None = None,
+) -> tuple[IngestResult, list[tuple[int, int]]]:
     """Move the events acknowledged over HTTP from the write-ahead store into a Parquet segment.
 
     Safe to repeat after a crash: an event already in a segment is found among the claimed keys
-    and not stored twice; the pending rows are dropped only after the segment's commit."""
+    and not stored twice; the pending rows are dropped only after the segment's commit. Returns
+    the result and the keys moved."""
     own = wal is None
     wal = wal or WriteAhead(metering_root(data_dir) / "wal.sqlite")
     try:
-        last, events = wal.read()
-        if not events:
-            return IngestResult("http")
+        last, rows = wal.read(up_to_seq)
+        if not rows:
+            return IngestResult("http"), []
         _, catalogue = load_catalogue(engine)
         store = EventStore(metering_root(data_dir))
         con = connect()
         try:
-            load_events(con, events, trusted=True)
+            load_pending(con, rows)
             result = store.ingest(con, catalogue, "http", line_offset=None, trusted=True)
         finally:
             con.close()
-        wal.forget(last)
+        wal.forget(last)  # after the segment's commit
     finally:
         if own:
             wal.close()
     _audit(engine, actor, result, "flush")
-    return result
+    return result, [(r[0], r[1]) for r in rows]
 
 
 @dataclass
@@ -163,7 +171,11 @@ class BatchAnswer:
 
 
 class HttpIngestor:
-    """Takes batches of CloudEvents over HTTP: validated, claimed and stored in one commit, then answered."""
+    """Takes batches of CloudEvents over HTTP: validated, claimed and stored in one commit, then answered.
+
+    A batch's new events are appended to the write-ahead store in one durable transaction; their
+    keys join the pending set only after that commit. Duplicates are found among the claimed keys
+    of the Parquet store (memory-mapped runs) and the pending set."""
 
     def __init__(self, engine: Engine, data_dir: Path, actor: str = "http", flush_events: int = FLUSH_EVENTS) -> None:
         self.engine = engine
@@ -173,9 +185,9 @@ class HttpIngestor:
         self.store = EventStore(metering_root(data_dir))
         self.wal = WriteAhead(metering_root(data_dir) / "wal.sqlite")
         self.lock = threading.Lock()
-        self.refresh()
-        self._pending = self.wal.count()
+        self.pending: set[tuple[int, int]] = set(self.wal.keys())
         self._flushing = threading.Lock()
+        self.refresh()
 
     def refresh(self) -> None:
         _, self.catalogue = load_catalogue(self.engine)
@@ -186,13 +198,13 @@ class HttpIngestor:
         if time.monotonic() - self.loaded_at > 60:
             self.refresh()
         now = datetime.now(UTC)
-        accepted: list[str] = []
         duplicates: list[str] = []
         rejected: list[Rejection] = []
         valid: list[ValidEvent] = []
         seen: set[tuple[int, int]] = set()
+        by_type, subjects = self.by_type, self.catalogue.subjects
         for i, raw in enumerate(events):
-            verdict = validate_event(raw, i, meters=self.by_type, subjects=self.catalogue.subjects, now=now)
+            verdict = validate_event(raw, i, meters=by_type, subjects=subjects, now=now)
             if isinstance(verdict, Rejection):
                 rejected.append(verdict)
             elif verdict.key in seen:
@@ -200,54 +212,49 @@ class HttpIngestor:
             else:
                 seen.add(verdict.key)
                 valid.append(verdict)
-        with self.lock:
-            if valid:
-                import numpy as np
-
+        accepted: list[str] = []
+        if valid:
+            with self.lock:
                 hi = np.fromiter((v.key[0] for v in valid), dtype=np.uint64, count=len(valid))
                 lo = np.fromiter((v.key[1] for v in valid), dtype=np.uint64, count=len(valid))
                 taken = self.store.key_index().contains(hi, lo)
+                pending = self.pending
                 rows = []
-                for v, old in zip(valid, taken, strict=True):
-                    if old:
+                fresh = []
+                for v, old in zip(valid, taken.tolist(), strict=True):
+                    if old or v.key in pending:
                         duplicates.append(v.event_id)
                     else:
-                        rows.append(
-                            (
-                                v.key[0],
-                                v.key[1],
-                                v.source,
-                                v.event_id,
-                                v.type,
-                                v.subject,
-                                v.time,
-                                orjson.dumps(v.data).decode(),
-                                v.member,
-                                v.engagement,
-                            )
-                        )
-                stored = self.wal.claim(rows)  # durable when it returns
-                for r in rows:
-                    if (r[0], r[1]) in stored:
-                        accepted.append(r[3])
-                    else:
-                        duplicates.append(r[3])
-                self._pending += len(stored)
-        if self._pending >= self.flush_events and self._flushing.acquire(blocking=False):
-            threading.Thread(target=self._flush_in_background, daemon=True).start()
+                        fresh.append(v)
+                        rows.append((v.key[0], v.key[1], v.member, v.engagement, orjson.dumps(events[v.index])))
+                self.wal.append(rows)  # durable when it returns; the claim is the row
+                pending.update(v.key for v in fresh)
+                accepted = [v.event_id for v in fresh]
+            if len(self.pending) >= self.flush_events and self._flushing.acquire(blocking=False):
+                threading.Thread(target=self._flush_in_background, daemon=True).start()
         return BatchAnswer(accepted, duplicates, rejected)
 
     def _flush_in_background(self) -> None:
         try:
-            self.flush()
+            self.flush(locked=True)
         finally:
             self._flushing.release()
 
-    def flush(self) -> IngestResult:
-        with self.lock:
-            result = flush(self.engine, self.data_dir, self.actor, self.wal)
-            self._pending = self.wal.count()
+    def flush(self, *, locked: bool = False) -> IngestResult:
+        """Flush without stopping ingestion: the pending keys stay in the set until the rows are
+        in a committed segment (then the stored runs hold them), so dedup never has a gap."""
+        if not locked:
+            self._flushing.acquire()
+        try:
+            with self.lock:
+                last, _ = self.wal.read_last()
+            result, keys = flush(self.engine, self.data_dir, self.actor, up_to_seq=last)  # its own connection
+            with self.lock:
+                self.pending.difference_update(keys)
             return result
+        finally:
+            if not locked:
+                self._flushing.release()
 
     def close(self) -> None:
         self.wal.close()

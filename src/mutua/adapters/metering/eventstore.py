@@ -43,7 +43,6 @@ from mutua.domain.metering import (
     ValidEvent,
     charge_period,
     period_bounds_us,
-    subject_key,
     validate_event,
 )
 from mutua.domain.periods import Period
@@ -678,22 +677,27 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
     return 1
 
 
-def load_events(con: duckdb.DuckDBPyConnection, events: Sequence[Mapping[str, Any]], trusted: bool) -> None:
-    """Put already-parsed events (a flush of the write-ahead store) into ``raw``."""
-    cols = ["source", "id", "type", "subject", "time", "data"]
-    if trusted:
-        cols += ["member", "engagement"]
+def load_pending(con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[int, int, str, str, bytes]]) -> None:
+    """Put events acknowledged over HTTP (member, engagement, CloudEvents JSON) into ``raw``."""
     table = pa.table(
-        {"idx": np.arange(len(events), dtype=np.int64), **{c: [e.get(c) for e in events] for c in cols}},
-        schema=pa.schema([("idx", pa.int64()), *((c, pa.string()) for c in cols)]),
+        {
+            "idx": np.arange(len(rows), dtype=np.int64),
+            "member": [r[2] for r in rows],
+            "engagement": [r[3] for r in rows],
+            "event": [r[4].decode() for r in rows],
+        },
+        schema=pa.schema(
+            [("idx", pa.int64()), ("member", pa.string()), ("engagement", pa.string()), ("event", pa.string())]
+        ),
     )
     con.register("raw_arrow", table)
-    con.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT * REPLACE (CAST(data AS JSON) AS data) FROM raw_arrow")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE raw AS SELECT idx, member, engagement, "
+        "json_extract_string(event, '$.source') AS source, json_extract_string(event, '$.id') AS id, "
+        "json_extract_string(event, '$.type') AS type, json_extract_string(event, '$.subject') AS subject, "
+        "json_extract_string(event, '$.time') AS time, json_extract(event, '$.data') AS data FROM raw_arrow"
+    )
     con.unregister("raw_arrow")
-
-
-def subject_variants(subjects: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
-    return {**subjects, **{subject_key(k): v for k, v in subjects.items()}}
 
 
 def is_count(meter: Meter) -> bool:
