@@ -159,15 +159,18 @@ class BatchAnswer:
     duplicates: list[str]
     rejected: list[Rejection]
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
+    def as_dict(self, *, with_accepted_ids: bool = False) -> dict[str, Any]:
+        """Counts, the duplicates' ids and each rejection; every other event of the batch was taken."""
+        data: dict[str, Any] = {
             "accepted": len(self.accepted),
             "duplicates": len(self.duplicates),
             "rejected": len(self.rejected),
-            "accepted_ids": self.accepted,
             "duplicate_ids": self.duplicates,
             "rejections": [r.as_dict() for r in self.rejected],
         }
+        if with_accepted_ids:
+            data["accepted_ids"] = self.accepted
+        return data
 
 
 class HttpIngestor:

@@ -3,7 +3,7 @@
 ``POST /events`` takes ``application/cloudevents+json`` (one object) or
 ``application/cloudevents-batch+json`` (an array). The answer (200) says which events were taken,
 which were duplicates (already taken: nothing changed) and which were rejected, each with its
-reason. A body that is not JSON is refused whole (400). ``POST /flush`` moves acknowledged events
+reason (``?ids=true`` also lists the ids taken). A body that is not JSON is refused whole (400). ``POST /flush`` moves acknowledged events
 into a Parquet segment; ``GET /health`` tells that the server is up.
 """
 
@@ -49,7 +49,7 @@ def create_app(engine: Engine, data_dir: Path, *, actor: str = "http", flush_eve
         except orjson.JSONDecodeError as exc:
             return _json({"type": "about:blank", "title": "not JSON", "status": 400, "detail": str(exc)}, status=400)
         answer = await run_in_threadpool(holder["ingestor"].accept, batch)
-        return _json(answer.as_dict())
+        return _json(answer.as_dict(with_accepted_ids=request.query_params.get("ids") == "true"))
 
     @app.post("/flush")
     async def flush() -> Response:
