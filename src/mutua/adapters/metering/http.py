@@ -1,10 +1,11 @@
 """The HTTP ingestion endpoint (FastAPI): one CloudEvent or a batch, answered after the commit.
 
 ``POST /events`` takes ``application/cloudevents+json`` (one object) or
-``application/cloudevents-batch+json`` (an array). The answer (200) says which events were taken,
-which were duplicates (already taken: nothing changed) and which were rejected, each with its
-reason (``?ids=true`` also lists the ids taken). A body that is not JSON is refused whole (400). ``POST /flush`` moves acknowledged events
-into a Parquet segment; ``GET /health`` tells that the server is up.
+``application/cloudevents-batch+json`` (an array). The answer (200) counts the events taken and
+lists the duplicates (already taken: nothing changed) and the rejected events, each with its
+reason; ``?ids=true`` also lists the ids taken. A body that is not JSON is refused whole (400).
+``POST /flush`` moves acknowledged events into a Parquet segment; ``GET /health`` tells that the
+server is up.
 """
 
 from __future__ import annotations
