@@ -1,0 +1,96 @@
+"""`mutua metering` from the command line: ingest files, see usage, write it for the close; and a
+file ingestion killed midway (SIGKILL) then run again stores every event exactly once."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+from mutua.adapters.cli.app import app
+from mutua.adapters.db.engine import make_engine, migrate, sqlite_url
+from mutua.domain.periods import Period
+from mutua.services import metering
+from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
+
+
+def _setup(data_dir: Path) -> None:
+    engine = make_engine(sqlite_url(data_dir))
+    migrate(engine)
+    build_association(engine, data_dir)
+    engine.dispose()
+
+
+def test_ingest_usage_and_materialise_from_the_command_line(tmp_path: Path) -> None:
+    _setup(tmp_path)
+    events = [event(i, time="2025-01-10T08:00:00Z") for i in range(1500)]
+    events += [event("bad", subject="0999999999", time="2025-01-10T08:00:00Z")]
+    file = write_jsonl(tmp_path / "jan.jsonl", events)
+    runner = CliRunner()
+    base = ["--data-dir", str(tmp_path), "metering"]
+
+    first = runner.invoke(app, [*base, "ingest", str(file), "--json"])
+    assert first.exit_code == 2  # one event was rejected
+    report = json.loads(first.stdout)[0]
+    assert (report["accepted"], report["rejected_count"]) == (1500, 1)
+    assert report["rejected"][0]["line"] == 1501
+    assert report["rejected"][0]["field"] == "subject"
+
+    again = runner.invoke(app, [*base, "ingest", str(file), "--json"])
+    assert json.loads(again.stdout)[0]["duplicates"] == 1500
+
+    usage = runner.invoke(app, [*base, "usage", "--period", "2025-01", "--member", MEMBERS[0], "--json"])
+    assert usage.exit_code == 0, usage.output
+    lines = json.loads(usage.stdout)["lines"]
+    assert [(ln["meter"], ln["events"], ln["quantity"]) for ln in lines] == [("api_calls", 1500, "1.500000")]
+
+    as_csv = runner.invoke(app, [*base, "usage", "--period", "2025-01", "--csv"])
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert rows[0]["quantity"] == "1.500000"
+
+    done = runner.invoke(app, [*base, "materialise", "2025-01", "--json"])
+    assert json.loads(done.stdout)["usage_rows"] == 1
+
+
+def test_a_file_ingestion_killed_midway_and_run_again_stores_every_event_once(tmp_path: Path) -> None:
+    _setup(tmp_path)
+    n = 200_000
+    file = tmp_path / "big.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "id": [f"k{i}" for i in range(n)],
+                "source": ["/batch"] * n,
+                "type": ["be.mutua.api.call"] * n,
+                "subject": [MEMBERS[i % 3] for i in range(n)],
+                "time": ["2025-02-03T04:05:06Z"] * n,
+            }
+        ),
+        file,
+    )
+    cmd = [sys.executable, "-c", "from mutua.adapters.cli.app import main; main()", "--data-dir", str(tmp_path)]
+    killed = 0
+    for delay in (0.5, 1.0, 1.5, 2.5):
+        proc = subprocess.Popen([*cmd, "metering", "ingest", str(file), "--json"], stdout=subprocess.DEVNULL)
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            killed += 1
+        proc.wait()
+    final = subprocess.run([*cmd, "metering", "ingest", str(file), "--json"], capture_output=True, check=True)
+    report = json.loads(final.stdout)[0]
+    assert report["accepted"] + report["duplicates"] == n
+    stats = metering.stats(tmp_path)
+    assert stats["stored_events"] == stats["claimed_keys"] == n
+    totals = metering.aggregate_period(tmp_path, Period(2025, 2))
+    assert sum(t.events for t in totals) == n
+    assert killed >= 1
