@@ -3,6 +3,7 @@ period, write its totals into ``usage`` for the close, and show usage from the d
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import defaultdict
@@ -13,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import orjson
 from sqlalchemy import Engine, delete, select
@@ -20,6 +22,7 @@ from sqlalchemy import Engine, delete, select
 from mutua.adapters.db import tables as t
 from mutua.adapters.db.engine import UnitOfWork
 from mutua.adapters.db.store import Store
+from mutua.adapters.files.costmodel_file import parse_cost_model
 from mutua.adapters.metering.aggregation import Total, aggregate_files
 from mutua.adapters.metering.eventstore import (
     Catalogue,
@@ -370,12 +373,12 @@ def usage_view(
     paths = store.rollup_files(period)
     with UnitOfWork(engine) as uow:
         s = Store(uow.connection)
-        _, model = s.cost_model()
+        model = _cost_model(s)
         closed = period.key in s.closed_periods()
         materialised = _materialised(s, period)
     lines: list[dict[str, Any]] = []
     if paths:
-        con = connect(threads=1)
+        con = _view_connection()
         where = ["true"]
         params: list[Any] = []
         if member is not None:
@@ -390,7 +393,6 @@ def usage_view(
             f"FROM read_parquet(?) WHERE {' AND '.join(where)} GROUP BY ALL ORDER BY member, meter, origin_period"
         )
         rows = con.execute(sql, [[str(p) for p in paths], *params]).fetchall()
-        con.close()
         for r in rows:
             m = model.meter(str(r[2]))
             agg = str(r[3])
@@ -428,6 +430,33 @@ def usage_view(
                 }
             )
     return {"period": str(period), "closed": closed, "member": member, "lines": lines}
+
+
+_VIEWS = threading.local()
+
+
+def _view_connection() -> duckdb.DuckDBPyConnection:
+    """One DuckDB connection per thread for the views (opening one costs more than the query)."""
+    con: duckdb.DuckDBPyConnection | None = getattr(_VIEWS, "con", None)
+    if con is None:
+        con = connect(threads=1)
+        _VIEWS.con = con
+    return con
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_model(sha: str, content: str) -> CostModel:
+    return parse_cost_model(content, f"cost model {sha[:12]}")
+
+
+def _cost_model(store: Store) -> CostModel:
+    """The model in force, parsed once per version (a stored version never changes)."""
+    row = store.c.execute(
+        select(t.cost_models.c.sha256, t.cost_models.c.content).order_by(t.cost_models.c.id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return store.cost_model()[1]  # raises the usual "no cost model" conflict
+    return _parse_model(str(row[0]), str(row[1]))
 
 
 def _materialised(store: Store, period: Period) -> dict[tuple[str, str, int], Decimal]:

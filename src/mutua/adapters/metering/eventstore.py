@@ -66,7 +66,7 @@ EVENT_COLUMNS = (
     "late",
 )
 NUMERIC = ("sum", "max", "latest", "time_weighted_average")
-MAX_ROLLUPS = 16
+MAX_ROLLUPS = 4
 ProgressFn = Callable[[str, float], None]
 
 
@@ -393,7 +393,7 @@ class EventStore:
                 old = []
             else:
                 query = fresh + " ORDER BY member, meter, day"
-            con.execute(f"COPY ({query}) TO {_q(str(target))} (FORMAT parquet)")
+            con.execute(f"COPY ({query}) TO {_q(str(target))} (FORMAT parquet, ROW_GROUP_SIZE 16384)")
             dedup.fsync_file(target)
             result[str(period)] = [rel, *old]
         return result
