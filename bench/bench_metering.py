@@ -323,7 +323,9 @@ def run_phase(name: str, work: Path, *extra: str) -> tuple[dict[str, Any], float
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=float, default=1e7)
-    parser.add_argument("--files", type=int, default=0, help="input files (default: one per 10^6 events, at most 100)")
+    parser.add_argument(
+        "--files", type=int, default=0, help="input files (default: one per 2.5 x 10^6 events, at most 400)"
+    )
     parser.add_argument("--http-events", type=float, default=1e6)
     parser.add_argument("--http-clients", type=int, default=4)
     parser.add_argument("--work", type=Path, default=ROOT / ".bench" / "metering")
@@ -340,7 +342,7 @@ def main() -> None:
         print(json.dumps(result))
         return
     events = int(args.events)
-    files = args.files or max(1, min(100, events // 1_000_000))
+    files = args.files or max(1, min(400, events // 2_500_000))
     work: Path = args.work
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)

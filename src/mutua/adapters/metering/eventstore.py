@@ -472,11 +472,25 @@ def _data_fields(data_type: str) -> set[str] | None:
 
 
 def _extract(prop: str, fields: set[str] | None) -> str:
+    """A ``data`` property as text."""
     if fields is None:
         return f"json_extract_string(r.data, {_q('$.' + json.dumps(prop))})"
     if prop not in fields:
         return "CAST(NULL AS VARCHAR)"
     return f'CAST(r.data."{prop}" AS VARCHAR)'
+
+
+def _number(prop: str, fields: set[str] | None) -> str:
+    """A ``data`` property as DECIMAL(38, 6), NULL when missing or not a number (typed struct
+    fields are cast directly, without a detour through text)."""
+    if fields is None or prop not in fields:
+        return f"TRY_CAST({_extract(prop, fields)} AS DECIMAL(38, 6))"
+    return f'TRY_CAST(r.data."{prop}" AS DECIMAL(38, 6))'
+
+
+def _blank(column: str) -> str:
+    """SQL: the text is missing, empty or only spaces (trim only when it starts with a space)."""
+    return f"({column} IS NULL OR {column} = '' OR (ascii({column}) IN (9, 10, 13, 32) AND trim({column}) = ''))"
 
 
 def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -> None:
@@ -506,9 +520,20 @@ def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) 
             ),
         ),
     )
-    props = sorted({m.value_property for m in meters if m.value_property})
-    value_cases = " ".join(f"WHEN {_q(p)} THEN {_extract(p, fields)}" for p in props)
-    value_expr = f"CASE mt.prop {value_cases} END" if value_cases else "CAST(NULL AS VARCHAR)"
+    text_props = sorted({m.value_property for m in meters if m.value_property and m.aggregation.value not in NUMERIC})
+    num_props = sorted({m.value_property for m in meters if m.value_property and m.aggregation.value in NUMERIC})
+    text_cases = " ".join(f"WHEN {_q(p)} THEN {_extract(p, fields)}" for p in text_props)
+    value_expr = (
+        f"CASE WHEN mt.agg = 'unique_count' THEN CASE mt.prop {text_cases} END END"
+        if text_cases
+        else "CAST(NULL AS VARCHAR)"
+    )
+    num_cases = " ".join(f"WHEN {_q(p)} THEN {_number(p, fields)}" for p in num_props)
+    number_expr = (
+        f"CASE WHEN mt.agg IN ({', '.join(_q(a) for a in NUMERIC)}) THEN CASE mt.prop {num_cases} END END"
+        if num_cases
+        else "CAST(NULL AS DECIMAL(38, 6))"
+    )
     dimsets = sorted({m.group_by for m in meters if m.group_by})
     dims_cases = " ".join(
         f"WHEN {_q(';'.join(g))} THEN concat_ws(';', "
@@ -579,11 +604,12 @@ def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) 
                    CAST(r.type AS VARCHAR) AS type, {who}, mt.meter, mt.agg,
                    epoch_us({time_expr}) AS time_us,
                    {value_expr} AS raw_value,
+                   {number_expr} AS dec,
                    {dims_expr} AS dims
             FROM raw r {join}
             LEFT JOIN meters_arrow mt ON mt.type = r.type
         ), y AS (
-            SELECT *, TRY_CAST(raw_value AS DECIMAL(38, 6)) AS dec,
+            SELECT *,
                    CAST(year(make_timestamp(time_us)) * 100 + month(make_timestamp(time_us)) AS INTEGER) AS origin
             FROM x
         )
@@ -593,11 +619,11 @@ def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) 
                CASE WHEN y.agg = 'unique_count' THEN y.raw_value END AS value_text,
                p.period, p.origin_period, p.period_end_us, p.period_len_us, p.late,
                md5_number(y.source || chr(0) || y.id) AS h,
-               (y.source IS NULL OR trim(y.source) = '' OR y.id IS NULL OR trim(y.id) = '' OR y.type IS NULL
+               ({_blank("y.source")} OR {_blank("y.id")} OR y.type IS NULL
                 OR y.meter IS NULL OR y.member IS NULL OR y.time_us IS NULL OR y.time_us > {limit_us}
                 OR p.period IS NULL
                 OR (y.agg IN ({numeric}) AND (y.dec IS NULL OR y.dec < 0))
-                OR (y.agg = 'unique_count' AND (y.raw_value IS NULL OR trim(y.raw_value) = ''))) AS row_bad
+                OR (y.agg = 'unique_count' AND {_blank("y.raw_value")})) AS row_bad
         FROM y LEFT JOIN pmap_arrow p ON p.origin_period = y.origin
         """
     )
