@@ -36,6 +36,7 @@ from mutua.adapters.metering.eventstore import (
 from mutua.adapters.metering.wal import WriteAhead
 from mutua.domain.costmodel import CostModel
 from mutua.domain.metering import (
+    FUTURE_TOLERANCE,
     MICRO,
     Fraction128,
     Rejection,
@@ -209,8 +210,9 @@ class HttpIngestor:
         valid: list[ValidEvent] = []
         seen: set[tuple[int, int]] = set()
         by_type, subjects = self.by_type, self.catalogue.subjects
+        latest = now + FUTURE_TOLERANCE
         for i, raw in enumerate(events):
-            verdict = validate_event(raw, i, meters=by_type, subjects=subjects, now=now)
+            verdict = validate_event(raw, i, meters=by_type, subjects=subjects, now=now, latest=latest)
             if isinstance(verdict, Rejection):
                 rejected.append(verdict)
             elif verdict.key in seen:
@@ -232,7 +234,7 @@ class HttpIngestor:
                         duplicates.append(v.event_id)
                     else:
                         fresh.append(v)
-                        rows.append((v.key[0], v.key[1], v.member, v.engagement, orjson.dumps(events[v.index])))
+                        rows.append((v.key[0], v.key[1], v.member, v.engagement, orjson.dumps(events[v.position])))
                 self.wal.append(rows)  # durable when it returns; the claim is the row
                 pending.update(v.key for v in fresh)
                 accepted = [v.event_id for v in fresh]

@@ -28,6 +28,10 @@ Row = tuple[int, int, str, str, bytes]
 """(hi, lo, member, engagement, the event's CloudEvents JSON)."""
 
 
+_HALF = 1 << 63
+_WRAP = 1 << 64
+
+
 def signed(u: int) -> int:
     """An unsigned 64-bit integer as SQLite's signed one (two's complement)."""
     return u - (1 << 64) if u >= 1 << 63 else u
@@ -60,7 +64,10 @@ class WriteAhead:
         try:
             cur.executemany(
                 "INSERT INTO pending (hi, lo, member, engagement, event) VALUES (?, ?, ?, ?, ?)",
-                [(signed(r[0]), signed(r[1]), r[2], r[3], r[4]) for r in rows],
+                [
+                    (hi - _WRAP if hi >= _HALF else hi, lo - _WRAP if lo >= _HALF else lo, m, e, ev)
+                    for hi, lo, m, e, ev in rows
+                ],
             )
             cur.execute("COMMIT")
         except BaseException:
