@@ -92,6 +92,7 @@ def test_each_kind_of_bad_event_is_rejected_with_its_own_reason() -> None:
         "is not a number": _verdict(data={"gb": "lots"}),
         "in the future": _verdict(time="2025-05-30T10:00:00Z"),
         "missing value gb": _verdict(data={}),
+        "before 1970": _verdict(time="1969-12-31T23:00:00Z"),
     }
     for words, verdict in cases.items():
         assert isinstance(verdict, Rejection), words

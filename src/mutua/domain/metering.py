@@ -47,6 +47,9 @@ QUANTITY_PLACES = Decimal("0.000001")
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """An event more than this ahead of the receiving clock is "in the future"."""
 REQUIRED_FIELDS = ("id", "source", "type", "subject", "time")
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+END_OF_TIME = datetime(2101, 1, 1, tzinfo=UTC)
+"""Times are taken from 1970 to 2100 (the periods the store maps)."""
 _DIGITS = re.compile(r"^\d{10}$")
 
 
@@ -252,6 +255,8 @@ def validate_event(
         return Rejection(index, line, "time", f"not an RFC 3339 time: {time_text!r}", event_id)
     if when > (latest or now + FUTURE_TOLERANCE):
         return Rejection(index, line, "time", f"time {time_text} is in the future", event_id)
+    if not EARLIEST <= when < END_OF_TIME:
+        return Rejection(index, line, "time", f"time {time_text} is before 1970 or after 2100", event_id)
     data = get("data")
     if data is None:
         data = {}

@@ -311,12 +311,17 @@ def service_quantities(model: CostModel, totals: Sequence[Total]) -> dict[tuple[
     return dict(result)
 
 
-def materialise(engine: Engine, data_dir: Path, period: Period, actor: str = "system") -> MaterialiseResult:
+def materialise(
+    engine: Engine, data_dir: Path, period: Period, actor: str = "system", *, flush_first: bool = True
+) -> MaterialiseResult:
     """Write ``period``'s metered totals into ``usage`` (source ``metering``) for the close.
 
+    Events acknowledged over HTTP are flushed first, so the totals hold every acknowledged event.
     Idempotent: the period's earlier metering rows are replaced. A locked period is refused."""
     wal_path = metering_root(data_dir) / "wal.sqlite"
     pending = 0
+    if flush_first and wal_path.exists():
+        flush(engine, data_dir, actor)
     if wal_path.exists():
         wal = WriteAhead(wal_path)
         try:
