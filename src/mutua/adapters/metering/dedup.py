@@ -3,8 +3,8 @@
 Each commit adds one *run* per bucket it touches: two ``.npy`` files (``hi`` and ``lo`` halves,
 uint64, sorted by (hi, lo)). A lookup memory-maps the runs and binary-searches them, so memory
 does not grow with the month (the operating system's page cache holds what is hot). When a bucket
-has more than ``MAX_RUNS`` runs they are merged into one (size-tiered, per bucket: at most
-1/BUCKETS of all keys in memory at a time).
+has more than ``MAX_RUNS`` runs its smallest runs are merged into one (size-tiered, per bucket:
+the big runs are rarely rewritten, and at most 1/BUCKETS of all keys is in memory at a time).
 
 Runs are only *written* here; which runs count is decided by the event store's manifest, whose
 atomic replacement is the commit. A run not named in the manifest does not exist.
@@ -126,6 +126,16 @@ def write_runs(root: Path, name: str, hi: U64, lo: U64, *, presorted: bool = Fal
         write_array(root / f"{rel}.lo.npy", np.ascontiguousarray(lo[start:end]))
         written[b] = rel
     return written
+
+
+def runs_to_merge(root: Path, names: Sequence[str]) -> list[str]:
+    """Size-tiered: the smallest runs, so that MAX_RUNS // 2 remain after merging them into one.
+
+    The big runs stay untouched most of the time, so a merge costs about the size of the recent
+    runs, not of everything claimed so far."""
+    by_size = sorted(names, key=lambda n: (root / f"{n}.hi.npy").stat().st_size)
+    keep = MAX_RUNS // 2 - 1
+    return by_size[: len(by_size) - keep]
 
 
 def merge_runs(root: Path, bucket: int, names: Iterable[str], name: str) -> str:

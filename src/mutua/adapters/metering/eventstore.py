@@ -323,9 +323,10 @@ class EventStore:
                 keys_manifest.setdefault(str(bucket), []).append(run)
             for name, names in list(keys_manifest.items()):
                 if len(names) > dedup.MAX_RUNS:
-                    merged = dedup.merge_runs(self.root, int(name), names, f"{segment}-merged")
-                    replaced.extend(names)
-                    keys_manifest[name] = [merged]
+                    small = dedup.runs_to_merge(self.root, names)
+                    merged = dedup.merge_runs(self.root, int(name), small, f"{segment}-merged")
+                    replaced.extend(small)
+                    keys_manifest[name] = [n for n in names if n not in small] + [merged]
             _fsync_dir_tree(self.root)
             replaced_rollups = [
                 name

@@ -1,0 +1,41 @@
+"""The claimed-key runs: every key claimed stays found through size-tiered merges, nothing else is."""
+
+from pathlib import Path
+
+import numpy as np
+
+from mutua.adapters.metering import dedup
+
+
+def test_keys_stay_claimed_through_merges_and_unclaimed_keys_are_not_found(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    runs: dict[int, list[str]] = {}
+    his, los = [], []
+    for segment in range(30):
+        hi = rng.integers(0, 2**63, 3000, dtype=np.uint64) * np.uint64(2)
+        lo = rng.integers(0, 2**63, 3000, dtype=np.uint64)
+        his.append(hi)
+        los.append(lo)
+        for bucket, run in dedup.write_runs(tmp_path, f"s{segment:03d}", hi, lo).items():
+            runs.setdefault(bucket, []).append(run)
+        for bucket, names in list(runs.items()):
+            if len(names) > dedup.MAX_RUNS:
+                small = dedup.runs_to_merge(tmp_path, names)
+                merged = dedup.merge_runs(tmp_path, bucket, small, f"s{segment:03d}-merged")
+                runs[bucket] = [n for n in names if n not in small] + [merged]
+    index = dedup.KeyIndex(tmp_path, {str(b): names for b, names in runs.items()})
+    hi, lo = np.concatenate(his), np.concatenate(los)
+    assert index.contains(hi, lo).all()
+    assert not index.contains(hi, lo ^ np.uint64(1)).any()  # same hi, other lo: not claimed
+    assert not index.contains(hi + np.uint64(1), lo).any()
+    assert index.count() == hi.shape[0]
+    assert max(len(names) for names in runs.values()) <= dedup.MAX_RUNS
+
+
+def test_a_64_bit_half_shared_by_two_keys_does_not_hide_either(tmp_path: Path) -> None:
+    hi = np.array([7, 7, 7, 9], dtype=np.uint64)
+    lo = np.array([3, 1, 2, 5], dtype=np.uint64)
+    runs = dedup.write_runs(tmp_path, "one", hi, lo)
+    index = dedup.KeyIndex(tmp_path, {str(b): [r] for b, r in runs.items()})
+    found = index.contains(np.array([7, 7, 7, 9], dtype=np.uint64), np.array([1, 2, 4, 5], dtype=np.uint64))
+    assert found.tolist() == [True, True, False, True]
