@@ -454,5 +454,10 @@ def main() -> None:
     app()
 
 
+from mutua.adapters.cli import web as _web  # noqa: E402 - the portal's commands: serve, users
+
+_web.register(app)
+
+
 if __name__ == "__main__":
     main()
