@@ -67,7 +67,11 @@ def ledger(month: int) -> str:
 
 
 def time_sheet(month: int) -> str:
-    return f"person,grade,engagement,date,hours\nP1,medior,PRJ-A,2025-{month:02d}-03,8.00\nP2,senior,PRJ-A,2025-{month:02d}-04,4.00\n"
+    return (
+        "person,grade,engagement,date,hours\n"
+        f"P1,medior,PRJ-A,2025-{month:02d}-03,8.00\n"
+        f"P2,senior,PRJ-A,2025-{month:02d}-04,4.00\n"
+    )
 
 
 def usage(month: int) -> str:

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from fastapi import FastAPI
@@ -24,7 +25,7 @@ from mutua.services.documents import InvoiceDocument
 class FakeInvoices:
     """Two issued invoices, one per member, as the billing context would serve them."""
 
-    docs = {
+    docs: ClassVar[dict[str, InvoiceDocument]] = {
         "INV-A-1": InvoiceDocument("INV-A-1", world.MEMBER_A, "invoice", "2025-01", "2025-02-01", Decimal("850.00")),
         "INV-B-1": InvoiceDocument("INV-B-1", world.MEMBER_B, "invoice", "2025-01", "2025-02-01", Decimal("25.00")),
     }
