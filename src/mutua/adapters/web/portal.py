@@ -58,8 +58,15 @@ def _formatters(lang: str) -> dict[str, Callable[..., str]]:
     def money(value: str | Decimal | None) -> str:
         return "" if value is None else i18n.format_money(Decimal(value), lang)
 
-    def number(value: str | Decimal | None, places: int | None = None) -> str:
-        return "" if value is None else i18n.format_number(Decimal(value), lang, places)
+    def number(value: str | Decimal | None, places: int | None = None, trim: bool = False) -> str:
+        """A number in the language's format, with its own decimals (trailing zeros cut if ``trim``)."""
+        if value is None:
+            return ""
+        d = Decimal(value)
+        if places is None:
+            exponent = (d.normalize() if trim else d).as_tuple().exponent
+            places = max(0, -exponent) if isinstance(exponent, int) else 0
+        return i18n.format_number(d, lang, places)
 
     def day(value: str | date | datetime | None) -> str:
         if value is None:
