@@ -312,3 +312,30 @@ def net_billed_by_member(engine: Engine, year: int) -> dict[str, Decimal]:
     for h in list_documents(engine, year=year):
         result[h["member"]] += Decimal(h["signed_total"])
     return dict(result)
+
+
+def statement_pdf(engine: Engine, member: str, period: Period) -> bytes:
+    """The member's PDF statement of a period, in its language: the same figures as the period's
+    invoice (and true-up document, for December) with each engagement's budget, spend to date and
+    projection (from :func:`mutua.services.reporting.member_statement`)."""
+    from mutua.adapters.documents import pdf as pdf_documents
+    from mutua.services.reporting import member_statement
+
+    statement = member_statement(engine, member, period)
+    with UnitOfWork(engine) as uow:
+        store = Store(uow.connection)
+        _, model = store.cost_model()
+        billing = BillingStore(store)
+        documents = billing.documents(billing.headers(period_keys=[period.key], member=member))
+    return pdf_documents.statement_pdf(statement, model.association, documents)
+
+
+def invoice_pdf(engine: Engine, number: str) -> bytes:
+    """The PDF rendering of an issued document, in the buyer's language."""
+    from mutua.adapters.documents import pdf as pdf_documents
+
+    model, members, documents = load_documents(engine, numbers=[number])
+    if not documents:
+        raise NotFound(f"no document numbered {number}")
+    doc = documents[0]
+    return pdf_documents.invoice_pdf(doc, model.association, members[doc.draft.member])
