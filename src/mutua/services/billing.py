@@ -339,3 +339,26 @@ def invoice_pdf(engine: Engine, number: str) -> bytes:
         raise NotFound(f"no document numbered {number}")
     doc = documents[0]
     return pdf_documents.invoice_pdf(doc, model.association, members[doc.draft.member])
+
+
+def focus_export(engine: Engine, year: int, period: Period | None = None) -> Any:
+    """The FOCUS 1.2 rows of a closed month's charges, or of a whole year's (true-up included),
+    each with the number of the document that billed it when issued."""
+    from mutua.adapters.documents.focus import focus_rows
+
+    with UnitOfWork(engine) as uow:
+        store = Store(uow.connection)
+        _, model = store.cost_model()
+        closed = store.closed_periods()
+        periods = [period] if period is not None else list(months_of(year))
+        keys = [p.key for p in periods if p.key in closed]
+        if not keys:
+            raise Conflict(f"no closed period in {period or year}")
+        charges = store.charges(keys)
+        members = {m.enterprise_number: m for m in store.members()}
+        engagements = {e.code: e for e in store.engagements()}
+        invoice_ids: dict[tuple[str, int, bool], str] = {}
+        for h in BillingStore(store).headers(period_keys=keys):
+            if h["purpose"] in (Purpose.PERIOD.value, Purpose.TRUE_UP.value):
+                invoice_ids[(h["member"], h["period_key"], h["purpose"] == Purpose.TRUE_UP.value)] = h["number"]
+    return focus_rows(model, charges, members, engagements, invoice_ids)
