@@ -21,6 +21,7 @@ from mutua.adapters.db.billing_store import BillingStore
 from mutua.adapters.db.engine import UnitOfWork
 from mutua.adapters.db.store import Store
 from mutua.adapters.documents import ubl
+from mutua.adapters.documents.focus import FocusExport, focus_rows
 from mutua.domain.billing import (
     Document,
     DocumentRef,
@@ -341,11 +342,9 @@ def invoice_pdf(engine: Engine, number: str) -> bytes:
     return pdf_documents.invoice_pdf(doc, model.association, members[doc.draft.member])
 
 
-def focus_export(engine: Engine, year: int, period: Period | None = None) -> Any:
+def focus_export(engine: Engine, year: int, period: Period | None = None) -> FocusExport:
     """The FOCUS 1.2 rows of a closed month's charges, or of a whole year's (true-up included),
     each with the number of the document that billed it when issued."""
-    from mutua.adapters.documents.focus import focus_rows
-
     with UnitOfWork(engine) as uow:
         store = Store(uow.connection)
         _, model = store.cost_model()

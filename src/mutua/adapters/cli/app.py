@@ -450,6 +450,9 @@ def demo(
     out.print(f"demo built in {elapsed:.1f} s; input files in {result['input']}")
 
 
+import mutua.adapters.cli.billing  # noqa: E402, F401 - registers `mutua invoices` and `mutua export`
+
+
 def main() -> None:
     app()
 
