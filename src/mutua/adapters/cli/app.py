@@ -447,6 +447,8 @@ def demo(
         _json({"demo": result["true_up"], "report": data, "seconds": round(elapsed, 1)})
         return
     print_report(data)
+    documents = sum(d["documents"] for d in result.get("documents", []))
+    out.print(f"{documents} invoices and credit notes issued (`mutua invoices list --year {year}`)")
     out.print(f"demo built in {elapsed:.1f} s; input files in {result['input']}")
 
 
