@@ -29,7 +29,7 @@ def _postgres_available() -> str | None:
             c.execute(text("select 1"))
         probe.dispose()
         return None
-    except Exception as exc:
+    except Exception as exc:  # any failure means "not reachable"
         return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 

@@ -270,6 +270,14 @@ class ActualAllocation:
         return result
 
 
+def charged_by_engagement(charges: Iterable[Charge]) -> dict[tuple[str, str], Decimal]:
+    """Charges summed per (engagement, service)."""
+    result: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    for c in charges:
+        result[(c.engagement, c.service)] += c.amount
+    return dict(result)
+
+
 def months_active(engagement: Engagement, periods: Iterable[Period]) -> int:
     return sum(1 for p in periods if engagement.is_active_between(p.first_day, p.last_day))
 
@@ -279,18 +287,21 @@ def allocate_actual(
     year: int,
     periods: Sequence[Period],
     final_costs: Mapping[str, Decimal],
-    charges: Sequence[Charge],
+    charged_so_far: Mapping[tuple[str, str], Decimal],
     engagements: Sequence[Engagement],
     drivers: Drivers,
 ) -> tuple[ActualAllocation | None, list[Problem]]:
-    """Allocate the final centres' actual cost over the engagements (see the module docstring)."""
+    """Allocate the final centres' actual cost over the engagements (see the module docstring).
+
+    ``charged_so_far`` is what each (engagement, service) was charged provisionally in the periods
+    (see :func:`charged_by_engagement`).
+    """
     problems: list[Problem] = []
     by_code = {e.code: e for e in engagements}
     revenue: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    charged: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    for c in charges:
-        revenue[c.service] += c.amount
-        charged[(c.engagement, c.service)] += c.amount
+    charged: dict[tuple[str, str], Decimal] = dict(charged_so_far)
+    for (_, service_code), amount in charged.items():
+        revenue[service_code] += amount
 
     service_cost: dict[str, Decimal] = {}
     for centre in model.final_centres:

@@ -143,9 +143,9 @@ def actual_allocation(store: Store, year: int, periods: list[Period]) -> tuple[S
         support = allocate_support(model, direct)
     except AllocationError as exc:
         raise Rejected(exc.problems, f"allocation of {year}") from exc
-    charges = store.charges(keys, kind="provisional")
+    charged = store.charged_sums(keys, kind="provisional")
     allocation, problems = allocate_actual(
-        model, year, periods, support.final, charges, store.engagements(), store.drivers(keys)
+        model, year, periods, support.final, charged, store.engagements(), store.drivers(keys)
     )
     if problems or allocation is None:
         raise Rejected(problems, f"allocation of {year}")

@@ -118,7 +118,7 @@ def _import(
             earlier = store.batch_with_sha(kind, parsed.sha256)
             if earlier is not None:
                 problems.append(Problem(source, None, None, f"this file was already imported (batch {earlier})"))
-        rows = validate(store, parsed, problems) if not problems else []
+        rows = validate(store, parsed, problems)  # rows that parsed are checked too: all problems at once
         if problems:
             raise Rejected(problems, f"{kind} import of {source}")
         batch_id = store.add_batch(kind, source, parsed.sha256, len(rows)) if batch else None

@@ -31,6 +31,10 @@ model_app = typer.Typer(help="The cost model file: validate, import, export.", n
 import_app = typer.Typer(help="CSV imports; each file loads whole or not at all.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(import_app, name="import")
+tariffs_app = typer.Typer(
+    help="Tariffs in force, and next year's proposed from this year's actuals.", no_args_is_help=True
+)
+app.add_typer(tariffs_app, name="tariffs")
 
 out = Console()
 err = Console(stderr=True)
@@ -48,12 +52,18 @@ class _State:
             self._engine = open_engine(self.settings)
         return self._engine
 
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
 
 state = _State()
 
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     data_dir: Annotated[
         Path | None,
         typer.Option("--data-dir", envvar="MUTUA_DATA_DIR", help="Folder of the embedded files (SQLite, Parquet)."),
@@ -70,6 +80,7 @@ def main_options(
 ) -> None:
     state.settings = Settings.from_env(data_dir, database_url, actor)
     state._engine = None
+    ctx.call_on_close(state.close)
 
 
 def _run(action: Callable[[], T]) -> T:
@@ -77,14 +88,14 @@ def _run(action: Callable[[], T]) -> T:
     try:
         return action()
     except Rejected as exc:
-        err.print(f"[bold red]{exc.message}[/]")
+        err.print(f"[bold red]{exc.message}[/]", soft_wrap=True)
         for p in exc.problems[:200]:
-            err.print(f"  {p}", markup=False, highlight=False)
+            err.print(f"  {p}", markup=False, highlight=False, soft_wrap=True)
         if len(exc.problems) > 200:
             err.print(f"  ... and {len(exc.problems) - 200} more")
         raise typer.Exit(2) from None
     except MutuaError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -406,6 +417,64 @@ def audit(limit: int = 50, as_json: JsonFlag = False) -> None:
     out.print(table)
 
 
+@tariffs_app.command("list")
+def tariffs_list(year: int, as_json: JsonFlag = False) -> None:
+    """The provisional tariffs of a year, per service."""
+    from mutua.services.tariffs import tariffs_in_force
+
+    rows = _run(lambda: tariffs_in_force(state.engine(), year))
+    if as_json:
+        _json(rows)
+        return
+    table = Table(title=f"Tariffs {year}")
+    for col in ("service", "charging", "unit", "tariff"):
+        table.add_column(col)
+    for r in rows:
+        t = r["tariff"] or {}
+        value = (
+            t.get("price")
+            or t.get("markup")
+            or t.get("annual")
+            or ", ".join(f"{g} {v}" for g, v in (t.get("grades") or {}).items())
+            or "none"
+        )
+        table.add_row(f"{r['service']} {r['name']}", r["charging"], r["unit"], value)
+    out.print(table)
+
+
+@tariffs_app.command("propose")
+def tariffs_propose(
+    year: Annotated[int, typer.Argument(help="The closed year to start from; tariffs are for the next.")],
+    model_out: Annotated[Path | None, typer.Option(help="Write the cost model with the proposed tariffs here.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Propose next year's tariffs from this year's actual cost, volumes and carried-forward balance."""
+    from mutua.services.tariffs import propose_next_year
+
+    data = _run(lambda: propose_next_year(state.engine(), year))
+    if model_out is not None:
+        model_out.write_text(data["model"], encoding="utf-8")
+    if as_json:
+        _json({k: v for k, v in data.items() if k != "model"})
+        return
+    table = Table(title=f"Proposed tariffs {data['year']}")
+    table.add_column("service")
+    table.add_column("tariff")
+    for t in data["tariffs"]:
+        value = (
+            t.get("price")
+            or t.get("markup")
+            or t.get("annual")
+            or ", ".join(f"{g} {v}" for g, v in t.get("grades", {}).items())
+        )
+        table.add_row(t["service"], value)
+    out.print(table)
+    for note in data["notes"]:
+        out.print(f"note: {note}")
+    if model_out is not None:
+        out.print(f"cost model with these tariffs written to {model_out}: review it, then `mutua model import`")
+
+
 # -- demo ---------------------------------------------------------------------------------------
 
 
@@ -447,7 +516,12 @@ def demo(
         _json({"demo": result["true_up"], "report": data, "seconds": round(elapsed, 1)})
         return
     print_report(data)
+    documents = sum(d["documents"] for d in result.get("documents", []))
+    out.print(f"{documents} invoices and credit notes issued (`mutua invoices list --year {year}`)")
     out.print(f"demo built in {elapsed:.1f} s; input files in {result['input']}")
+
+
+import mutua.adapters.cli.billing  # noqa: E402, F401 - registers `mutua invoices` and `mutua export`
 
 
 def main() -> None:

@@ -322,6 +322,17 @@ class Store:
             for r in self.c.execute(q)
         ]
 
+    def charged_sums(self, period_keys: Iterable[int], kind: str) -> dict[tuple[str, str], Decimal]:
+        """Charges of one kind summed per (engagement, service) over the periods."""
+        ch, e = t.charges, t.engagements
+        q = (
+            select(e.c.code, ch.c.service, func.sum(ch.c.amount))
+            .join(e, e.c.id == ch.c.engagement_id)
+            .where(ch.c.period_key.in_(list(period_keys)), ch.c.kind == kind)
+            .group_by(e.c.code, ch.c.service)
+        )
+        return {(r[0], r[1]): r[2] for r in self.c.execute(q)}
+
     def charged_totals(self, period_keys: Iterable[int]) -> list[tuple[str, str, str, Decimal]]:
         """(member, engagement, service, amount) summed over the periods, every kind of charge."""
         ch, e, m = t.charges, t.engagements, t.members

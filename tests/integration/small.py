@@ -1,0 +1,93 @@
+"""A small association, written as the files a controller would import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from mutua.services import imports
+
+MODEL = """\
+name: small association
+version: "1"
+association: {name: Small association, enterprise_number: "0406798006", iban: BE71096123456769}
+support_allocation: {method: step_down, order: [HR]}
+centres:
+  - {code: HR, name: Human resources, kind: support, key: {basis: weights, weights: {DEV: 3, SEC: 1, VM: 1}}}
+  - {code: DEV, name: Development, kind: operational}
+  - {code: SEC, name: Secondment, kind: operational}
+  - {code: VM, name: Virtual machines, kind: service}
+accounts:
+  - {prefix: "61", name: Services}
+  - {prefix: "62", name: Remuneration}
+  - {prefix: "74", name: Other operating income, centre: HR}
+services:
+  - {code: HOURS, name: Development, centre: DEV, activity: development, charging: time, unit: hour, unit_code: HUR}
+  - {code: SECOND, name: Secondment, centre: SEC, activity: secondment, charging: real_cost, unit: EUR at cost,
+     unit_code: C62}
+  - {code: VMH, name: VM hours, centre: VM, activity: infrastructure, charging: usage, unit: VM-hour, unit_code: HUR}
+tariffs:
+  - {year: 2025, service: HOURS, grades: {junior: "60.00", senior: "90.00"}}
+  - {year: 2025, service: SECOND, markup: "0.05"}
+  - {year: 2025, service: VMH, price: "0.5"}
+"""
+A, B = "0203430576", "0406798006"
+MEMBERS = f"""\
+enterprise_number,name,category,client_group,language,joined_on,left_on,vote_weight
+{A},Rijksdienst A,A,social_security,nl,2001-01-01,,10
+{B},Commune B,B,other,fr,2010-05-01,,1
+"""
+ENGAGEMENTS = f"""\
+code,member,kind,title,service,budget,starts_on,ends_on,buyer_reference,weight
+P1,{A},project,Portal,HOURS,20000.00,2025-01-01,,PO-1,
+S1,{B},secondment,Two developers,SECOND,15000.00,2025-01-01,,,
+C1,{A},service,Cloud A,,5000.00,2025-01-01,,PO-3,
+C2,{B},service,Cloud B,,5000.00,2025-01-01,,,
+"""
+
+
+def ledger(period: str, prefix: str = "L") -> str:
+    return f"""\
+entry_id,period,account,centre,amount,nd_vat,engagement,description
+{prefix}{period}-1,{period},620000,HR,1000.00,,,HR salaries
+{prefix}{period}-2,{period},620000,DEV,3000.00,,,Developers
+{prefix}{period}-3,{period},620000,SEC,2000.00,,S1,Seconded staff
+{prefix}{period}-4,{period},611000,VM,500.00,105.00,,Licences (VAT not deductible)
+{prefix}{period}-5,{period},740000,,100.00,,,Recoveries
+"""
+
+
+def time_sheet(period: str) -> str:
+    return f"""\
+person,grade,engagement,date,hours
+ann,senior,P1,{period}-02,7.60
+bob,junior,P1,{period}-02,8.00
+ann,senior,P1,{period}-03,4.00
+"""
+
+
+def usage(period: str, a: str = "100", b: str = "300.5") -> str:
+    return f"""\
+member,engagement,service,period,quantity
+{A},C1,VMH,{period},{a}
+{B},C2,VMH,{period},{b}
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def registry(engine: Engine, folder: Path) -> None:
+    imports.import_cost_model(engine, write(folder, "model.yaml", MODEL))
+    imports.import_members(engine, write(folder, "members.csv", MEMBERS))
+    imports.import_engagements(engine, write(folder, "engagements.csv", ENGAGEMENTS))
+
+
+def month(engine: Engine, folder: Path, period: str) -> None:
+    imports.import_ledger(engine, write(folder, f"ledger-{period}.csv", ledger(period)))
+    imports.import_time_sheets(engine, write(folder, f"time-{period}.csv", time_sheet(period)))
+    imports.import_usage(engine, write(folder, f"usage-{period}.csv", usage(period)))
