@@ -33,6 +33,10 @@ T: dict[str, tuple[str, str]] = {
         "Verkeerde gebruikersnaam of wachtwoord.",
         "Nom d'utilisateur ou mot de passe incorrect.",
     ),
+    "Log in with your organisation's account": (
+        "Aanmelden met de account van uw organisatie",
+        "Se connecter avec le compte de votre organisation",
+    ),
     "Username": ("Gebruikersnaam", "Nom d'utilisateur"),
     "Password": ("Wachtwoord", "Mot de passe"),
     "Mutua: the association charges each member its share of the cost, at cost price.": (

@@ -144,6 +144,15 @@ def oidc_user(engine: Engine, subject: str, username: str, role: Role, member: s
     if row is not None:
         if not row.active:
             raise NotFound(f"user {row.username!r} is disabled")
+        if (row.role, row.member) != (role.value, member):  # the identity provider decides the role
+            check_user(role, member)
+            with UnitOfWork(engine) as uow:
+                uow.connection.execute(update(users).where(users.c.id == row.id).values(role=role.value, member=member))
+                Store(uow.connection, f"oidc:{row.username}").audit(
+                    "update", "user", row.username, role=role.value, member=member, was=row.role
+                )
+                uow.commit()
+            return User(row.username, role, member, row.display_name, row.language)
         return _user(row)
     return add_user(
         engine, username, role, member=member, display_name=name, oidc_subject=subject, actor=f"oidc:{username}"

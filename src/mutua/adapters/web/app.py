@@ -24,6 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 
 from mutua.adapters.web.auth import LoginThrottle, Tokens
+from mutua.adapters.web.oidc import OidcSettings
 from mutua.bootstrap import Settings
 from mutua.domain.access import Unauthenticated
 from mutua.domain.periods import PeriodError
@@ -43,6 +44,7 @@ class Context:
     throttle: LoginThrottle
     invoices: InvoiceDocuments
     charts: bool
+    oidc: bool = False
     cache: dict[Any, Any] = field(default_factory=dict)
 
 
@@ -91,6 +93,7 @@ def create_app(
     charts: bool = True,
     secure_cookies: bool = False,
     login_limit: int = 5,
+    oidc: OidcSettings | None = None,
 ) -> FastAPI:
     """The portal and API over ``engine``.
 
@@ -102,6 +105,7 @@ def create_app(
         charts: render Vega-Lite charts to SVG (off: the data tables only).
         secure_cookies: send the session cookie over HTTPS only (set behind TLS).
         login_limit: failed logins per user or address allowed in 15 minutes.
+        oidc: the OpenID Connect provider (default: ``MUTUA_OIDC_*`` variables; none when unset).
     """
     from mutua.adapters.web import api, portal
 
@@ -127,6 +131,7 @@ def create_app(
         invoices=invoices if invoices is not None else billing_documents(engine),
         charts=charts,
     )
+    oidc = oidc or OidcSettings.from_env()
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,
@@ -177,5 +182,10 @@ def create_app(
 
     app.include_router(api.router)
     app.include_router(portal.router)
+    if oidc is not None:
+        from mutua.adapters.web.oidc import router as oidc_router
+
+        app.include_router(oidc_router(oidc))
+        app.state.ctx.oidc = True
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

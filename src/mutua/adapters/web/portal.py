@@ -129,7 +129,7 @@ def _see_other(url: str) -> RedirectResponse:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str | None = None) -> HTMLResponse:
-    return render(request, "login.html", None, next=_safe_next(next), failed=False)
+    return render(request, "login.html", None, next=_safe_next(next), failed=False, oidc=context(request).oidc)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -150,7 +150,7 @@ def login(
     user = authenticate(ctx.engine, username, password)
     if user is None:
         ctx.throttle.failed(*keys)
-        return render(request, "login.html", None, http_status=401, next=_safe_next(next), failed=True)
+        return render(request, "login.html", None, http_status=401, next=_safe_next(next), failed=True, oidc=ctx.oidc)
     ctx.throttle.succeeded(f"user:{username.lower()}")
     login_session(request, user)
     return _see_other(_safe_next(next))
