@@ -307,6 +307,12 @@ def services(engine: Engine) -> list[dict[str, str]]:
 # -- the allocation as a picture ----------------------------------------------------------------
 
 
+def data_version(engine: Engine) -> int:
+    """The id of the newest audit entry: every write is audited, so any change moves it (a cache key)."""
+    with UnitOfWork(engine) as uow:
+        return int(uow.connection.execute(select(func.max(t.audit_log.c.id))).scalar_one() or 0)
+
+
 def close_fingerprint(engine: Engine, year: int) -> tuple[int, int]:
     """Changes whenever a month of ``year`` is closed or its true-up runs (a cache key)."""
     with UnitOfWork(engine) as uow:

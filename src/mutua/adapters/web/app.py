@@ -9,6 +9,7 @@ an HTML page (or the login page) for the portal.
 from __future__ import annotations
 
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
@@ -34,6 +35,27 @@ from mutua.services.documents import InvoiceDocuments, billing_documents
 HERE = Path(__file__).parent
 
 
+class Cache:
+    """A bounded memo of read models. Keys name everything a result depends on, including a data
+    version (see :func:`mutua.services.portal_data.data_version`), so an entry is never stale."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
 @dataclass
 class Context:
     """What the routes share: the database, settings, tokens, throttle, documents and caches."""
@@ -45,7 +67,7 @@ class Context:
     invoices: InvoiceDocuments
     charts: bool
     oidc: bool = False
-    cache: dict[Any, Any] = field(default_factory=dict)
+    cache: Cache = field(default_factory=Cache)
 
 
 def context(request: Request) -> Context:

@@ -196,16 +196,11 @@ def _member_name(ctx: Context, member: str) -> str:
     return m.name
 
 
-@router.get("/members/{enterprise_number}", response_class=HTMLResponse)
-def dashboard(
-    request: Request, user: Who, ctx: Ctx, enterprise_number: Annotated[str, MEMBER], year: YearQuery = None
-) -> HTMLResponse:
-    from mutua.services.portal_data import member_dashboard
-
-    require_member(user, enterprise_number)
-    year = year or latest_year(ctx)
-    data = member_dashboard(ctx.engine, enterprise_number, year)
-    _ = i18n.translator(language(request, user), "portal")
+def _dashboard_view(
+    ctx: Context, data: dict[str, Any], lang: str
+) -> tuple[dict[str, Any], dict[str, Markup], list[str], dict[str, dict[str, str]]]:
+    """The dashboard's data with its charts (SVG) and its month x service table."""
+    _ = i18n.translator(lang, "portal")
     svgs: dict[str, Markup] = {}
     if ctx.charts and data["by_month"]:
         svgs["months"] = Markup(  # noqa: S704 - SVG rendered by vl-convert from our own data
@@ -240,6 +235,23 @@ def dashboard(
     table: dict[str, dict[str, str]] = {}
     for r in data["by_month"]:
         table.setdefault(r["service"], {})[r["period"]] = r["amount"]
+    return data, svgs, months, table
+
+
+@router.get("/members/{enterprise_number}", response_class=HTMLResponse)
+def dashboard(
+    request: Request, user: Who, ctx: Ctx, enterprise_number: Annotated[str, MEMBER], year: YearQuery = None
+) -> HTMLResponse:
+    from mutua.services.portal_data import data_version, member_dashboard
+
+    require_member(user, enterprise_number)
+    year = year or latest_year(ctx)
+    lang = language(request, user)
+    key = ("dashboard", enterprise_number, year, lang, ctx.charts, data_version(ctx.engine))
+    view = ctx.cache.get(key)
+    if view is None:
+        view = ctx.cache[key] = _dashboard_view(ctx, member_dashboard(ctx.engine, enterprise_number, year), lang)
+    data, svgs, months, table = view
     return render(request, "dashboard.html", user, d=data, svgs=svgs, months=months, table=table, year=year)
 
 
