@@ -58,6 +58,8 @@ class InvoiceDocuments(Protocol):
 
     def content(self, number: str, fmt: str) -> bytes | None: ...
 
+    def statement_pdf(self, member: str, period: str) -> bytes | None: ...
+
 
 class NoInvoices:
     """No billing installed (or nothing issued): every list empty, every document not found."""
@@ -69,6 +71,9 @@ class NoInvoices:
         return None
 
     def content(self, number: str, fmt: str) -> bytes | None:
+        return None
+
+    def statement_pdf(self, member: str, period: str) -> bytes | None:
         return None
 
 

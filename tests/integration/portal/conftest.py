@@ -44,6 +44,9 @@ class FakeInvoices:
             return f"<Invoice><cbc:ID>{number}</cbc:ID><Buyer>{doc.member}</Buyer></Invoice>".encode()
         return b"%PDF-1.7 " + number.encode()
 
+    def statement_pdf(self, member: str, period: str) -> bytes | None:
+        return f"%PDF-1.7 statement {member} {period}".encode()
+
 
 @pytest.fixture
 def world_engine(engine: Engine, tmp_path: Path) -> Engine:

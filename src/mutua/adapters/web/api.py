@@ -187,7 +187,7 @@ def member_usage(
 @router.get(
     "/members/{enterprise_number}/statements/{period}",
     tags=["statements"],
-    summary="A member's statement for a month (JSON; ?format=csv for CSV)",
+    summary="A member's statement for a month (JSON; ?format=csv for CSV, ?format=pdf for the PDF)",
 )
 def statement(
     user: Auth,
@@ -206,6 +206,17 @@ def statement(
         statement_csv(data),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="statement-{enterprise_number}-{period}.csv"'},
+    )
+
+
+def statement_pdf_response(ctx: Context, member: str, period: str) -> Response:
+    content = ctx.invoices.statement_pdf(member, str(Period.parse(period)))
+    if content is None:
+        raise NotFound(f"no PDF statement of {member} for {period}")
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="statement-{member}-{period}.pdf"'},
     )
 
 

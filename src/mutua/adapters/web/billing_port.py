@@ -49,6 +49,12 @@ class BillingDocuments:
         except NotFound:
             return None
 
+    def statement_pdf(self, member: str, period: str) -> bytes | None:
+        from mutua.domain.periods import Period
+        from mutua.services.billing import statement_pdf
+
+        return statement_pdf(self.engine, member, Period.parse(period))
+
 
 def documents(engine: Engine) -> InvoiceDocuments:
     return BillingDocuments(engine)

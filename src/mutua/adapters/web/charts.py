@@ -37,8 +37,14 @@ def _svg(spec_json: str) -> str:
 
 
 def render(spec: dict[str, Any]) -> str:
-    """The SVG of a Vega-Lite specification (cached by content)."""
-    return _svg(json.dumps(spec, sort_keys=True))
+    """The SVG of a Vega-Lite specification (cached by content), as one image named by the
+    specification's description (``role="img"``, ``aria-label``, ``<title>``); the numbers are in
+    the table beside it."""
+    svg = _svg(json.dumps(spec, sort_keys=True))
+    label = escape(str(spec.get("description", "")))
+    head, sep, rest = svg.partition(">")
+    opening = head.replace("<svg ", '<svg role="img" aria-label="' + label + '" ', 1)
+    return f"{opening}{sep}<title>{label}</title>{rest}"
 
 
 def spend_by_month(rows: list[dict[str, str]], title: str, month: str, amount: str, service: str) -> dict[str, Any]:

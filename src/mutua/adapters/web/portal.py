@@ -21,7 +21,7 @@ from mutua import i18n
 from mutua.adapters.db.engine import UnitOfWork
 from mutua.adapters.db.store import Store
 from mutua.adapters.web import charts
-from mutua.adapters.web.api import find_invoice, invoice_file, latest_year, statement_csv
+from mutua.adapters.web.api import find_invoice, invoice_file, latest_year, statement_csv, statement_pdf_response
 from mutua.adapters.web.app import HERE, Context, context
 from mutua.adapters.web.auth import check_csrf, csrf_token, current_user, login_session
 from mutua.domain.access import Action, Role, Unauthenticated, User, may, require, require_member
@@ -336,6 +336,14 @@ def statement_download(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="statement-{enterprise_number}-{period}.csv"'},
     )
+
+
+@router.get("/members/{enterprise_number}/statements/{period}/pdf")
+def statement_pdf(
+    user: Who, ctx: Ctx, enterprise_number: Annotated[str, MEMBER], period: Annotated[str, PERIOD]
+) -> Response:
+    require_member(user, enterprise_number)
+    return statement_pdf_response(ctx, enterprise_number, period)
 
 
 @router.get("/invoices/{number}/{fmt}")
