@@ -139,8 +139,8 @@ T: dict[str, tuple[str, str]] = {
         "Répartition {year} : grand livre vers centres de frais vers services vers groupes de clients",
     ),
     "Ledger": ("Grootboek", "Grand livre"),
-    "Support centres": ("Ondersteunende kostenplaatsen", "Centres auxiliaires"),
-    "Final centres": ("Eindkostenplaatsen", "Centres principaux"),
+    "Support centres": ("Hulpkostenplaatsen", "Centres auxiliaires"),
+    "Final centres": ("Hoofdkostenplaatsen", "Centres principaux"),
     "Support allocation": ("Verdeling ondersteuning", "Répartition des centres auxiliaires"),
     "Each band is an amount moved from the ledger to the cost centres, from support centres to final centres, "
     "from centres to services and from services to the members' client groups. The table below gives every amount.": (

@@ -380,6 +380,8 @@ def allocation_flows(engine: Engine, year: int) -> dict[str, Any]:
         names[f"centre:{c.code}"] = f"{c.code} {c.name}"
     for s in model.services:
         names[f"service:{s.code}"] = s.name
+    for rule in model.accounts:
+        names[f"ledger:{rule.prefix}"] = f"{rule.prefix} {rule.name}"
     used = {x for link in links for x in (link["source"], link["target"])}
     nodes = []
     for node in sorted(used, key=_node_order(model)):

@@ -14,13 +14,19 @@ from collections import defaultdict
 from decimal import Decimal
 from functools import lru_cache
 from html import escape
-from typing import Any
+from typing import Any, Literal
 
 # Okabe-Ito: distinguishable with colour-vision deficiencies, contrast >= 3:1 on white for marks.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#882255", "#117733"]
 _CONFIG: dict[str, Any] = {
-    "font": "system-ui, sans-serif",
-    "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#1a1a1a", "titleColor": "#1a1a1a"},
+    "font": "DejaVu Sans",  # the font the renderer measures with is the font the page shows
+    "axis": {
+        "labelLimit": 260,
+        "labelFontSize": 12,
+        "titleFontSize": 13,
+        "labelColor": "#1a1a1a",
+        "titleColor": "#1a1a1a",
+    },
     "legend": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#1a1a1a", "titleColor": "#1a1a1a"},
     "range": {"category": PALETTE},
     "view": {"stroke": None},
@@ -29,18 +35,23 @@ _CONFIG: dict[str, Any] = {
 NUMBER = {"parse": {"v": "number"}}
 
 
+_NUMBER_LOCALES: dict[str, Literal["nl-NL", "fr-FR", "en-GB"]] = {"nl": "nl-NL", "fr": "fr-FR", "en": "en-GB"}
+
+
 @lru_cache(maxsize=512)
-def _svg(spec_json: str) -> str:
+def _svg(spec_json: str, lang: str) -> str:
     import vl_convert
 
-    return str(vl_convert.vegalite_to_svg(spec_json))
+    return str(
+        vl_convert.vegalite_to_svg(spec_json, format_locale=_NUMBER_LOCALES.get(lang, "en-GB"), allowed_base_urls=[])
+    )
 
 
-def render(spec: dict[str, Any]) -> str:
+def render(spec: dict[str, Any], lang: str = "en") -> str:
     """The SVG of a Vega-Lite specification (cached by content), as one image named by the
     specification's description (``role="img"``, ``aria-label``, ``<title>``); the numbers are in
     the table beside it."""
-    svg = _svg(json.dumps(spec, sort_keys=True))
+    svg = _svg(json.dumps(spec, sort_keys=True), lang)
     label = escape(str(spec.get("description", "")))
     head, sep, rest = svg.partition(">")
     opening = head.replace("<svg ", '<svg role="img" aria-label="' + label + '" ', 1)
@@ -203,8 +214,9 @@ def sankey_svg(flows: dict[str, Any], title: str, columns: list[str], fmt: Any, 
             f"<title>{escape(n['name'])}: {escape(fmt(size[i]))}</title></rect>"
         )
         if h >= 9:
+            label = n["name"] if len(n["name"]) <= 28 else n["name"][:27] + "…"
             parts.append(
-                f'<text x="{x + node_w + 4}" y="{y_of[i] + h / 2 + 4:.1f}" class="node">{escape(n["name"][:34])}</text>'
+                f'<text x="{x + node_w + 4}" y="{y_of[i] + h / 2 + 4:.1f}" class="node">{escape(label)}</text>'
             )
     parts.append("</svg>")
     return "".join(parts)

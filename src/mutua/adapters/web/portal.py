@@ -207,11 +207,12 @@ def _dashboard_view(
             charts.render(
                 charts.spend_by_month(
                     data["by_month"], _("Spend per month, by service"), _("Month"), "EUR", _("Service")
-                )
+                ),
+                lang,
             )
         )
         svgs["services"] = Markup(  # noqa: S704
-            charts.render(charts.spend_by_service(data["by_service"], _("Spend to date per service"), "EUR"))
+            charts.render(charts.spend_by_service(data["by_service"], _("Spend to date per service"), "EUR"), lang)
         )
         svgs["budget"] = Markup(  # noqa: S704
             charts.render(
@@ -228,7 +229,8 @@ def _dashboard_view(
                         "budget": _("Budget"),
                         "amount": "EUR",
                     },
-                )
+                ),
+                lang,
             )
         )
     months = sorted({r["period"] for r in data["by_month"]})
@@ -411,19 +413,24 @@ def allocation(request: Request, user: Who, ctx: Ctx, year: YearQuery = None) ->
     flows, fp = cached_allocation(ctx, year)
     lang = language(request, user)
     _ = i18n.translator(lang, "portal")
+    translate = _  # client groups are codes with a translation
+    names = {n["id"]: translate(n["name"]) if n["kind"] == "group" else n["name"] for n in flows["nodes"]}
     key = ("sankey", year, fp, lang)
     svg = ctx.cache.get(key)
     if svg is None:
         money = _formatters(lang)["money"]
+        shown = {
+            **flows,
+            "nodes": [{**n, "name": names[n["id"]]} for n in flows["nodes"]],
+        }
         svg = ctx.cache[key] = Markup(  # noqa: S704 - escaped in sankey_svg
             charts.sankey_svg(
-                flows,
+                shown,
                 _("Allocation {year}: ledger to cost centres to services to client groups").format(year=year),
                 [_("Ledger"), _("Support centres"), _("Final centres"), _("Services"), _("Client groups")],
                 money,
             )
         )
-    names = {n["id"]: n["name"] for n in flows["nodes"]}
     return render(request, "allocation.html", user, f=flows, svg=svg, names=names, year=year)
 
 
