@@ -85,15 +85,18 @@ def _issue_drafts(
     last = billing.last_issue_date(issued_on.year)
     if last is not None and issued_on < last:
         raise Conflict(f"documents of {issued_on.year} were already issued on {last}: issue on {last} or later")
+    if not drafts:
+        return []
     members = {m.enterprise_number: m for m in store.members()}
     member_ids = store.member_ids()
-    issued: list[dict[str, Any]] = []
-    for draft, key in drafts:
-        sequence = billing.next_sequence(issued_on.year)
-        document = issue(draft, issued_on.year, sequence, issued_on, model.association.payment_days)
+    first = billing.allocate(issued_on.year, len(drafts))
+    items = []
+    for offset, (draft, key) in enumerate(drafts):
+        document = issue(draft, issued_on.year, first + offset, issued_on, model.association.payment_days)
         xml = ubl.render(document, model.association, members[draft.member])
-        billing.add(document, key, xml, member_ids[draft.member])
-        issued.append(_summary(document))
+        items.append((document, key, xml, member_ids[draft.member]))
+    billing.add_many(items)
+    issued = [_summary(document) for document, _, _, _ in items]
     return issued
 
 
