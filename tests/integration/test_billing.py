@@ -168,3 +168,19 @@ def test_the_statement_and_invoice_pdfs_are_rendered_in_the_members_language(clo
     statement = billing.statement_pdf(closed_year, B, JAN)
     invoice = billing.invoice_pdf(closed_year, "2025-000001")
     assert statement.startswith(b"%PDF") and invoice.startswith(b"%PDF")
+
+
+def test_the_database_itself_refuses_to_change_or_delete_an_issued_document(closed_year: Engine) -> None:
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import DBAPIError
+
+    billing.issue_period_invoices(closed_year, JAN, date(2025, 2, 1))
+    d, ln = tb.billing_documents, tb.billing_lines
+    for statement in (
+        update(d).where(d.c.number == "2025-000001").values(total=Decimal("1.00")),
+        delete(d).where(d.c.number == "2025-000001"),
+        update(ln).values(amount=Decimal("0.00")),
+    ):
+        with pytest.raises(DBAPIError, match="immutable"), closed_year.begin() as c:
+            c.execute(statement)
+    assert billing.show_document(closed_year, "2025-000001")["total"] == "1574.00"
