@@ -102,7 +102,6 @@ def upgrade() -> None:
     with op.batch_alter_table("billing_references", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_billing_references_document_id"), ["document_id"], unique=False)
 
-
     _immutable(("billing_documents", "billing_lines", "billing_references"))
 
 
