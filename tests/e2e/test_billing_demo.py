@@ -141,3 +141,28 @@ def test_invoices_show_and_export_write_the_ubl_as_issued_and_a_pdf(demo_dir: Pa
     statement = tmp_path / "statement.pdf"
     cli(demo_dir, "invoices", "statement", "--member", shown["member"], "--period", "2025-12", "-o", str(statement))
     assert statement.read_bytes().startswith(b"%PDF")
+
+
+def test_issuing_an_invoiced_period_again_is_refused_and_a_correction_is_a_new_credit_note(demo_dir: Path) -> None:
+    again = runner.invoke(app, ["--data-dir", str(demo_dir), "invoices", "issue", "2025-01", "--date", "2026-02-01"])
+    assert again.exit_code == 1 and "already issued" in again.output
+    before = cli(demo_dir, "invoices", "show", "2025-000002", "--xml")
+    result = json.loads(
+        cli(
+            demo_dir,
+            "invoices",
+            "correct",
+            "2025-000002",
+            "--note",
+            "wrong engagement",
+            "--date",
+            "2026-12-01",
+            "--json",
+        )
+    )
+    assert result["credit_notes"] == 1 and result["first"].startswith("2026-")
+    correction = json.loads(cli(demo_dir, "invoices", "show", result["first"], "--json"))
+    assert correction["refers_to"] == ["2025-000002"] and correction["kind"] == "credit_note"
+    assert cli(demo_dir, "invoices", "show", "2025-000002", "--xml") == before
+    audit = json.loads(cli(demo_dir, "audit", "--limit", "5", "--json"))
+    assert any(a["action"] == "issue" and a["entity_key"] == result["first"] for a in audit)
