@@ -184,3 +184,22 @@ def test_the_database_itself_refuses_to_change_or_delete_an_issued_document(clos
         with pytest.raises(DBAPIError, match="immutable"), closed_year.begin() as c:
             c.execute(statement)
     assert billing.show_document(closed_year, "2025-000001")["total"] == "1574.00"
+
+
+def test_the_statement_shows_the_same_figures_as_the_members_invoice(closed_year: Engine) -> None:
+    from mutua.services.reporting import member_statement
+
+    billing.issue_year(closed_year, 2025)
+    for period in (JAN, Period(2025, 6)):
+        for doc in billing.list_documents(closed_year, period=period):
+            statement = member_statement(closed_year, doc["member"], period)
+            assert statement["period_total"] == doc["total"]
+            invoice_lines = billing.show_document(closed_year, doc["number"])["lines"]
+            statement_lines = [ln for e in statement["engagements"] for ln in e["lines"]]
+            assert sorted(x["amount"] for x in invoice_lines) == sorted(x["amount"] for x in statement_lines)
+    # December's statement holds the month's invoice and the true-up document together
+    december = billing.list_documents(closed_year, period=Period(2025, 12))
+    for member in (A, B):
+        statement = member_statement(closed_year, member, Period(2025, 12))
+        signed = sum((Decimal(d["signed_total"]) for d in december if d["member"] == member), ZERO)
+        assert Decimal(statement["period_total"]) == signed
