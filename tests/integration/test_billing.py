@@ -203,3 +203,27 @@ def test_the_statement_shows_the_same_figures_as_the_members_invoice(closed_year
         statement = member_statement(closed_year, member, Period(2025, 12))
         signed = sum((Decimal(d["signed_total"]) for d in december if d["member"] == member), ZERO)
         assert Decimal(statement["period_total"]) == signed
+
+
+def test_issuing_the_same_period_twice_at_once_issues_it_once(closed_year: Engine, backend: str) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite serialises writers; the race that matters is PostgreSQL's")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(3)
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            billing.issue_period_invoices(closed_year, JAN, date(2025, 2, 1))
+            outcomes.append("issued")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(outcomes) == ["conflict", "conflict", "issued"]
+    docs = billing.list_documents(closed_year, period=JAN)
+    assert [d["number"] for d in docs] == ["2025-000001", "2025-000002"]

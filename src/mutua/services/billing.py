@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from mutua.adapters.db.billing_store import BillingStore
 from mutua.adapters.db.engine import UnitOfWork
@@ -95,7 +96,10 @@ def _issue_drafts(
         document = issue(draft, issued_on.year, first + offset, issued_on, model.association.payment_days)
         xml = ubl.render(document, model.association, members[draft.member])
         items.append((document, key, xml, member_ids[draft.member]))
-    billing.add_many(items)
+    try:
+        billing.add_many(items)
+    except IntegrityError as exc:  # another run issued the same documents at the same time
+        raise Conflict(f"documents for {drafts[0][1]} and the like were issued concurrently: {exc.orig}") from exc
     issued = [_summary(document) for document, _, _, _ in items]
     return issued
 
