@@ -227,3 +227,16 @@ def test_issuing_the_same_period_twice_at_once_issues_it_once(closed_year: Engin
     assert sorted(outcomes) == ["conflict", "conflict", "issued"]
     docs = billing.list_documents(closed_year, period=JAN)
     assert [d["number"] for d in docs] == ["2025-000001", "2025-000002"]
+
+
+def test_members_not_on_peppol_get_the_pdf_rendering_beside_the_ubl(closed_year: Engine, tmp_path: Path) -> None:
+    billing.issue_period_invoices(closed_year, JAN, date(2025, 2, 1))
+    billing.set_channel(closed_year, B, "pdf")
+    written = {p.name for p in billing.export_documents(closed_year, tmp_path / "default", period=JAN)}
+    assert written == {"2025-000001.xml", "2025-000002.xml", "2025-000002.pdf"}  # B is 2025-000002
+    none = {p.name for p in billing.export_documents(closed_year, tmp_path / "none", period=JAN, pdf=False)}
+    assert none == {"2025-000001.xml", "2025-000002.xml"}
+    billing.set_channel(closed_year, B, "peppol")
+    assert billing.pdf_members(closed_year) == set()
+    with pytest.raises(Conflict, match="unknown channel"):
+        billing.set_channel(closed_year, B, "fax")

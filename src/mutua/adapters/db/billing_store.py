@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -156,6 +156,25 @@ class BillingStore:
                 for doc, _, xml, _ in items
             ],
         )
+
+    def set_channel(self, member: str, channel: str) -> None:
+        """Record how a member receives its documents (``peppol`` or ``pdf``); audited."""
+        member_id = self.store.member_ids()[member]
+        ch = tb.billing_channels
+        self.c.execute(delete(ch).where(ch.c.member_id == member_id))
+        if channel != "peppol":
+            self.c.execute(
+                insert(ch).values(
+                    member_id=member_id, channel=channel, changed_at=utcnow(), changed_by=self.store.actor
+                )
+            )
+        self.store.audit("set_channel", "member", member, channel=channel)
+
+    def pdf_members(self) -> set[str]:
+        """Members not (yet) on Peppol: they receive the PDF rendering of their documents."""
+        ch, m = tb.billing_channels, t.members
+        q = select(m.c.enterprise_number).join(ch, ch.c.member_id == m.c.id).where(ch.c.channel == "pdf")
+        return {str(r[0]) for r in self.c.execute(q)}
 
     # -- reads ------------------------------------------------------------------------------
 
