@@ -168,3 +168,75 @@ def test_the_statement_and_invoice_pdfs_are_rendered_in_the_members_language(clo
     statement = billing.statement_pdf(closed_year, B, JAN)
     invoice = billing.invoice_pdf(closed_year, "2025-000001")
     assert statement.startswith(b"%PDF") and invoice.startswith(b"%PDF")
+
+
+def test_the_database_itself_refuses_to_change_or_delete_an_issued_document(closed_year: Engine) -> None:
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import DBAPIError
+
+    billing.issue_period_invoices(closed_year, JAN, date(2025, 2, 1))
+    d, ln = tb.billing_documents, tb.billing_lines
+    for statement in (
+        update(d).where(d.c.number == "2025-000001").values(total=Decimal("1.00")),
+        delete(d).where(d.c.number == "2025-000001"),
+        update(ln).values(amount=Decimal("0.00")),
+    ):
+        with pytest.raises(DBAPIError, match="immutable"), closed_year.begin() as c:
+            c.execute(statement)
+    assert billing.show_document(closed_year, "2025-000001")["total"] == "1574.00"
+
+
+def test_the_statement_shows_the_same_figures_as_the_members_invoice(closed_year: Engine) -> None:
+    from mutua.services.reporting import member_statement
+
+    billing.issue_year(closed_year, 2025)
+    for period in (JAN, Period(2025, 6)):
+        for doc in billing.list_documents(closed_year, period=period):
+            statement = member_statement(closed_year, doc["member"], period)
+            assert statement["period_total"] == doc["total"]
+            invoice_lines = billing.show_document(closed_year, doc["number"])["lines"]
+            statement_lines = [ln for e in statement["engagements"] for ln in e["lines"]]
+            assert sorted(x["amount"] for x in invoice_lines) == sorted(x["amount"] for x in statement_lines)
+    # December's statement holds the month's invoice and the true-up document together
+    december = billing.list_documents(closed_year, period=Period(2025, 12))
+    for member in (A, B):
+        statement = member_statement(closed_year, member, Period(2025, 12))
+        signed = sum((Decimal(d["signed_total"]) for d in december if d["member"] == member), ZERO)
+        assert Decimal(statement["period_total"]) == signed
+
+
+def test_issuing_the_same_period_twice_at_once_issues_it_once(closed_year: Engine, backend: str) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite serialises writers; the race that matters is PostgreSQL's")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(3)
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            billing.issue_period_invoices(closed_year, JAN, date(2025, 2, 1))
+            outcomes.append("issued")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(outcomes) == ["conflict", "conflict", "issued"]
+    docs = billing.list_documents(closed_year, period=JAN)
+    assert [d["number"] for d in docs] == ["2025-000001", "2025-000002"]
+
+
+def test_members_not_on_peppol_get_the_pdf_rendering_beside_the_ubl(closed_year: Engine, tmp_path: Path) -> None:
+    billing.issue_period_invoices(closed_year, JAN, date(2025, 2, 1))
+    billing.set_channel(closed_year, B, "pdf")
+    written = {p.name for p in billing.export_documents(closed_year, tmp_path / "default", period=JAN)}
+    assert written == {"2025-000001.xml", "2025-000002.xml", "2025-000002.pdf"}  # B is 2025-000002
+    none = {p.name for p in billing.export_documents(closed_year, tmp_path / "none", period=JAN, pdf=False)}
+    assert none == {"2025-000001.xml", "2025-000002.xml"}
+    billing.set_channel(closed_year, B, "peppol")
+    assert billing.pdf_members(closed_year) == set()
+    with pytest.raises(Conflict, match="unknown channel"):
+        billing.set_channel(closed_year, B, "fax")

@@ -29,6 +29,7 @@ JAN, DEC = Period(2025, 1), Period(2025, 12)
 SERVICES = {
     "HOURS": Service("HOURS", "Development", "DEV", Activity.DEVELOPMENT, Charging.TIME, "hour", "HUR"),
     "VMH": Service("VMH", "VM hours", "VM", Activity.INFRASTRUCTURE, Charging.USAGE, "VM-hour", "HUR"),
+    "SECOND": Service("SECOND", "Secondment", "SEC", Activity.SECONDMENT, Charging.REAL_COST, "EUR at cost", "C62"),
 }
 ENGAGEMENTS = {
     "P1": Engagement(
@@ -36,12 +37,15 @@ ENGAGEMENTS = {
     ),
     "C1": Engagement("C1", A, EngagementKind.SERVICE, "Cloud A", None, Decimal(5000), date(2025, 1, 1), None, "PO-3"),
     "C2": Engagement("C2", B, EngagementKind.SERVICE, "Cloud B", None, Decimal(5000), date(2025, 1, 1)),
+    "S1": Engagement("S1", B, EngagementKind.SECONDMENT, "Two developers", "SECOND", Decimal(9), date(2025, 1, 1)),
 }
 
 
 def charge(period: Period, engagement: str, service: str, detail: str, qty: str, price: str, amount: str) -> Charge:
     member = ENGAGEMENTS[engagement].member
-    unit = {"HOURS": "hour", "VMH": "VM-hour"}[service] if detail != "true-up" else "settlement"
+    unit = (
+        {"HOURS": "hour", "VMH": "VM-hour", "SECOND": "EUR at cost"}[service] if detail != "true-up" else "settlement"
+    )
     return Charge(period, engagement, member, service, detail, Decimal(qty), unit, Decimal(price), Decimal(amount))
 
 
@@ -123,3 +127,11 @@ def test_issuing_refuses_a_document_numbered_in_another_year_or_without_lines() 
 
     with pytest.raises(BillingError, match="at least one line"):
         issue(replace(draft, lines=()), 2025, 1, date(2025, 2, 1), 30)
+
+
+def test_costs_passed_on_say_the_non_deductible_vat_is_inside_the_amount() -> None:
+    charges = [charge(JAN, "S1", "SECOND", "", "2105.00", "1.05", "2210.25")]
+    (draft,) = period_invoices(JAN, charges, SERVICES, ENGAGEMENTS)
+    assert draft.lines[0].amount == Decimal("2210.25")  # 2,000 + 105 VAT not deductible, x 1.05 overhead
+    assert "could not deduct is included" in draft.lines[0].description
+    assert draft.lines[0].unit_code == "C62"

@@ -23,7 +23,7 @@ from decimal import Decimal
 from stdnum.be import ogm_vcs
 
 from mutua.domain.charging import Charge
-from mutua.domain.costmodel import Service
+from mutua.domain.costmodel import Charging, Service
 from mutua.domain.money import ZERO
 from mutua.domain.periods import Period
 from mutua.domain.registry import Engagement
@@ -35,6 +35,7 @@ VAT_EXEMPTION_REASON = (
 )
 TRUE_UP_DETAIL = "true-up"
 SETTLEMENT_UNIT_CODE = "C62"  # one (UN/ECE rec. 20)
+PASSED_ON_NOTE = " (cost passed on; VAT the association could not deduct is included)"
 
 
 class DocumentKind(enum.StrEnum):
@@ -229,6 +230,8 @@ def _line_from_charge(
     if charge.detail and charge.detail != TRUE_UP_DETAIL:
         name = f"{name} ({charge.detail})"
     description = f"{charge.engagement}: {engagement.title}" if engagement else charge.engagement
+    if service is not None and service.charging is Charging.REAL_COST and charge.detail != TRUE_UP_DETAIL:
+        description += PASSED_ON_NOTE
     if charge.detail == TRUE_UP_DETAIL:
         unit_code = SETTLEMENT_UNIT_CODE
     else:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from mutua.adapters.db.billing_store import BillingStore
 from mutua.adapters.db.engine import UnitOfWork
@@ -85,15 +86,21 @@ def _issue_drafts(
     last = billing.last_issue_date(issued_on.year)
     if last is not None and issued_on < last:
         raise Conflict(f"documents of {issued_on.year} were already issued on {last}: issue on {last} or later")
+    if not drafts:
+        return []
     members = {m.enterprise_number: m for m in store.members()}
     member_ids = store.member_ids()
-    issued: list[dict[str, Any]] = []
-    for draft, key in drafts:
-        sequence = billing.next_sequence(issued_on.year)
-        document = issue(draft, issued_on.year, sequence, issued_on, model.association.payment_days)
+    first = billing.allocate(issued_on.year, len(drafts))
+    items = []
+    for offset, (draft, key) in enumerate(drafts):
+        document = issue(draft, issued_on.year, first + offset, issued_on, model.association.payment_days)
         xml = ubl.render(document, model.association, members[draft.member])
-        billing.add(document, key, xml, member_ids[draft.member])
-        issued.append(_summary(document))
+        items.append((document, key, xml, member_ids[draft.member]))
+    try:
+        billing.add_many(items)
+    except IntegrityError as exc:  # another run issued the same documents at the same time
+        raise Conflict(f"documents for {drafts[0][1]} and the like were issued concurrently: {exc.orig}") from exc
+    issued = [_summary(document) for document, _, _, _ in items]
     return issued
 
 
@@ -286,21 +293,49 @@ def load_documents(
     return model, members, documents
 
 
+CHANNELS = ("peppol", "pdf")
+
+
+def set_channel(engine: Engine, member: str, channel: str, actor: str = "system") -> None:
+    """Record whether a member receives its documents through Peppol (the default) or as PDF."""
+    if channel not in CHANNELS:
+        raise Conflict(f"unknown channel {channel!r}: peppol or pdf")
+    with UnitOfWork(engine) as uow:
+        store = Store(uow.connection, actor)
+        if member not in store.member_ids():
+            raise NotFound(f"no member with enterprise number {member}")
+        BillingStore(store).set_channel(member, channel)
+        uow.commit()
+
+
+def pdf_members(engine: Engine) -> set[str]:
+    with UnitOfWork(engine) as uow:
+        return BillingStore(Store(uow.connection)).pdf_members()
+
+
 def export_documents(
-    engine: Engine, folder: Path, period: Period | None = None, numbers: list[str] | None = None, pdf: bool = False
+    engine: Engine,
+    folder: Path,
+    period: Period | None = None,
+    numbers: list[str] | None = None,
+    pdf: bool | None = None,
 ) -> list[Path]:
-    """Write each document's UBL (``NUMBER.xml``), and its PDF rendering if asked, into ``folder``."""
+    """Write each document's UBL (``NUMBER.xml``) into ``folder``, and its PDF rendering
+    (``NUMBER.pdf``) for members not on Peppol (``pdf=None``), for every document (``True``) or
+    for none (``False``)."""
     folder.mkdir(parents=True, exist_ok=True)
     model, members, documents = load_documents(engine, numbers=numbers, period=period)
+    on_paper = pdf_members(engine)
     written: list[Path] = []
     for doc in documents:
         path = folder / f"{doc.number}.xml"
         path.write_bytes(document_ubl(engine, doc.number))
         written.append(path)
-    if pdf:
+    wanted = [d for d in documents if pdf or (pdf is None and d.draft.member in on_paper)]
+    if wanted:
         from mutua.adapters.documents import pdf as pdf_documents
 
-        for doc in documents:
+        for doc in wanted:
             path = folder / f"{doc.number}.pdf"
             path.write_bytes(pdf_documents.invoice_pdf(doc, model.association, members[doc.draft.member]))
             written.append(path)

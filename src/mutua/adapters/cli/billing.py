@@ -164,10 +164,17 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="The folder to write into.")],
     period: Annotated[str | None, typer.Option(help="Every document of a month, YYYY-MM.")] = None,
     number: Annotated[list[str] | None, typer.Option("--number", help="A document number (repeatable).")] = None,
-    pdf: Annotated[bool, typer.Option("--pdf", help="Also write each document's PDF rendering.")] = False,
+    pdf: Annotated[
+        bool | None,
+        typer.Option(
+            "--pdf/--no-pdf",
+            help="PDF renderings for every document / for none (default: for members not on Peppol).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Write documents as UBL files (NUMBER.xml), and PDF renderings with --pdf."""
+    """Write documents as UBL files (NUMBER.xml), and PDF renderings for members not on Peppol."""
     from mutua.services import billing
 
     if period is None and not number:
@@ -178,6 +185,23 @@ def export(
         _json({"written": [str(p) for p in paths]})
     else:
         out.print(f"{len(paths)} files written to {output}")
+
+
+@invoices_app.command("channel")
+def channel(
+    member: Annotated[str, typer.Argument(help="The member's enterprise number.")],
+    via: Annotated[str, typer.Argument(help="peppol (the default) or pdf (not yet on Peppol).")],
+) -> None:
+    """Record how a member receives its documents: through Peppol, or as PDF."""
+    from mutua.domain.registry import enterprise_number
+    from mutua.services import billing
+
+    try:
+        kbo = enterprise_number(member)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    _run(lambda: billing.set_channel(state.engine(), kbo, via, state.settings.actor))
+    out.print(f"{kbo} receives its documents {'through Peppol' if via == 'peppol' else 'as PDF'}")
 
 
 @invoices_app.command("statement")

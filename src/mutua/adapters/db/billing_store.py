@@ -6,11 +6,12 @@ There is deliberately no method that updates or deletes a document: issued docum
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -30,20 +31,25 @@ class BillingStore:
 
     # -- numbering --------------------------------------------------------------------------
 
-    def next_sequence(self, year: int) -> int:
-        """Allocate the next number of ``year`` in this transaction (row-locked on PostgreSQL;
-        SQLite serialises writers). Rolled back with the transaction, so no gap is ever left."""
-        dialect = self.c.dialect.name
+    def allocate(self, year: int, count: int = 1) -> int:
+        """Allocate ``count`` consecutive numbers of ``year`` in this transaction and return the
+        first. The year's sequence row is updated under a row lock (PostgreSQL; SQLite serialises
+        writers) and rolled back with the transaction, so no gap or duplicate is ever left."""
+        if count < 1:
+            raise ValueError("allocate at least one number")
         values = {"year": year, "last_number": 0}
-        if dialect == "postgresql":
+        if self.c.dialect.name == "postgresql":
             self.c.execute(pg_insert(tb.billing_sequences).values(**values).on_conflict_do_nothing())
         else:
             self.c.execute(sqlite_insert(tb.billing_sequences).values(**values).on_conflict_do_nothing())
         seq = tb.billing_sequences
         row = self.c.execute(
-            update(seq).where(seq.c.year == year).values(last_number=seq.c.last_number + 1).returning(seq.c.last_number)
+            update(seq)
+            .where(seq.c.year == year)
+            .values(last_number=seq.c.last_number + count)
+            .returning(seq.c.last_number)
         ).one()
-        return int(row[0])
+        return int(row[0]) - count + 1
 
     def last_issue_date(self, year: int) -> date | None:
         d = tb.billing_documents
@@ -52,41 +58,51 @@ class BillingStore:
 
     # -- writes -----------------------------------------------------------------------------
 
-    def add(self, document: Document, issue_key: str, ubl: bytes, member_id: int) -> int:
-        d = document.draft
-        if self.c.execute(
-            select(tb.billing_documents.c.id).where(tb.billing_documents.c.issue_key == issue_key)
-        ).first():
-            raise Conflict(f"a document was already issued for {issue_key}")
-        doc_id = self.c.execute(
-            insert(tb.billing_documents).values(
-                number=document.number,
-                year=document.year,
-                sequence=document.sequence,
-                kind=d.kind.value,
-                purpose=d.purpose.value,
-                issue_key=issue_key,
-                member_id=member_id,
-                period_key=d.period_key,
-                period_start=d.period_start,
-                period_end=d.period_end,
-                issued_on=document.issued_on,
-                due_on=document.due_on,
-                currency="EUR",
-                total=d.total,
-                payment_reference=document.payment_reference,
-                note=d.note[:500],
-                ubl=ubl.decode("utf-8"),
-                sha256=hashlib.sha256(ubl).hexdigest(),
-                issued_at=utcnow(),
-                issued_by=self.store.actor,
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]
+    def add_many(self, items: Sequence[tuple[Document, str, bytes, int]]) -> None:
+        """Store issued documents: (document, issue key, its UBL, the member's row id) each. The
+        unique issue key refuses a second period or true-up document for the same member."""
+        if not items:
+            return
+        d = tb.billing_documents
+        keys = [key for _, key, _, _ in items]
+        taken = self.c.execute(select(d.c.issue_key).where(d.c.issue_key.in_(keys))).scalars().first()
+        if taken is not None:
+            raise Conflict(f"a document was already issued for {taken}")
+        now = utcnow()
+        self.store.insert_many(
+            d,
+            [
+                {
+                    "number": doc.number,
+                    "year": doc.year,
+                    "sequence": doc.sequence,
+                    "kind": doc.draft.kind.value,
+                    "purpose": doc.draft.purpose.value,
+                    "issue_key": key,
+                    "member_id": member_id,
+                    "period_key": doc.draft.period_key,
+                    "period_start": doc.draft.period_start,
+                    "period_end": doc.draft.period_end,
+                    "issued_on": doc.issued_on,
+                    "due_on": doc.due_on,
+                    "currency": "EUR",
+                    "total": doc.draft.total,
+                    "payment_reference": doc.payment_reference,
+                    "note": doc.draft.note[:500],
+                    "ubl": xml.decode("utf-8"),
+                    "sha256": hashlib.sha256(xml).hexdigest(),
+                    "issued_at": now,
+                    "issued_by": self.store.actor,
+                }
+                for doc, key, xml, member_id in items
+            ],
+        )
+        ids = self.ids_of([doc.number for doc, _, _, _ in items])
         self.store.insert_many(
             tb.billing_lines,
             [
                 {
-                    "document_id": doc_id,
+                    "document_id": ids[doc.number],
                     "line_no": i,
                     "engagement": x.engagement,
                     "service": x.service,
@@ -102,35 +118,73 @@ class BillingStore:
                     "period_end": x.period_end,
                     "buyer_reference": x.buyer_reference,
                 }
-                for i, x in enumerate(d.lines, start=1)
+                for doc, _, _, _ in items
+                for i, x in enumerate(doc.draft.lines, start=1)
             ],
         )
-        if d.references:
-            ids = self.ids_of([r.number for r in d.references])
-            self.store.insert_many(
-                tb.billing_references,
-                [{"document_id": doc_id, "refers_to_id": ids[r.number]} for r in d.references],
-            )
-        self.store.audit(
-            "issue",
-            d.kind.value,
-            document.number,
-            member=d.member,
-            purpose=d.purpose.value,
-            period=d.period_key,
-            total=d.total,
-            lines=len(d.lines),
-            refers_to=[r.number for r in d.references],
+        referred = self.ids_of({r.number for doc, _, _, _ in items for r in doc.draft.references})
+        self.store.insert_many(
+            tb.billing_references,
+            [
+                {"document_id": ids[doc.number], "refers_to_id": referred[r.number]}
+                for doc, _, _, _ in items
+                for r in doc.draft.references
+            ],
         )
-        return int(doc_id)
+        self.store.insert_many(
+            t.audit_log,
+            [
+                {
+                    "at": now,
+                    "actor": self.store.actor,
+                    "action": "issue",
+                    "entity": doc.draft.kind.value,
+                    "entity_key": doc.number,
+                    "detail": json.dumps(
+                        {
+                            "member": doc.draft.member,
+                            "purpose": doc.draft.purpose.value,
+                            "period": doc.draft.period_key,
+                            "total": str(doc.draft.total),
+                            "lines": len(doc.draft.lines),
+                            "refers_to": [r.number for r in doc.draft.references],
+                            "sha256": hashlib.sha256(xml).hexdigest(),
+                        },
+                        sort_keys=True,
+                    ),
+                }
+                for doc, _, xml, _ in items
+            ],
+        )
+
+    def set_channel(self, member: str, channel: str) -> None:
+        """Record how a member receives its documents (``peppol`` or ``pdf``); audited."""
+        member_id = self.store.member_ids()[member]
+        ch = tb.billing_channels
+        self.c.execute(delete(ch).where(ch.c.member_id == member_id))
+        if channel != "peppol":
+            self.c.execute(
+                insert(ch).values(
+                    member_id=member_id, channel=channel, changed_at=utcnow(), changed_by=self.store.actor
+                )
+            )
+        self.store.audit("set_channel", "member", member, channel=channel)
+
+    def pdf_members(self) -> set[str]:
+        """Members not (yet) on Peppol: they receive the PDF rendering of their documents."""
+        ch, m = tb.billing_channels, t.members
+        q = select(m.c.enterprise_number).join(ch, ch.c.member_id == m.c.id).where(ch.c.channel == "pdf")
+        return {str(r[0]) for r in self.c.execute(q)}
 
     # -- reads ------------------------------------------------------------------------------
 
     def ids_of(self, numbers: Iterable[str]) -> dict[str, int]:
         d = tb.billing_documents
         wanted = list(numbers)
-        rows = self.c.execute(select(d.c.number, d.c.id).where(d.c.number.in_(wanted)))
-        found = {r.number: int(r.id) for r in rows}
+        found: dict[str, int] = {}
+        for i in range(0, len(wanted), 5000):
+            rows = self.c.execute(select(d.c.number, d.c.id).where(d.c.number.in_(wanted[i : i + 5000])))
+            found.update({r.number: int(r.id) for r in rows})
         missing = [n for n in wanted if n not in found]
         if missing:
             raise Conflict(f"unknown document(s): {', '.join(missing)}")

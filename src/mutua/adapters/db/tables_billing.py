@@ -83,3 +83,16 @@ billing_sequences: Table = cast(Table, BillingSequenceRow.__table__)
 billing_documents: Table = cast(Table, BillingDocumentRow.__table__)
 billing_lines: Table = cast(Table, BillingLineRow.__table__)
 billing_references: Table = cast(Table, BillingReferenceRow.__table__)
+
+
+class BillingChannelRow(Base):
+    """How a member receives its documents when not through Peppol (no row: Peppol, the default)."""
+
+    __tablename__ = "billing_channels"
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True, autoincrement=False)
+    channel: Mapped[str] = mapped_column(String(10))  # peppol | pdf
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    changed_by: Mapped[str] = mapped_column(String(100))
+
+
+billing_channels: Table = cast(Table, BillingChannelRow.__table__)

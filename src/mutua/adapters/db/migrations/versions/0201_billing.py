@@ -102,8 +102,43 @@ def upgrade() -> None:
     with op.batch_alter_table("billing_references", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_billing_references_document_id"), ["document_id"], unique=False)
 
+    _immutable(("billing_documents", "billing_lines", "billing_references"))
+
+
+IMMUTABLE_MESSAGE = "issued billing documents are immutable: correct them with a new document"
+
+
+def _immutable(tables: tuple[str, ...]) -> None:
+    """Issued documents, their lines and references refuse UPDATE and DELETE in the database itself."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION billing_immutable() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN RAISE EXCEPTION '{IMMUTABLE_MESSAGE}'; END $$"
+        )
+        for table in tables:
+            op.execute(
+                f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION billing_immutable()"
+            )
+        return
+    for table in tables:
+        for event in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{IMMUTABLE_MESSAGE}'); END"
+            )
+
 
 def downgrade() -> None:
+    tables = ("billing_documents", "billing_lines", "billing_references")
+    if op.get_bind().dialect.name == "postgresql":
+        for table in tables:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS billing_immutable()")
+    else:
+        for table in tables:
+            for event in ("update", "delete"):
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{event}")
     op.drop_table("billing_references")
     op.drop_table("billing_lines")
     op.drop_table("billing_documents")
