@@ -37,6 +37,11 @@ T: dict[str, tuple[str, str]] = {
         "Aanmelden met de account van uw organisatie",
         "Se connecter avec le compte de votre organisation",
     ),
+    "Operations": ("Bewerkingen", "Opérations"),
+    "Method": ("Methode", "Méthode"),
+    "Path": ("Pad", "Chemin"),
+    "Parameters": ("Parameters", "Paramètres"),
+    "What": ("Wat", "Quoi"),
     "Username": ("Gebruikersnaam", "Nom d'utilisateur"),
     "Password": ("Wachtwoord", "Mot de passe"),
     "Mutua: the association charges each member its share of the cost, at cost price.": (

@@ -128,3 +128,10 @@ def test_a_budget_holder_is_refused_the_association_pages(portal_as: Client) -> 
     client = portal_as("holder-a")
     for path in ("/association", "/members", "/close", "/allocation", "/close/2025-02/review"):
         assert client.get(path).status_code == 403, path
+
+
+def test_the_api_documentation_page_lists_every_operation_without_loading_anything_from_elsewhere(app: FastAPI) -> None:
+    page = TestClient(app).get("/api/v1/docs").text
+    for path in app.openapi()["paths"]:
+        assert f"<code>{path}</code>" in page
+    assert "<script" not in page and "https://" not in page

@@ -124,6 +124,24 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+@router.get("/api/v1/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """The API's operations, read from its OpenAPI schema (a plain page: no JavaScript, no CDN)."""
+    schema = request.app.openapi()
+    operations = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": op.get("summary", ""),
+            "tag": (op.get("tags") or [""])[0],
+            "parameters": [p["name"] for p in op.get("parameters", [])],
+        }
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
+    ]
+    return render(request, "api_docs.html", None, operations=operations, description=schema["info"]["description"])
+
+
 # -- log in, log out, language ------------------------------------------------------------------
 
 
