@@ -120,6 +120,7 @@ T: dict[str, tuple[str, str]] = {
     "markup": ("opslag", "majoration"),
     "True-up": ("Afrekening", "Régularisation"),
     "not run": ("niet uitgevoerd", "pas effectuée"),
+    "True-up settlement (included)": ("Afrekening (inbegrepen)", "Régularisation (incluse)"),
     "True-up run": ("Afrekening uitgevoerd", "Régularisation effectuée"),
     "Zero-result check": ("Controle nulresultaat", "Contrôle du résultat nul"),
     "Zero result: yes": ("Nulresultaat: ja", "Résultat nul : oui"),

@@ -8,8 +8,9 @@ Projection to year end, per engagement (the same central figure as :func:`member
     low        = spent + (lowest month's spend)  x months still active + commitments
     high       = spent + (highest month's spend) x months still active + commitments
 
-A member's projection and range are the sums over its engagements. Once December is closed the
-three figures are the actual spend.
+The range always contains the central figure (an engagement that started during the year has a run
+rate below its monthly spend). A member's projection and range are the sums over its engagements.
+Once December is closed the three figures are the actual spend.
 """
 
 from __future__ import annotations
@@ -76,12 +77,10 @@ def _project(
     amounts = amounts or [ZERO]
     run_rate = to_cents(spent / len(closed))
     left = sum(1 for p in months_of(year) if p > last and engagement.is_active_between(p.first_day, p.last_day))
-    return _Projection(
-        spent,
-        spent + run_rate * left + committed,
-        spent + min(amounts) * left + committed,
-        spent + max(amounts) * left + committed,
-    )
+    central = spent + run_rate * left + committed
+    low = spent + min(amounts) * left + committed
+    high = spent + max(amounts) * left + committed
+    return _Projection(spent, central, min(low, central), max(high, central))
 
 
 def _closed_in(store: Store, year: int) -> list[Period]:
