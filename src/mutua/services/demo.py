@@ -20,7 +20,7 @@ from mutua.services import imports
 from mutua.services.closing import TrueUpMode, close_period, true_up
 
 Progress = Callable[[str, int], None]  # (step description, steps done so far)
-STEPS = 4 + 12 * 4 + 1
+STEPS = 4 + 12 * 4 + 1 + 1
 
 
 def _is_empty(engine: Engine) -> bool:
@@ -66,4 +66,14 @@ def run_demo(
         tick(f"{period} closed")
     result = true_up(engine, year, TrueUpMode.SETTLE, actor)
     tick("true-up")
-    return {"year": year, "input": str(folder), "closes": closes, "true_up": result.as_dict()}
+    from mutua.services.billing import issue_year
+
+    issued = [r.as_dict() for r in issue_year(engine, year, actor)]
+    tick("invoices and credit notes")
+    return {
+        "year": year,
+        "input": str(folder),
+        "closes": closes,
+        "true_up": result.as_dict(),
+        "documents": issued,
+    }

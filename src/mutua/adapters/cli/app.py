@@ -518,11 +518,21 @@ def demo(
         _json({"demo": result["true_up"], "report": data, "seconds": round(elapsed, 1)})
         return
     print_report(data)
+    documents = sum(d["documents"] for d in result.get("documents", []))
+    out.print(f"{documents} invoices and credit notes issued (`mutua invoices list --year {year}`)")
     out.print(f"demo built in {elapsed:.1f} s; input files in {result['input']}")
+
+
+import mutua.adapters.cli.billing  # noqa: E402, F401 - registers `mutua invoices` and `mutua export`
 
 
 def main() -> None:
     app()
+
+
+from mutua.adapters.cli import web as _web  # noqa: E402 - the portal's commands: serve, users
+
+_web.register(app)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,58 @@
+"""Several years of the demo association in ONE database, for the portal's benchmark.
+
+The demo generator builds one year (its engagement codes repeat from year to year), so each year's
+engagements get a year prefix (``Y21-PRJ-0001``) and end on 31 December; the member register is
+imported once; each year's cost model carries the tariffs of every year so far. Each year is then
+closed month by month and trued up, as ``mutua demo`` does for one year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from mutua.adapters.files.costmodel_file import parse_cost_model
+from mutua.demo.generator import DemoBuilder
+from mutua.domain.periods import months_of
+from mutua.services import imports
+from mutua.services.closing import TrueUpMode, close_period, true_up
+
+
+def _prefix(builder: DemoBuilder, prefix: str) -> None:
+    for e in builder.engagements:
+        e["code"] = prefix + e["code"]
+        e["ends_on"] = e["ends_on"] or f"{builder.year}-12-31"
+    for rows in (*builder.time.values(), *builder.usage.values(), *builder.ledger.values(), builder.commitments):
+        for r in rows:
+            if r.get("engagement"):
+                r["engagement"] = prefix + r["engagement"]
+
+
+def build_years(
+    engine: Engine, folder: Path, years: Sequence[int], progress: Callable[[str], None] = lambda _: None
+) -> None:
+    base = resources.files("mutua.demo").joinpath("cost-model.yaml").read_text(encoding="utf-8")
+    tariffs: list[dict[str, object]] = []
+    for i, year in enumerate(years):
+        builder = DemoBuilder(year)
+        builder.build(parse_cost_model(base, "demo cost-model.yaml"))
+        _prefix(builder, f"Y{year % 100:02d}-")
+        tariffs += builder.tariffs
+        builder.tariffs = list(tariffs)
+        target = folder / str(year)
+        files = builder.write(target, base)
+        imports.import_cost_model(engine, target / "cost-model.yaml", "bench")
+        if i == 0:
+            imports.import_members(engine, target / "members.csv", "bench")
+        imports.import_engagements(engine, target / "engagements.csv", "bench")
+        imports.import_commitments(engine, target / "commitments.csv", "bench")
+        for m, period in enumerate(months_of(year)):
+            imports.import_ledger(engine, files["ledger"][m], "bench")
+            imports.import_time_sheets(engine, files["time"][m], "bench")
+            imports.import_usage(engine, files["usage"][m], "bench")
+            close_period(engine, period, "bench")
+        true_up(engine, year, TrueUpMode.SETTLE, "bench")
+        progress(f"{year} built")

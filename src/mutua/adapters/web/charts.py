@@ -1,0 +1,226 @@
+"""Charts: Vega-Lite specifications rendered to SVG on the server (vl-convert), and the allocation
+drawn as a Sankey diagram in plain SVG. Pages work without JavaScript; every chart has a text
+description (``aria-label``) and sits beside a table of the same numbers.
+
+Rendering is cached by the specification's content, so a page whose data did not change costs a
+dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from decimal import Decimal
+from functools import lru_cache
+from html import escape
+from typing import Any, Literal
+
+# Okabe-Ito: distinguishable with colour-vision deficiencies, contrast >= 3:1 on white for marks.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#882255", "#117733"]
+_CONFIG: dict[str, Any] = {
+    "font": "DejaVu Sans",  # the font the renderer measures with is the font the page shows
+    "axis": {
+        "labelLimit": 260,
+        "labelFontSize": 12,
+        "titleFontSize": 13,
+        "labelColor": "#1a1a1a",
+        "titleColor": "#1a1a1a",
+    },
+    "legend": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#1a1a1a", "titleColor": "#1a1a1a"},
+    "range": {"category": PALETTE},
+    "view": {"stroke": None},
+}
+# Amounts go into the charts as exact decimal strings; Vega parses them for drawing only.
+NUMBER = {"parse": {"v": "number"}}
+
+
+_NUMBER_LOCALES: dict[str, Literal["nl-NL", "fr-FR", "en-GB"]] = {"nl": "nl-NL", "fr": "fr-FR", "en": "en-GB"}
+
+
+@lru_cache(maxsize=512)
+def _svg(spec_json: str, lang: str) -> str:
+    import vl_convert
+
+    return str(
+        vl_convert.vegalite_to_svg(spec_json, format_locale=_NUMBER_LOCALES.get(lang, "en-GB"), allowed_base_urls=[])
+    )
+
+
+def render(spec: dict[str, Any], lang: str = "en") -> str:
+    """The SVG of a Vega-Lite specification (cached by content), as one image named by the
+    specification's description (``role="img"``, ``aria-label``, ``<title>``); the numbers are in
+    the table beside it."""
+    svg = _svg(json.dumps(spec, sort_keys=True), lang)
+    label = escape(str(spec.get("description", "")))
+    head, sep, rest = svg.partition(">")
+    opening = head.replace("<svg ", '<svg role="img" aria-label="' + label + '" ', 1)
+    return f"{opening}{sep}<title>{label}</title>{rest}"
+
+
+def spend_by_month(rows: list[dict[str, str]], title: str, month: str, amount: str, service: str) -> dict[str, Any]:
+    """Stacked bars: a member's spend per month, by service."""
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": title,
+        "title": title,
+        "width": 560,
+        "height": 240,
+        "config": _CONFIG,
+        "data": {"values": [{"m": r["period"], "s": r["service"], "v": r["amount"]} for r in rows], "format": NUMBER},
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "x": {"field": "m", "type": "ordinal", "title": month},
+            "y": {"field": "v", "type": "quantitative", "aggregate": "sum", "title": amount},
+            "color": {"field": "s", "type": "nominal", "title": service},
+        },
+    }
+
+
+def spend_by_service(rows: list[dict[str, str]], title: str, amount: str) -> dict[str, Any]:
+    """Horizontal bars: a member's spend to date per service."""
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": title,
+        "title": title,
+        "width": 480,
+        "config": _CONFIG,
+        "data": {"values": [{"s": r["name"], "v": r["amount"]} for r in rows], "format": NUMBER},
+        "mark": {"type": "bar", "color": PALETTE[0]},
+        "encoding": {
+            "y": {"field": "s", "type": "nominal", "sort": "-x", "title": None},
+            "x": {"field": "v", "type": "quantitative", "title": amount},
+        },
+    }
+
+
+def budget_projection(
+    budget: str, spent: str, low: str, central: str, high: str, labels: dict[str, str]
+) -> dict[str, Any]:
+    """Bullet chart: spent to date and the projection's range against the budget."""
+    values = [
+        {"k": labels["spent"], "v": spent},
+        {"k": labels["projection"], "v": central},
+        {"k": labels["budget"], "v": budget},
+    ]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": labels["title"],
+        "title": labels["title"],
+        "width": 480,
+        "height": 110,
+        "config": _CONFIG,
+        "layer": [
+            {
+                "data": {
+                    "values": [{"lo": low, "hi": high, "k": labels["projection"]}],
+                    "format": {"parse": {"lo": "number", "hi": "number"}},
+                },
+                "mark": {"type": "rule", "strokeWidth": 3, "color": "#1a1a1a"},
+                "encoding": {
+                    "x": {"field": "lo", "type": "quantitative", "title": labels["amount"]},
+                    "x2": {"field": "hi"},
+                    "y": {"field": "k", "type": "nominal", "title": None},
+                },
+            },
+            {
+                "data": {"values": values, "format": NUMBER},
+                "mark": {"type": "point", "filled": True, "size": 120},
+                "encoding": {
+                    "x": {"field": "v", "type": "quantitative"},
+                    "y": {"field": "k", "type": "nominal", "title": None},
+                    "color": {"field": "k", "type": "nominal", "legend": None},
+                    "shape": {"field": "k", "type": "nominal", "legend": None},
+                },
+            },
+        ],
+    }
+
+
+# -- Sankey -------------------------------------------------------------------------------------
+
+
+def sankey_svg(flows: dict[str, Any], title: str, columns: list[str], fmt: Any, width: int = 1100) -> str:
+    """The allocation as a Sankey diagram: columns ledger, support centres, final centres, services,
+    client groups; each band is an exact amount (``<title>`` gives it to pointer and screen reader).
+
+    Flows between support centres (step-down) are listed in the table, not drawn.
+    """
+    nodes = flows["nodes"]
+    if not nodes:
+        return ""
+    col_of = {n["id"]: n["column"] for n in nodes}
+    name_of = {n["id"]: n["name"] for n in nodes}
+    links = [
+        (lk["source"], lk["target"], Decimal(lk["amount"]))
+        for lk in flows["links"]
+        if col_of[lk["target"]] > col_of[lk["source"]]
+    ]
+    inflow: dict[str, Decimal] = defaultdict(Decimal)
+    outflow: dict[str, Decimal] = defaultdict(Decimal)
+    for s, t, v in links:
+        outflow[s] += v
+        inflow[t] += v
+    size = {n["id"]: max(inflow[n["id"]], outflow[n["id"]]) for n in nodes}
+    height, top, pad, node_w = 720, 40, 6, 14
+    by_col: dict[int, list[str]] = defaultdict(list)
+    for n in nodes:
+        if size[n["id"]] > 0:
+            by_col[n["column"]].append(n["id"])
+    ncols = 5
+    scale = min(
+        (Decimal(height - top - pad * (len(ids) - 1)) / sum((size[i] for i in ids), Decimal(0)))
+        for ids in by_col.values()
+    )
+    x_of = {c: 10 + c * (width - 230) // (ncols - 1) for c in range(ncols)}
+    y_of: dict[str, float] = {}
+    for _c, ids in by_col.items():
+        y = float(top)
+        for i in ids:
+            y_of[i] = y
+            y += float(size[i] * scale) + pad
+    out_off: dict[str, float] = defaultdict(float)
+    in_off: dict[str, float] = defaultdict(float)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 10}" role="img" '
+        f'aria-labelledby="sankey-title" class="sankey"><title id="sankey-title">{escape(title)}</title>'
+    ]
+    for c, label in enumerate(columns):
+        parts.append(f'<text x="{x_of[c]}" y="20" class="col">{escape(label)}</text>')
+    colour = {c: PALETTE[c % len(PALETTE)] for c in range(ncols)}
+    for s, t, v in sorted(links, key=lambda lk: (col_of[lk[0]], y_of.get(lk[0], 0), y_of.get(lk[1], 0))):
+        if s not in y_of or t not in y_of:
+            continue
+        w = float(v * scale)
+        y0 = y_of[s] + out_off[s] + w / 2
+        y1 = y_of[t] + in_off[t] + w / 2
+        out_off[s] += w
+        in_off[t] += w
+        x0, x1 = x_of[col_of[s]] + node_w, x_of[col_of[t]]
+        mid = (x0 + x1) / 2
+        parts.append(
+            f'<path d="M{x0},{y0:.1f} C{mid},{y0:.1f} {mid},{y1:.1f} {x1},{y1:.1f}" '
+            f'stroke="{colour[col_of[s]]}" stroke-opacity="0.35" stroke-width="{max(w, 0.5):.1f}" fill="none">'
+            f"<title>{escape(name_of[s])} → {escape(name_of[t])}: {escape(fmt(v))}</title></path>"
+        )
+    for n in nodes:
+        i = n["id"]
+        if i not in y_of:
+            continue
+        h = max(float(size[i] * scale), 1.0)
+        x = x_of[n["column"]]
+        parts.append(
+            f'<rect x="{x}" y="{y_of[i]:.1f}" width="{node_w}" height="{h:.1f}" fill="{colour[n["column"]]}">'
+            f"<title>{escape(n['name'])}: {escape(fmt(size[i]))}</title></rect>"
+        )
+        if h >= 9:
+            label = n["name"] if len(n["name"]) <= 28 else n["name"][:27] + "…"
+            parts.append(
+                f'<text x="{x + node_w + 4}" y="{y_of[i] + h / 2 + 4:.1f}" class="node">{escape(label)}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def fingerprint(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]

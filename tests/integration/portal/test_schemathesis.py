@@ -1,0 +1,73 @@
+"""Schemathesis generates requests from the OpenAPI schema; the API answers none with a server error.
+
+Runs as member A's budget holder and as the controller, on SQLite (the generated cases do not depend
+on the engine; the rest of the suite runs both).
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+
+from mutua.adapters.db.engine import make_engine, migrate
+from mutua.adapters.web.app import create_app
+from mutua.bootstrap import Settings
+from portal_world import PASSWORD, build
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    folder = tmp_path_factory.mktemp("fuzz")
+    engine = make_engine(f"sqlite:///{folder / 'mutua.sqlite'}")
+    migrate(engine)
+    build(engine, folder / "input")
+    return create_app(
+        engine=engine, settings=Settings(data_dir=folder), secret_key="fuzz", charts=False, login_limit=10_000
+    )
+
+
+@pytest.fixture(scope="module")
+def tokens(fuzz_app: FastAPI) -> list[str]:
+    """Bearer tokens of member A's budget holder and of the controller."""
+    with TestClient(fuzz_app) as client:
+        return [
+            str(client.post("/api/v1/token", data={"username": who, "password": PASSWORD}).json()["access_token"])
+            for who in ("holder-a", "ctrl")
+        ]
+
+
+def test_no_generated_request_makes_the_api_fail_with_a_server_error(fuzz_app: FastAPI, tokens: list[str]) -> None:
+    from schemathesis.checks import not_a_server_error
+
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzz_app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 20
+
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+        def check(case: schemathesis.Case) -> None:
+            for token in tokens:
+                case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error])
+
+        check()
+
+
+def test_the_openapi_schema_documents_every_resource_of_the_issue(fuzz_app: FastAPI) -> None:
+    paths = set(fuzz_app.openapi()["paths"])
+    for path in (
+        "/api/v1/members",
+        "/api/v1/members/{enterprise_number}/engagements",
+        "/api/v1/services",
+        "/api/v1/tariffs",
+        "/api/v1/members/{enterprise_number}/usage",
+        "/api/v1/members/{enterprise_number}/statements/{period}",
+        "/api/v1/invoices/{number}/ubl",
+        "/api/v1/invoices/{number}/pdf",
+        "/api/v1/years/{year}/close",
+    ):
+        assert path in paths

@@ -1,0 +1,53 @@
+"""The projection to year end and its range (mutua.services.portal_data._project)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from mutua.domain.periods import Period
+from mutua.domain.registry import Engagement, EngagementKind
+from mutua.services.portal_data import _project
+
+D = Decimal
+
+
+def _engagement(ends_on: date | None = None) -> Engagement:
+    return Engagement("E", "0200000043", EngagementKind.SERVICE, "t", None, D("5000.00"), date(2025, 1, 1), ends_on)
+
+
+def test_the_projection_adds_the_run_rate_for_each_month_left_and_the_range_uses_the_lowest_and_highest_month() -> None:
+    closed = [Period(2025, 1), Period(2025, 2), Period(2025, 3)]
+    monthly = {202501: D("100.00"), 202502: D("300.00"), 202503: D("200.00")}
+    p = _project(_engagement(), monthly, closed, 2025, D("50.00"))
+    assert p.spent == D("600.00")
+    assert p.central == D("600.00") + D("200.00") * 9 + D("50.00")
+    assert p.low == D("600.00") + D("100.00") * 9 + D("50.00")
+    assert p.high == D("600.00") + D("300.00") * 9 + D("50.00")
+    assert p.low <= p.central <= p.high
+
+
+def test_an_engagement_ending_in_june_is_projected_only_to_june() -> None:
+    closed = [Period(2025, 1), Period(2025, 2)]
+    p = _project(_engagement(date(2025, 6, 30)), {202501: D("10.00"), 202502: D("10.00")}, closed, 2025, D("0.00"))
+    assert p.central == D("20.00") + D("10.00") * 4
+
+
+def test_with_december_closed_the_projection_and_its_range_are_the_actual_spend() -> None:
+    closed = [Period(2025, m) for m in range(1, 13)]
+    monthly = {p.key: D(str(p.month)) for p in closed}
+    p = _project(_engagement(), monthly, closed, 2025, D("0.00"))
+    assert p.spent == p.central == p.low == p.high == D("78")
+
+
+def test_with_nothing_closed_the_projection_is_the_commitments() -> None:
+    p = _project(_engagement(), {}, [], 2025, D("700.00"))
+    assert (p.spent, p.central, p.low, p.high) == (D("0.00"), D("700.00"), D("700.00"), D("700.00"))
+
+
+def test_the_range_contains_the_projection_for_an_engagement_that_started_during_the_year() -> None:
+    started = Engagement("E", "0200000043", EngagementKind.SERVICE, "t", None, D("0.00"), date(2025, 3, 1))
+    closed = [Period(2025, m) for m in range(1, 5)]
+    p = _project(started, {202503: D("100.00"), 202504: D("100.00")}, closed, 2025, D("0.00"))
+    assert p.central == D("200.00") + D("50.00") * 8  # the statement's run rate: spent / closed months
+    assert p.low <= p.central <= p.high
