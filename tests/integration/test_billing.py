@@ -240,3 +240,17 @@ def test_members_not_on_peppol_get_the_pdf_rendering_beside_the_ubl(closed_year:
     assert billing.pdf_members(closed_year) == set()
     with pytest.raises(Conflict, match="unknown channel"):
         billing.set_channel(closed_year, B, "fax")
+
+
+def test_a_true_up_credit_note_renders_in_french_with_its_references(closed_year: Engine) -> None:
+    from mutua.adapters.documents import pdf as pdf_documents
+
+    billing.issue_year(closed_year, 2025)
+    model, members, documents = billing.load_documents(closed_year, period=Period(2025, 12))
+    true_ups = [d for d in documents if d.draft.purpose.value == "true_up" and d.draft.member == B]
+    assert len(true_ups) == 1
+    html = pdf_documents.invoice_html(true_ups[0], model.association, members[B])
+    title = "Facture" if true_ups[0].kind.value == "invoice" else "Note de crédit"
+    assert f"{title} {true_ups[0].number}" in html
+    assert "Régularisation annuelle 2025" in html
+    assert all(r.number in html for r in true_ups[0].draft.references)
