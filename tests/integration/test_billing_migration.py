@@ -10,11 +10,11 @@ BILLING_TABLES = {"billing_sequences", "billing_documents", "billing_lines", "bi
 def test_the_billing_branch_goes_down_and_up_again_without_touching_the_core(engine: Engine) -> None:
     from alembic import command
 
-    assert BILLING_TABLES <= set(inspect(engine).get_table_names())
+    assert set(inspect(engine).get_table_names()) >= BILLING_TABLES
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "billing@base")
     tables = set(inspect(engine).get_table_names())
     assert not (BILLING_TABLES & tables) and {"members", "charges"} <= tables
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "heads")
-    assert BILLING_TABLES <= set(inspect(engine).get_table_names())
+    assert set(inspect(engine).get_table_names()) >= BILLING_TABLES
