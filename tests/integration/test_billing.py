@@ -254,3 +254,9 @@ def test_a_true_up_credit_note_renders_in_french_with_its_references(closed_year
     assert f"{title} {true_ups[0].number}" in html
     assert "Régularisation annuelle 2025" in html
     assert all(r.number in html for r in true_ups[0].draft.references)
+
+
+def test_a_months_invoices_are_issued_after_the_month(closed_year: Engine) -> None:
+    with pytest.raises(Conflict, match="after the month"):
+        billing.issue_period_invoices(closed_year, JAN, date(2025, 1, 31))
+    assert billing.issue_period_invoices(closed_year, JAN, date(2025, 2, 1)).documents

@@ -120,8 +120,8 @@ def issue_period_invoices(
         _, model = store.cost_model()
         if period.key not in store.closed_periods():
             raise Conflict(f"period {period} is not closed: close it before invoicing")
-        if day < period.first_day:
-            raise Conflict(f"the invoices of {period} cannot be issued on {day}, before the period")
+        if day <= period.last_day:
+            raise Conflict(f"the invoices of {period} cannot be issued on {day}: issue them after the month")
         billing = BillingStore(store)
         done = billing.issued_keys(f"period:{period.key}:")
         services, engagements = _maps(store, model)
