@@ -373,6 +373,14 @@ def report(user: Auth, ctx: Ctx, year: Annotated[int, YEAR]) -> dict[str, Any]:
     return association_report(ctx.engine, year)
 
 
+@router.get("/years/{year}/true-up", tags=["close"], summary="The true-up of a year per member")
+def true_up_result(user: Auth, ctx: Ctx, year: Annotated[int, YEAR]) -> dict[str, Any]:
+    from mutua.services.portal_data import true_up_by_member
+
+    require(user, Action.READ_ASSOCIATION)
+    return true_up_by_member(ctx.engine, year)
+
+
 @router.get(
     "/years/{year}/allocation",
     tags=["close"],
