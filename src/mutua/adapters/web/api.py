@@ -31,7 +31,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not logged in", **PROBLEM},
     403: {"description": "Not allowed (or another member's data)", **PROBLEM},
     404: {"description": "Not found", **PROBLEM},
+    409: {"description": "Conflicts with the state (a period already closed, ...)", **PROBLEM},
     422: {"description": "Invalid request", **PROBLEM},
+    429: {"description": "Too many failed logins", **PROBLEM},
 }
 
 
