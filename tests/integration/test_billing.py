@@ -74,9 +74,9 @@ def test_an_issued_document_never_changes_and_a_correction_is_a_new_document(clo
 
 
 def test_documents_are_issued_in_date_order_within_a_year(closed_year: Engine) -> None:
-    billing.issue_period_invoices(closed_year, JAN, date(2025, 3, 1))
-    with pytest.raises(Conflict, match="already issued on 2025-03-01"):
-        billing.issue_period_invoices(closed_year, Period(2025, 2), date(2025, 2, 28))
+    billing.issue_period_invoices(closed_year, JAN, date(2025, 3, 5))
+    with pytest.raises(Conflict, match="already issued on 2025-03-05"):
+        billing.issue_period_invoices(closed_year, Period(2025, 2), date(2025, 3, 4))
 
 
 def test_invoices_minus_credit_notes_equal_each_members_actual_cost_share(closed_year: Engine) -> None:
@@ -240,3 +240,23 @@ def test_members_not_on_peppol_get_the_pdf_rendering_beside_the_ubl(closed_year:
     assert billing.pdf_members(closed_year) == set()
     with pytest.raises(Conflict, match="unknown channel"):
         billing.set_channel(closed_year, B, "fax")
+
+
+def test_a_true_up_credit_note_renders_in_french_with_its_references(closed_year: Engine) -> None:
+    from mutua.adapters.documents import pdf as pdf_documents
+
+    billing.issue_year(closed_year, 2025)
+    model, members, documents = billing.load_documents(closed_year, period=Period(2025, 12))
+    true_ups = [d for d in documents if d.draft.purpose.value == "true_up" and d.draft.member == B]
+    assert len(true_ups) == 1
+    html = pdf_documents.invoice_html(true_ups[0], model.association, members[B])
+    title = "Facture" if true_ups[0].kind.value == "invoice" else "Note de crédit"
+    assert f"{title} {true_ups[0].number}" in html
+    assert "Régularisation annuelle 2025" in html
+    assert all(r.number in html for r in true_ups[0].draft.references)
+
+
+def test_a_months_invoices_are_issued_after_the_month(closed_year: Engine) -> None:
+    with pytest.raises(Conflict, match="after the month"):
+        billing.issue_period_invoices(closed_year, JAN, date(2025, 1, 31))
+    assert billing.issue_period_invoices(closed_year, JAN, date(2025, 2, 1)).documents

@@ -94,6 +94,9 @@ def test_a_credit_note_refers_to_the_invoices_it_corrects() -> None:
     quantities = [q.text for q in root.findall("cac:CreditNoteLine/cbc:CreditedQuantity", NS)]
     assert sorted(quantities) == ["-1", "1"]
     assert root.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS) == "27.50"
+    # the association refunds: no payment means naming its own account, the reference in the terms
+    assert root.find("cac:PaymentMeans", NS) is None
+    assert "Refunded by the association" in (root.findtext("cac:PaymentTerms/cbc:Note", namespaces=NS) or "")
 
 
 # -- the official rule sets ------------------------------------------------------------------

@@ -33,11 +33,11 @@ from mutua.domain.billing import (
     reversal,
     true_up_documents,
 )
-from mutua.domain.costmodel import CostModel
+from mutua.domain.costmodel import CostModel, Service
 from mutua.domain.money import ZERO
 from mutua.domain.periods import Period, months_of
 from mutua.domain.problems import Conflict, NotFound
-from mutua.domain.registry import Member
+from mutua.domain.registry import Engagement, Member
 
 
 def today() -> date:
@@ -83,14 +83,15 @@ def _issue_drafts(
 ) -> list[dict[str, Any]]:
     """Number, render and store drafts in the store's transaction."""
     billing = BillingStore(store)
+    if not drafts:
+        return []
+    first = billing.allocate(issued_on.year, len(drafts))
+    # read after the sequence row is locked: every document issued before is visible
     last = billing.last_issue_date(issued_on.year)
     if last is not None and issued_on < last:
         raise Conflict(f"documents of {issued_on.year} were already issued on {last}: issue on {last} or later")
-    if not drafts:
-        return []
     members = {m.enterprise_number: m for m in store.members()}
     member_ids = store.member_ids()
-    first = billing.allocate(issued_on.year, len(drafts))
     items = []
     for offset, (draft, key) in enumerate(drafts):
         document = issue(draft, issued_on.year, first + offset, issued_on, model.association.payment_days)
@@ -104,7 +105,7 @@ def _issue_drafts(
     return issued
 
 
-def _maps(store: Store, model: CostModel) -> tuple[dict[str, Any], dict[str, Any]]:
+def _maps(store: Store, model: CostModel) -> tuple[dict[str, Service], dict[str, Engagement]]:
     services = {s.code: s for s in model.services}
     engagements = {e.code: e for e in store.engagements()}
     return services, engagements
@@ -120,8 +121,8 @@ def issue_period_invoices(
         _, model = store.cost_model()
         if period.key not in store.closed_periods():
             raise Conflict(f"period {period} is not closed: close it before invoicing")
-        if day < period.first_day:
-            raise Conflict(f"the invoices of {period} cannot be issued on {day}, before the period")
+        if day <= period.last_day:
+            raise Conflict(f"the invoices of {period} cannot be issued on {day}: issue them after the month")
         billing = BillingStore(store)
         done = billing.issued_keys(f"period:{period.key}:")
         services, engagements = _maps(store, model)

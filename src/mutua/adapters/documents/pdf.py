@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from mutua.domain.billing import Document, DocumentKind
+from mutua.domain.billing import Document, DocumentKind, Purpose
 from mutua.domain.costmodel import Association
 from mutua.domain.registry import Member, format_enterprise_number
 from mutua.i18n import format_day, format_money, format_number, normalise, translator
@@ -67,6 +67,11 @@ def invoice_html(document: Document, seller: Association, buyer: Member) -> str:
     lang = normalise(buyer.language.value)
     _ = translator(lang, "billing")
     draft = document.draft
+    note = draft.note
+    if draft.purpose is Purpose.TRUE_UP:
+        note = _("Year-end true-up {year}: actual cost share against provisional charges").format(
+            year=draft.period_start.year
+        )
     lines = [
         {
             "engagement": x.engagement,
@@ -103,6 +108,7 @@ def invoice_html(document: Document, seller: Association, buyer: Member) -> str:
             lines=lines,
             total=_money(draft.total, lang),
             zero=_money(Decimal("0.00"), lang),
+            note=note,
         )
     )
 

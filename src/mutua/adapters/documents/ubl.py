@@ -158,24 +158,27 @@ def render(document: Document, seller: Association, buyer: Member) -> bytes:
         country="BE",
         vat_id=None,
     )
-    means = b.cac(root, "PaymentMeans")
-    b.cbc(means, "PaymentMeansCode", PAYMENT_MEANS_SEPA_TRANSFER, name="SEPA credit transfer")
-    if not is_invoice:
-        b.cbc(means, "PaymentDueDate", document.due_on.isoformat())
-    b.cbc(means, "PaymentID", document.payment_reference)
-    account = b.cac(means, "PayeeFinancialAccount")
-    b.cbc(account, "ID", seller.iban.replace(" ", ""))
-    b.cbc(account, "Name", seller.name)
-    if seller.bic:
-        branch = b.cac(account, "FinancialInstitutionBranch")
-        b.cbc(branch, "ID", seller.bic)
+    days = (document.due_on - document.issued_on).days
+    if is_invoice:
+        # the member pays the association: its account, with the structured communication
+        means = b.cac(root, "PaymentMeans")
+        b.cbc(means, "PaymentMeansCode", PAYMENT_MEANS_SEPA_TRANSFER, name="SEPA credit transfer")
+        b.cbc(means, "PaymentID", document.payment_reference)
+        account = b.cac(means, "PayeeFinancialAccount")
+        b.cbc(account, "ID", seller.iban.replace(" ", ""))
+        b.cbc(account, "Name", seller.name)
+        if seller.bic:
+            branch = b.cac(account, "FinancialInstitutionBranch")
+            b.cbc(branch, "ID", seller.bic)
+        terms_note = f"Payment within {days} days, structured communication {document.payment_reference}"
+    else:
+        # the association refunds the member (its account is not the association's to state)
+        terms_note = (
+            f"Refunded by the association within {days} days by credit transfer, "
+            f"structured communication {document.payment_reference}"
+        )
     terms = b.cac(root, "PaymentTerms")
-    b.cbc(
-        terms,
-        "Note",
-        f"Payment within {(document.due_on - document.issued_on).days} days, "
-        f"structured communication {document.payment_reference}",
-    )
+    b.cbc(terms, "Note", terms_note)
     total = draft.total
     tax_total = b.cac(root, "TaxTotal")
     b.cbc(tax_total, "TaxAmount", "0.00", currencyID=CURRENCY)
