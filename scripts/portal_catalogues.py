@@ -121,6 +121,19 @@ T: dict[str, tuple[str, str]] = {
     "True-up": ("Afrekening", "Régularisation"),
     "not run": ("niet uitgevoerd", "pas effectuée"),
     "True-up settlement (included)": ("Afrekening (inbegrepen)", "Régularisation (incluse)"),
+    "True-up per member": ("Afrekening per lid", "Régularisation par membre"),
+    "Actual share": ("Werkelijk aandeel", "Part réelle"),
+    "Difference": ("Verschil", "Différence"),
+    "A positive difference is owed by the member; a negative one is refunded (or carried into next year's tariffs).": (
+        "Een positief verschil is door het lid verschuldigd; een negatief wordt terugbetaald (of overgedragen naar "
+        "de tarieven van volgend jaar).",
+        "Une différence positive est due par le membre ; une négative est remboursée (ou reportée sur les tarifs "
+        "de l'année suivante).",
+    ),
+    "The true-up of this year has not been run.": (
+        "De afrekening van dit jaar is nog niet uitgevoerd.",
+        "La régularisation de cette année n'a pas encore été effectuée.",
+    ),
     "True-up run": ("Afrekening uitgevoerd", "Régularisation effectuée"),
     "Zero-result check": ("Controle nulresultaat", "Contrôle du résultat nul"),
     "Zero result: yes": ("Nulresultaat: ja", "Résultat nul : oui"),

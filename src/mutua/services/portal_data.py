@@ -414,3 +414,37 @@ def _node_order(model: Any) -> Any:
         return (0, code)
 
     return key
+
+
+def true_up_by_member(engine: Engine, year: int) -> dict[str, Any]:
+    """The true-up of a year per member: charged provisionally, actual share, and the difference
+    (positive: the member owes it; negative: it is refunded or carried forward)."""
+    s, m = t.true_up_shares, t.members
+    with UnitOfWork(engine) as uow:
+        store = Store(uow.connection)
+        run = store.true_up_run(year)
+        rows = uow.connection.execute(
+            select(m.c.enterprise_number, m.c.name, func.sum(s.c.charged), func.sum(s.c.actual))
+            .join(m, m.c.id == s.c.member_id)
+            .where(s.c.year == year)
+            .group_by(m.c.enterprise_number, m.c.name)
+            .order_by(m.c.name)
+        ).all()
+    members = [
+        {
+            "member": r[0],
+            "name": r[1],
+            "charged": str(r[2]),
+            "actual": str(r[3]),
+            "difference": str(r[3] - r[2]),
+        }
+        for r in rows
+    ]
+    return {
+        "year": year,
+        "run": None if run is None else {"mode": run["mode"], "at": run["at"].isoformat() + "Z", "by": run["actor"]},
+        "charged": str(sum((Decimal(x["charged"]) for x in members), ZERO)),
+        "actual": str(sum((Decimal(x["actual"]) for x in members), ZERO)),
+        "difference": str(sum((Decimal(x["difference"]) for x in members), ZERO)),
+        "members": members,
+    }

@@ -137,7 +137,7 @@ def test_the_controller_runs_reviews_and_locks_a_close(browser: object, server: 
     page = _login(browser, server, "ctrl")
     assert isinstance(page, Page)
     expect(page).to_have_url(f"{server}/association")
-    page.get_by_role("link", name="Close", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Close", exact=True).click()
     page.get_by_role("link", name="Run and review 2025-02").click()
     expect(page.get_by_text("Nothing has been written yet.")).to_be_visible()
     expect(page.get_by_text("€925.00")).to_be_visible()

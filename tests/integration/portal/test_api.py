@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -169,3 +170,25 @@ def test_an_admin_adds_a_budget_holder_and_the_audit_trail_names_the_admin(
         .status_code
         == 403
     )
+
+
+def test_after_the_last_close_and_the_true_up_each_member_pays_its_actual_share_and_the_year_ends_at_zero(
+    api_as: Client,
+) -> None:
+    client = api_as("ctrl")
+    for month in range(2, 13):
+        assert client.post(f"/api/v1/periods/2025-{month:02d}/close").status_code == 200
+    ran = client.post("/api/v1/years/2025/true-up", params={"mode": "settle"})
+    assert ran.status_code == 200, ran.text
+    result = client.get("/api/v1/years/2025/true-up").json()
+    assert result["run"]["by"] == "ctrl"
+    assert result["actual"] == "16000.00"  # the ledger of January and February, every cent allocated
+    by_member = {m["member"]: m for m in result["members"]}
+    assert set(by_member) == {MEMBER_A, MEMBER_B}
+    for m in by_member.values():
+        assert Decimal(m["actual"]) - Decimal(m["charged"]) == Decimal(m["difference"])
+    assert client.get("/api/v1/years/2025/report").json()["zero_result"] is True
+    holder = api_as("holder-a").get(f"/api/v1/members/{MEMBER_A}/dashboard", params={"year": 2025}).json()
+    assert holder["true_up"] == by_member[MEMBER_A]["difference"]
+    assert holder["projection"] == holder["spent"] == holder["projection_low"] == holder["projection_high"]
+    assert api_as("holder-a").get("/api/v1/years/2025/true-up").status_code == 403

@@ -1,4 +1,5 @@
-"""Schemathesis generates requests from the OpenAPI schema; the API answers none with a server error.
+"""Schemathesis generates requests from the OpenAPI schema; the API answers none with a server error,
+and every answer has a documented status, content type and shape.
 
 Runs as member A's budget holder and as the controller, on SQLite (the generated cases do not depend
 on the engine; the rest of the suite runs both).
@@ -39,8 +40,17 @@ def tokens(fuzz_app: FastAPI) -> list[str]:
         ]
 
 
-def test_no_generated_request_makes_the_api_fail_with_a_server_error(fuzz_app: FastAPI, tokens: list[str]) -> None:
-    from schemathesis.checks import not_a_server_error
+def test_no_generated_request_gets_a_server_error_or_an_undocumented_answer(
+    fuzz_app: FastAPI, tokens: list[str]
+) -> None:
+    from schemathesis.checks import (
+        content_type_conformance,
+        not_a_server_error,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzz_app)
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -52,7 +62,7 @@ def test_no_generated_request_makes_the_api_fail_with_a_server_error(fuzz_app: F
         @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
         def check(case: schemathesis.Case) -> None:
             for token in tokens:
-                case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error])
+                case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=checks)
 
         check()
 

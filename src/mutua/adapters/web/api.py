@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from mutua.adapters.db import tables as t
 from mutua.adapters.db.engine import UnitOfWork
 from mutua.adapters.db.store import Store
+from mutua.adapters.web import schemas
 from mutua.adapters.web.app import Context, context
 from mutua.adapters.web.auth import check_csrf, current_user
 from mutua.domain.access import Action, Role, User, member_scope, require, require_member
@@ -25,12 +26,14 @@ PERIOD = Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="A month, YYYY-MM.
 YEAR = Path(ge=1900, le=9999)
 YearQuery = Annotated[int | None, Query(ge=1900, le=9999, description="The year (default: the latest with a close).")]
 
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+PROBLEM: dict[str, Any] = {"model": schemas.ProblemDetail, "content": {"application/problem+json": {}}}
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not logged in", **PROBLEM},
     403: {"description": "Not allowed (or another member's data)", **PROBLEM},
     404: {"description": "Not found", **PROBLEM},
+    409: {"description": "Conflicts with the state (a period already closed, ...)", **PROBLEM},
     422: {"description": "Invalid request", **PROBLEM},
+    429: {"description": "Too many failed logins", **PROBLEM},
 }
 
 
@@ -70,7 +73,9 @@ def _engagement_member(ctx: Context, code: str) -> str:
 # -- authentication -----------------------------------------------------------------------------
 
 
-@router.post("/token", tags=["auth"], summary="A bearer token for a username and password")
+@router.post(
+    "/token", tags=["auth"], summary="A bearer token for a username and password", response_model=schemas.Token
+)
 def token(
     request: Request, ctx: Ctx, username: Annotated[str, Form()], password: Annotated[str, Form()]
 ) -> dict[str, Any]:
@@ -88,7 +93,7 @@ def token(
     return {"access_token": ctx.tokens.issue(user.username), "token_type": "bearer", "expires_in": 8 * 3600}
 
 
-@router.get("/me", tags=["auth"], summary="Who I am and what I may do")
+@router.get("/me", tags=["auth"], summary="Who I am and what I may do", response_model=schemas.Me)
 def me(user: Auth) -> dict[str, Any]:
     from mutua.domain.access import may
 
@@ -132,7 +137,7 @@ def _engagement_dict(e: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/members", tags=["members"], summary="The members I may see")
+@router.get("/members", tags=["members"], summary="The members I may see", response_model=list[schemas.MemberOut])
 def members(user: Auth, ctx: Ctx) -> list[dict[str, Any]]:
     scope = member_scope(user)
     with UnitOfWork(ctx.engine) as uow:
@@ -140,7 +145,7 @@ def members(user: Auth, ctx: Ctx) -> list[dict[str, Any]]:
     return [_member_dict(m) for m in found if scope is None or m.enterprise_number == scope]
 
 
-@router.get("/members/{enterprise_number}", tags=["members"], summary="One member")
+@router.get("/members/{enterprise_number}", tags=["members"], summary="One member", response_model=schemas.MemberOut)
 def member(user: Auth, ctx: Ctx, enterprise_number: Annotated[str, MEMBER]) -> dict[str, Any]:
     require_member(user, enterprise_number)
     with UnitOfWork(ctx.engine) as uow:
@@ -150,7 +155,12 @@ def member(user: Auth, ctx: Ctx, enterprise_number: Annotated[str, MEMBER]) -> d
     return _member_dict(m)
 
 
-@router.get("/members/{enterprise_number}/engagements", tags=["engagements"], summary="A member's engagements")
+@router.get(
+    "/members/{enterprise_number}/engagements",
+    tags=["engagements"],
+    summary="A member's engagements",
+    response_model=list[schemas.EngagementOut],
+)
 def member_engagements(user: Auth, ctx: Ctx, enterprise_number: Annotated[str, MEMBER]) -> list[dict[str, Any]]:
     require_member(user, enterprise_number)
     with UnitOfWork(ctx.engine) as uow:
@@ -174,7 +184,12 @@ def member_dashboard(
     return dashboard(ctx.engine, enterprise_number, year or latest_year(ctx))
 
 
-@router.get("/members/{enterprise_number}/usage", tags=["usage"], summary="A member's usage per engagement and month")
+@router.get(
+    "/members/{enterprise_number}/usage",
+    tags=["usage"],
+    summary="A member's usage per engagement and month",
+    response_model=list[schemas.UsageOut],
+)
 def member_usage(
     user: Auth, ctx: Ctx, enterprise_number: Annotated[str, MEMBER], year: YearQuery = None
 ) -> list[dict[str, str]]:
@@ -254,7 +269,12 @@ def engagement(
 # -- invoices -----------------------------------------------------------------------------------
 
 
-@router.get("/members/{enterprise_number}/invoices", tags=["invoices"], summary="A member's invoices and credit notes")
+@router.get(
+    "/members/{enterprise_number}/invoices",
+    tags=["invoices"],
+    summary="A member's invoices and credit notes",
+    response_model=list[schemas.InvoiceOut],
+)
 def member_invoices(user: Auth, ctx: Ctx, enterprise_number: Annotated[str, MEMBER]) -> list[dict[str, object]]:
     require_member(user, enterprise_number)
     return [d.as_dict() for d in ctx.invoices.for_member(enterprise_number)]
@@ -268,7 +288,7 @@ def find_invoice(user: User, ctx: Context, number: str) -> Any:
     return doc
 
 
-@router.get("/invoices/{number}", tags=["invoices"], summary="One invoice")
+@router.get("/invoices/{number}", tags=["invoices"], summary="One invoice", response_model=schemas.InvoiceOut)
 def invoice(user: Auth, ctx: Ctx, number: Annotated[str, Path(max_length=60)]) -> dict[str, object]:
     return dict(find_invoice(user, ctx, number).as_dict())
 
@@ -311,14 +331,16 @@ def invoice_pdf(user: Auth, ctx: Ctx, number: Annotated[str, Path(max_length=60)
 # -- catalogue ----------------------------------------------------------------------------------
 
 
-@router.get("/services", tags=["services"], summary="The service catalogue")
+@router.get("/services", tags=["services"], summary="The service catalogue", response_model=list[schemas.ServiceOut])
 def services(user: Auth, ctx: Ctx) -> list[dict[str, str]]:
     from mutua.services.portal_data import services as catalogue
 
     return catalogue(ctx.engine)
 
 
-@router.get("/tariffs", tags=["services"], summary="The tariffs per service and year")
+@router.get(
+    "/tariffs", tags=["services"], summary="The tariffs per service and year", response_model=list[schemas.TariffOut]
+)
 def tariffs(user: Auth, ctx: Ctx, year: YearQuery = None) -> list[dict[str, Any]]:
     from mutua.services.portal_data import tariffs as all_tariffs
 
@@ -328,7 +350,12 @@ def tariffs(user: Auth, ctx: Ctx, year: YearQuery = None) -> list[dict[str, Any]
 # -- the close ----------------------------------------------------------------------------------
 
 
-@router.get("/years/{year}/close", tags=["close"], summary="Which months are closed; whether the true-up ran")
+@router.get(
+    "/years/{year}/close",
+    tags=["close"],
+    summary="Which months are closed; whether the true-up ran",
+    response_model=schemas.CloseStatus,
+)
 def close_status(user: Auth, ctx: Ctx, year: Annotated[int, YEAR]) -> dict[str, Any]:
     from mutua.services.closing import close_status as status
 
@@ -373,6 +400,14 @@ def report(user: Auth, ctx: Ctx, year: Annotated[int, YEAR]) -> dict[str, Any]:
     return association_report(ctx.engine, year)
 
 
+@router.get("/years/{year}/true-up", tags=["close"], summary="The true-up of a year per member")
+def true_up_result(user: Auth, ctx: Ctx, year: Annotated[int, YEAR]) -> dict[str, Any]:
+    from mutua.services.portal_data import true_up_by_member
+
+    require(user, Action.READ_ASSOCIATION)
+    return true_up_by_member(ctx.engine, year)
+
+
 @router.get(
     "/years/{year}/allocation",
     tags=["close"],
@@ -396,7 +431,7 @@ def audit(user: Auth, ctx: Ctx, limit: Annotated[int, Query(ge=1, le=1000)] = 10
 # -- users --------------------------------------------------------------------------------------
 
 
-@router.get("/users", tags=["users"], summary="User accounts")
+@router.get("/users", tags=["users"], summary="User accounts", response_model=list[schemas.UserOut])
 def users(user: Auth, ctx: Ctx) -> list[dict[str, Any]]:
     from mutua.services.users import list_users
 
@@ -407,7 +442,9 @@ def users(user: Auth, ctx: Ctx) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/users", tags=["users"], summary="Add a local user account", status_code=201)
+@router.post(
+    "/users", tags=["users"], summary="Add a local user account", status_code=201, response_model=schemas.UserOut
+)
 def add_user(
     user: Auth,
     ctx: Ctx,

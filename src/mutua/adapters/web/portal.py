@@ -379,6 +379,7 @@ def invoice_download(
 
 @router.get("/association", response_class=HTMLResponse)
 def association(request: Request, user: Who, ctx: Ctx, year: YearQuery = None) -> HTMLResponse:
+    from mutua.services.portal_data import true_up_by_member
     from mutua.services.reporting import association_report
 
     require(user, Action.READ_ASSOCIATION)
@@ -386,8 +387,8 @@ def association(request: Request, user: Who, ctx: Ctx, year: YearQuery = None) -
     key = ("report", year, _fingerprint(ctx, year))
     report = ctx.cache.get(key)
     if report is None:
-        report = ctx.cache[key] = association_report(ctx.engine, year)
-    return render(request, "association.html", user, r=report, year=year)
+        report = ctx.cache[key] = (association_report(ctx.engine, year), true_up_by_member(ctx.engine, year))
+    return render(request, "association.html", user, r=report[0], t=report[1], year=year)
 
 
 @router.get("/members", response_class=HTMLResponse)
