@@ -240,6 +240,19 @@ class EventStore:
     def periods(self) -> list[int]:
         return sorted({int(k) for seg in self.manifest()["segments"] for k in seg["files"]})
 
+    def sealed(self) -> set[int]:
+        """Periods materialised for the close: new events for them are charged in the next open one."""
+        return {int(p) for p in self.manifest().get("sealed", [])}
+
+    def seal(self, period_key: int) -> None:
+        """Seal a period (a commit of its own; a writer in progress finishes first)."""
+        with self.lock():
+            manifest = self.manifest()
+            sealed = set(manifest.get("sealed", []))
+            if period_key not in sealed:
+                manifest["sealed"] = sorted(sealed | {period_key})
+                self._commit(manifest)
+
     def rollup_files(self, period: Period) -> list[Path]:
         return [self.root / name for name in self.manifest()["rollups"].get(str(period.key), [])]
 
