@@ -424,12 +424,13 @@ def usage_view(
             else:
                 value = None
             quantity: str | None
+            basis = "rollups"
             if value is not None and m is not None:
                 quantity = str(billing_quantity(m, [Fraction128(int(value))]))
             else:
-                key = (str(r[1]), m.service if m else "", int(r[4]))
-                found = materialised.get(key)
-                quantity = None if found is None else f"{found} (service total at last materialisation)"
+                found = materialised.get((str(r[1]), m.service if m else "", int(r[4])))
+                quantity = None if found is None else str(found)
+                basis = "materialised service total"
             lines.append(
                 {
                     "member": r[0],
@@ -442,6 +443,7 @@ def usage_view(
                     "late": bool(r[5]),
                     "events": int(r[6]),
                     "quantity": quantity,
+                    "basis": basis,
                     "last_day": str(r[10]),
                 }
             )
