@@ -192,26 +192,38 @@ def test_a_late_event_lands_in_the_next_open_period_visible_as_late(association:
         metering.materialise(association, tmp_path, Period(2025, 2))
 
 
-def test_materialised_totals_are_what_the_close_charges_and_rerunning_replaces_them(
+def test_materialised_totals_are_what_the_close_charges_and_a_later_event_is_charged_next_month(
     association: Engine, tmp_path: Path
 ) -> None:
     jan = [event(f"c{i}", time="2025-01-05T10:00:00Z") for i in range(2500)]
     jan += [event("vm1", type="be.mutua.vm.usage", time="2025-01-02T00:00:00Z", data={"seconds": 5400, "size": "L"})]
     metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "jan.jsonl", jan))
     metering.materialise(association, tmp_path, Period(2025, 1))
-    metering.ingest_file(
+    # January is sealed for metering: an event for it that comes after is not lost before the close,
+    # it is charged in February as late
+    later = metering.ingest_file(
         association, tmp_path, write_jsonl(tmp_path / "jan2.jsonl", [event("c9999", time="2025-01-06T10:00:00Z")])
     )
-    metering.materialise(association, tmp_path, Period(2025, 1))
+    assert later.late == 1
+    again = metering.materialise(association, tmp_path, Period(2025, 1))  # re-running replaces, same totals
+    assert again.rows == 2
     with UnitOfWork(association) as uow:
         u = t.usage
         rows = uow.connection.execute(select(u.c.service, u.c.quantity).where(u.c.source == "metering")).all()
-    assert sorted((r[0], r[1]) for r in rows) == [("APIGW", Decimal("2.501000")), ("VMAAS", Decimal("1.500000"))]
+    assert sorted((r[0], r[1]) for r in rows) == [("APIGW", Decimal("2.500000")), ("VMAAS", Decimal("1.500000"))]
     close_period(association, Period(2025, 1))
     with UnitOfWork(association) as uow:
         charges = {c.service: c for c in Store(uow.connection).charges([202501]) if c.service in ("APIGW", "VMAAS")}
-    assert charges["APIGW"].amount == Decimal("0.25")  # 2.501 thousand calls x 0.10
+    assert charges["APIGW"].amount == Decimal("0.25")  # 2.5 thousand calls x 0.10
     assert charges["VMAAS"].amount == Decimal("0.08")  # 1.5 VM-hours x 0.05
+    february = metering.materialise(association, tmp_path, Period(2025, 2))
+    assert (february.rows, february.late_rows) == (1, 1)
+    with UnitOfWork(association) as uow:
+        u = t.usage
+        late = uow.connection.execute(
+            select(u.c.period_key, u.c.origin_period_key, u.c.quantity).where(u.c.period_key == 202502)
+        ).all()
+    assert [tuple(r) for r in late] == [(202502, 202501, Decimal("0.001000"))]
 
 
 def test_duckdb_totals_equal_the_domain_reference_for_every_aggregation(association: Engine, tmp_path: Path) -> None:

@@ -15,8 +15,9 @@ Definitions:
   in the demo); if none is, its only ``service`` engagement; else the lowest code of those. A member
   without a service engagement is an unknown subject.
 - **Period.** An event's month (``origin period``) is the UTC calendar month of its ``time``. If
-  that month is locked, the event is *late*: it is kept, and charged in the first open month after
-  it (:func:`charge_period`); a locked period never changes.
+  that month is locked (closed, or already materialised for the close), the event is *late*: it is
+  kept, and charged in the first open month after it (:func:`charge_period`); a locked period never
+  changes. Late samples of a gauge are averaged over their own month, as an adjustment.
 - **Values** are kept as integer micro-units (6 decimals, like the ``usage`` table); sums are
   exact integers, never floats.
 - **Time-weighted average** (gauges: GB stored). Over a period ``[start, end)`` the gauge is a step

@@ -60,8 +60,9 @@ def now_us() -> int:
     return (datetime.now(UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
 
-def load_catalogue(engine: Engine) -> tuple[CostModel, Catalogue]:
-    """The cost model's meters, the subjects and the locked periods, as validation needs them."""
+def load_catalogue(engine: Engine, data_dir: Path | None = None) -> tuple[CostModel, Catalogue]:
+    """The cost model's meters, the subjects and the periods no longer open to usage (locked by a
+    close, or sealed by :func:`materialise`), as validation needs them."""
     with UnitOfWork(engine) as uow:
         store = Store(uow.connection)
         _, model = store.cost_model()
@@ -69,6 +70,8 @@ def load_catalogue(engine: Engine) -> tuple[CostModel, Catalogue]:
         closed = store.closed_periods()
     subjects = resolve_subjects(engagements, model)
     subjects = {**subjects, **{subject_key(k): v for k, v in subjects.items()}}
+    if data_dir is not None:
+        closed |= EventStore(metering_root(data_dir)).sealed()
     return model, Catalogue(model.meters, subjects, frozenset(closed), now_us())
 
 
@@ -95,7 +98,7 @@ def ingest_file(
     duplicates (in the file or taken earlier) change nothing, the rest is stored durably once."""
     if not path.is_file():
         raise NotFound(f"no such file: {path}")
-    _, catalogue = load_catalogue(engine)
+    _, catalogue = load_catalogue(engine, data_dir)
     store = EventStore(metering_root(data_dir))
     con = connect()
     try:
@@ -133,7 +136,7 @@ def flush(
         last, rows = wal.read(up_to_seq)
         if not rows:
             return IngestResult("http"), []
-        _, catalogue = load_catalogue(engine)
+        _, catalogue = load_catalogue(engine, data_dir)
         store = EventStore(metering_root(data_dir))
         con = connect()
         try:
@@ -197,7 +200,7 @@ class HttpIngestor:
         self.refresh()
 
     def refresh(self) -> None:
-        _, self.catalogue = load_catalogue(self.engine)
+        _, self.catalogue = load_catalogue(self.engine, self.data_dir)
         self.by_type = self.catalogue.by_type()
         self.loaded_at = time.monotonic()
 
@@ -317,11 +320,17 @@ def materialise(
     """Write ``period``'s metered totals into ``usage`` (source ``metering``) for the close.
 
     Events acknowledged over HTTP are flushed first, so the totals hold every acknowledged event.
-    Idempotent: the period's earlier metering rows are replaced. A locked period is refused."""
+    The period is then *sealed* for metering: an event for it that arrives later is charged in the
+    next open period as late (so none can fall between this and the close). Idempotent: the
+    period's earlier metering rows are replaced. A locked period is refused."""
+    with UnitOfWork(engine) as uow:
+        if period.key in Store(uow.connection).closed_periods():
+            raise Conflict(f"period {period} is closed: its usage can no longer change (late events go to the next)")
     wal_path = metering_root(data_dir) / "wal.sqlite"
     pending = 0
     if flush_first and wal_path.exists():
         flush(engine, data_dir, actor)
+    EventStore(metering_root(data_dir)).seal(period.key)
     if wal_path.exists():
         wal = WriteAhead(wal_path)
         try:
@@ -415,12 +424,13 @@ def usage_view(
             else:
                 value = None
             quantity: str | None
+            basis = "rollups"
             if value is not None and m is not None:
                 quantity = str(billing_quantity(m, [Fraction128(int(value))]))
             else:
-                key = (str(r[1]), m.service if m else "", int(r[4]))
-                found = materialised.get(key)
-                quantity = None if found is None else f"{found} (service total at last materialisation)"
+                found = materialised.get((str(r[1]), m.service if m else "", int(r[4])))
+                quantity = None if found is None else str(found)
+                basis = "materialised service total"
             lines.append(
                 {
                     "member": r[0],
@@ -433,6 +443,7 @@ def usage_view(
                     "late": bool(r[5]),
                     "events": int(r[6]),
                     "quantity": quantity,
+                    "basis": basis,
                     "last_day": str(r[10]),
                 }
             )

@@ -2,7 +2,8 @@
 -- Input: a view `events` (one row per event and meter, see eventstore.EVENT_COLUMNS).
 -- Output: per charge period, origin period, member, engagement, meter and dimensions, the
 -- aggregate as an exact fraction of micro-units: quantity = numerator / 10^6 / denominator.
--- Only integer and DECIMAL(38,0) arithmetic: never a float.
+-- Only integer and DECIMAL(38,0) arithmetic: never a float. `family` (0 sum/count/max, 1 unique
+-- count, 2 latest/time-weighted) is stored in separate files, so each branch reads only its own.
 WITH plain AS (
     SELECT period, origin_period, member, engagement, meter, agg, dims,
            COUNT(*) AS events,
@@ -13,7 +14,7 @@ WITH plain AS (
            END AS numerator,
            CAST(1 AS DECIMAL(38, 0)) AS denominator
     FROM events
-    WHERE agg IN ('sum', 'count', 'max')
+    WHERE family = 0
     GROUP BY period, origin_period, member, engagement, meter, agg, dims
 ),
 uniq AS (
@@ -22,7 +23,7 @@ uniq AS (
            CAST(COUNT(DISTINCT value_text) AS DECIMAL(38, 0)) * 1000000 AS numerator,
            CAST(1 AS DECIMAL(38, 0)) AS denominator
     FROM events
-    WHERE agg = 'unique_count'
+    WHERE family = 1
     GROUP BY period, origin_period, member, engagement, meter, agg, dims
 ),
 ordered AS (
@@ -39,7 +40,7 @@ ordered AS (
                ORDER BY time_us DESC, source DESC, id DESC
            ) AS recency
     FROM events
-    WHERE agg IN ('latest', 'time_weighted_average')
+    WHERE family = 2
 ),
 gauges AS (
     SELECT period, origin_period, member, engagement, meter, agg, dims,

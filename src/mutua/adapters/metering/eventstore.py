@@ -64,8 +64,11 @@ EVENT_COLUMNS = (
     "period_end_us",
     "period_len_us",
     "late",
+    "family",
 )
 NUMERIC = ("sum", "max", "latest", "time_weighted_average")
+FAMILIES = (0, 1, 2)
+"""Aggregation families, stored apart: 0 sum, count, max; 1 unique count; 2 latest, time-weighted."""
 MAX_ROLLUPS = 4
 ProgressFn = Callable[[str, float], None]
 
@@ -198,7 +201,8 @@ class EventStore:
     def referenced(self, manifest: Mapping[str, Any]) -> set[str]:
         names: set[str] = set()
         for seg in manifest["segments"]:
-            names.update(seg["files"].values() if isinstance(seg["files"], dict) else seg["files"])
+            for files in seg["files"].values():
+                names.update(files)
         for runs in manifest["keys"].values():
             for run in runs:
                 names.update(dedup.run_files(run))
@@ -226,15 +230,28 @@ class EventStore:
 
     def event_files(self, period: Period | None = None, manifest: Mapping[str, Any] | None = None) -> list[Path]:
         m = manifest or self.manifest()
-        files = []
+        files: list[Path] = []
         for seg in m["segments"]:
-            for key, name in seg["files"].items():
+            for key, names in seg["files"].items():
                 if period is None or int(key) == period.key:
-                    files.append(self.root / name)
+                    files.extend(self.root / name for name in names)
         return files
 
     def periods(self) -> list[int]:
         return sorted({int(k) for seg in self.manifest()["segments"] for k in seg["files"]})
+
+    def sealed(self) -> set[int]:
+        """Periods materialised for the close: new events for them are charged in the next open one."""
+        return {int(p) for p in self.manifest().get("sealed", [])}
+
+    def seal(self, period_key: int) -> None:
+        """Seal a period (a commit of its own; a writer in progress finishes first)."""
+        with self.lock():
+            manifest = self.manifest()
+            sealed = set(manifest.get("sealed", []))
+            if period_key not in sealed:
+                manifest["sealed"] = sorted(sealed | {period_key})
+                self._commit(manifest)
 
     def rollup_files(self, period: Period) -> list[Path]:
         return [self.root / name for name in self.manifest()["rollups"].get(str(period.key), [])]
@@ -340,7 +357,7 @@ class EventStore:
                     "id": segment,
                     "source": source[-300:],
                     "events": result.accepted,
-                    "files": {str(p): str(path.relative_to(self.root)) for p, path in _paths(files).items()},
+                    "files": _by_period(self.root, files),
                 }
             )
             manifest["keys"] = keys_manifest
@@ -361,18 +378,20 @@ class EventStore:
         written: dict[Path, int] = {}
         cols = ", ".join(EVENT_COLUMNS)
         for p in periods:
-            path = self.root / "events" / f"period={p}" / f"{segment}.parquet"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            copied = _one(
-                con,
-                f"COPY (SELECT {cols} FROM m ANTI JOIN skip USING (idx) WHERE period = {int(p)}) "
-                f"TO {_q(str(path))} (FORMAT parquet, COMPRESSION lz4)",
-            )
-            if not copied:
-                path.unlink()
-                continue
-            dedup.fsync_file(path)
-            written[path] = int(p)
+            for family in FAMILIES:  # one file per family, so a scan for one family skips the others
+                path = self.root / "events" / f"period={p}" / f"{segment}-{family}.parquet"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                copied = _one(
+                    con,
+                    f"COPY (SELECT {cols} FROM m ANTI JOIN skip USING (idx) "
+                    f"WHERE period = {int(p)} AND family = {family}) "
+                    f"TO {_q(str(path))} (FORMAT parquet, COMPRESSION lz4)",
+                )
+                if not copied:
+                    path.unlink()
+                    continue
+                dedup.fsync_file(path)
+                written[path] = int(p)
         return written
 
     def _write_rollups(
@@ -380,7 +399,7 @@ class EventStore:
     ) -> dict[str, list[str]]:
         """This commit's rollups per period: the period's files plus a new one, or all merged into one."""
         result: dict[str, list[str]] = {}
-        for period in files.values():
+        for period in sorted(set(files.values())):
             old = list(manifest["rollups"].get(str(period), []))
             rel = f"rollups/period={period}/{segment}.parquet"
             target = self.root / rel
@@ -422,8 +441,11 @@ ROLLUP_MERGE = """
 """
 
 
-def _paths(files: Mapping[Path, int]) -> dict[int, Path]:
-    return {p: path for path, p in files.items()}
+def _by_period(root: Path, files: Mapping[Path, int]) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for path, period in sorted(files.items()):
+        result.setdefault(str(period), []).append(str(path.relative_to(root)))
+    return result
 
 
 def _fsync_dir_tree(root: Path) -> None:
@@ -619,6 +641,8 @@ def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) 
                CASE WHEN y.agg IN ({numeric}) THEN CAST(y.dec * 1000000 AS BIGINT) END AS value_micro,
                CASE WHEN y.agg = 'unique_count' THEN y.raw_value END AS value_text,
                p.period, p.origin_period, p.period_end_us, p.period_len_us, p.late,
+               CAST(CASE y.agg WHEN 'unique_count' THEN 1 WHEN 'latest' THEN 2 WHEN 'time_weighted_average' THEN 2
+                    ELSE 0 END AS TINYINT) AS family,
                md5_number(y.source || chr(0) || y.id) AS h,
                ({_blank("y.source")} OR {_blank("y.id")} OR y.type IS NULL
                 OR y.meter IS NULL OR y.member IS NULL OR y.time_us IS NULL OR y.time_us > {limit_us}

@@ -1,0 +1,49 @@
+"""The HTTP endpoint: single events and batches, answers that say what was taken and what not."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import orjson
+from sqlalchemy import Engine
+
+from mutua.adapters.db.engine import make_engine, migrate
+from mutua.adapters.metering.http import create_app
+from tests.integration.metering_support import build_association, event
+
+
+def _engine(tmp_path: Path) -> Engine:
+    engine = make_engine(f"sqlite:///{tmp_path / 'mutua.sqlite'}")
+    migrate(engine)
+    build_association(engine, tmp_path)
+    return engine
+
+
+def test_a_single_event_a_batch_a_resend_and_a_body_that_is_not_json(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    app = create_app(engine, tmp_path)
+
+    async def scenario() -> None:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://mutua") as client:
+                one = await client.post("/events", content=orjson.dumps(event("solo")))
+                assert one.status_code == 200
+                assert (one.json()["accepted"], one.json()["duplicates"]) == (1, 0)
+
+                batch = [event("solo"), event("b1"), {**event("b2"), "time": "not a time"}, event("b1")]
+                answer = (await client.post("/events?ids=true", content=orjson.dumps(batch))).json()
+                assert answer["accepted_ids"] == ["b1"]
+                assert sorted(answer["duplicate_ids"]) == ["b1", "solo"]
+                assert [(r["index"], r["field"], r["id"]) for r in answer["rejections"]] == [(2, "time", "b2")]
+
+                broken = await client.post("/events", content=b"{not json")
+                assert broken.status_code == 400
+
+                flushed = (await client.post("/flush")).json()
+                assert flushed["accepted"] == 2
+
+    asyncio.run(scenario())
+    engine.dispose()
