@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from mutua.adapters.db import tables_billing, tables_portal  # noqa: F401 - their tables join Base.metadata
 from mutua.adapters.db.tables import Base
 
 target_metadata = Base.metadata
