@@ -80,7 +80,7 @@ def test_a_members_statement_comes_as_json_and_csv(demo: list[str]) -> None:
     assert total == Decimal(statement["period_total"])
     result = runner.invoke(app, [*demo, "statement", "--member", number, "--period", "2025-06", "--csv"])
     rows = result.stdout.strip().splitlines()
-    assert rows[0] == "engagement,service,detail,quantity,unit,unit_price,amount"
+    assert rows[0] == "engagement,title,service,detail,quantity,unit,unit_price,amount"
     assert sum(Decimal(r.rsplit(",", 1)[1]) for r in rows[1:]) == total
 
 

@@ -772,6 +772,20 @@ def _check_final_centres_have_services(r: _Reader, centres: list[Centre], servic
             r.fail(f"centres[{i}]", f"final centre {c.code!r} has no service to recover its cost through")
 
 
+def tariff_to_data(t: Tariff) -> dict[str, Any]:
+    """A tariff's plain data, as the model file writes it (amounts as text)."""
+    data: dict[str, Any] = {"year": t.year, "service": t.service}
+    if t.price is not None:
+        data["price"] = str(t.price)
+    if t.grades:
+        data["grades"] = {g: str(v) for g, v in t.grades}
+    if t.markup is not None:
+        data["markup"] = str(t.markup)
+    if t.annual is not None:
+        data["annual"] = str(t.annual)
+    return data
+
+
 def cost_model_to_data(model: CostModel) -> dict[str, Any]:
     """The plain data of a model, as :func:`build_cost_model` reads it (amounts as text)."""
     a = model.association
@@ -822,17 +836,7 @@ def cost_model_to_data(model: CostModel) -> dict[str, Any]:
                 "unit_code": s.unit_code,
             }
         )
-    for t in model.tariffs:
-        tar: dict[str, Any] = {"year": t.year, "service": t.service}
-        if t.price is not None:
-            tar["price"] = str(t.price)
-        if t.grades:
-            tar["grades"] = {g: str(v) for g, v in t.grades}
-        if t.markup is not None:
-            tar["markup"] = str(t.markup)
-        if t.annual is not None:
-            tar["annual"] = str(t.annual)
-        data["tariffs"].append(tar)
+    data["tariffs"] = [tariff_to_data(t) for t in model.tariffs]
     if model.meters:
         data["meters"] = []
         for mt in model.meters:

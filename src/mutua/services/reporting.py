@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -192,3 +194,17 @@ def member_statement(engine: Engine, member: str, period: Period) -> dict[str, A
         "budget": str(sum((Decimal(e["budget"]) for e in result_engagements), ZERO)),
         "projection": str(sum((Decimal(e["projection"]) for e in result_engagements), ZERO)),
     }
+
+
+STATEMENT_COLUMNS = ("engagement", "title", "service", "detail", "quantity", "unit", "unit_price", "amount")
+
+
+def statement_csv(statement: dict[str, Any]) -> str:
+    """A member statement's lines as CSV text (one row per charged line of the period)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(STATEMENT_COLUMNS)
+    for e in statement["engagements"]:
+        for ln in e["lines"]:
+            writer.writerow([e["engagement"], e["title"], *(ln[c] for c in STATEMENT_COLUMNS[2:])])
+    return buffer.getvalue()

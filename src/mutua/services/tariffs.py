@@ -12,25 +12,12 @@ from sqlalchemy import Engine
 from mutua.adapters.db.engine import UnitOfWork
 from mutua.adapters.db.store import Store
 from mutua.adapters.files.costmodel_file import dump_cost_model
-from mutua.domain.costmodel import Tariff
+from mutua.domain.costmodel import tariff_to_data
 from mutua.domain.money import ZERO
 from mutua.domain.periods import months_of
 from mutua.domain.problems import Conflict
 from mutua.domain.tariffs import ServiceYear, propose_tariffs
 from mutua.services.closing import actual_allocation
-
-
-def tariff_as_dict(t: Tariff) -> dict[str, Any]:
-    data: dict[str, Any] = {"year": t.year, "service": t.service}
-    if t.price is not None:
-        data["price"] = str(t.price)
-    if t.grades:
-        data["grades"] = {g: str(r) for g, r in t.grades}
-    if t.markup is not None:
-        data["markup"] = str(t.markup)
-    if t.annual is not None:
-        data["annual"] = str(t.annual)
-    return data
 
 
 def tariffs_in_force(engine: Engine, year: int) -> list[dict[str, Any]]:
@@ -45,7 +32,7 @@ def tariffs_in_force(engine: Engine, year: int) -> list[dict[str, Any]]:
                 "name": s.name,
                 "charging": s.charging.value,
                 "unit": s.unit,
-                "tariff": None if t is None else tariff_as_dict(t),
+                "tariff": None if t is None else tariff_to_data(t),
             }
         )
     return result
@@ -86,7 +73,7 @@ def propose_next_year(engine: Engine, year: int) -> dict[str, Any]:
     )
     return {
         "year": year + 1,
-        "tariffs": [tariff_as_dict(t) for t in proposed],
+        "tariffs": [tariff_to_data(t) for t in proposed],
         "notes": notes,
         "carried_forward": {k: str(v) for k, v in carried.items()},
         "model": dump_cost_model(new_model),

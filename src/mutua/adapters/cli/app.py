@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 import time
@@ -312,21 +311,9 @@ def statement(
         _json(data)
         return
     if as_csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["engagement", "service", "detail", "quantity", "unit", "unit_price", "amount"])
-        for e in data["engagements"]:
-            for ln in e["lines"]:
-                writer.writerow(
-                    [
-                        e["engagement"],
-                        ln["service"],
-                        ln["detail"],
-                        ln["quantity"],
-                        ln["unit"],
-                        ln["unit_price"],
-                        ln["amount"],
-                    ]
-                )
+        from mutua.services.reporting import statement_csv
+
+        sys.stdout.write(statement_csv(data))
         return
     out.print(f"[bold]{data['member']['name']}[/] ({data['member']['enterprise_number']}), statement {data['period']}")
     for e in data["engagements"]:

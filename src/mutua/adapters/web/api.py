@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
@@ -20,6 +18,7 @@ from mutua.domain.access import Action, Role, User, member_scope, require, requi
 from mutua.domain.periods import Period
 from mutua.domain.problems import NotFound, Problem, Rejected
 from mutua.services.documents import FORMATS
+from mutua.services.reporting import statement_csv
 
 MEMBER = Path(pattern=r"^\d{10}$", description="The member's enterprise number (10 digits).")
 PERIOD = Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="A month, YYYY-MM.")
@@ -233,27 +232,6 @@ def statement_pdf_response(ctx: Context, member: str, period: str) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="statement-{member}-{period}.pdf"'},
     )
-
-
-def statement_csv(data: dict[str, Any]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["engagement", "title", "service", "detail", "quantity", "unit", "unit_price", "amount"])
-    for e in data["engagements"]:
-        for ln in e["lines"]:
-            writer.writerow(
-                [
-                    e["engagement"],
-                    e["title"],
-                    ln["service"],
-                    ln["detail"],
-                    ln["quantity"],
-                    ln["unit"],
-                    ln["unit_price"],
-                    ln["amount"],
-                ]
-            )
-    return out.getvalue()
 
 
 @router.get("/engagements/{code}", tags=["engagements"], summary="One engagement: charges, usage, projection")

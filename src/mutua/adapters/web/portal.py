@@ -21,12 +21,13 @@ from mutua import i18n
 from mutua.adapters.db.engine import UnitOfWork
 from mutua.adapters.db.store import Store
 from mutua.adapters.web import charts
-from mutua.adapters.web.api import find_invoice, invoice_file, latest_year, statement_csv, statement_pdf_response
+from mutua.adapters.web.api import find_invoice, invoice_file, latest_year, statement_pdf_response
 from mutua.adapters.web.app import HERE, Context, context
 from mutua.adapters.web.auth import check_csrf, csrf_token, current_user, login_session
 from mutua.domain.access import Action, Role, Unauthenticated, User, may, require, require_member
 from mutua.domain.periods import Period
 from mutua.domain.problems import NotFound, Problem
+from mutua.services.reporting import statement_csv
 
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
