@@ -272,3 +272,29 @@ def test_duckdb_totals_equal_the_domain_reference_for_every_aggregation(associat
         want[(eng, code)] = (f.numerator, f.denominator)
     assert got == want
     assert EventStore(tmp_path / "metering").stored_events() == 600
+
+
+def test_an_event_read_by_two_meters_is_one_event_for_deduplication(engine: Engine, tmp_path: Path) -> None:
+    """Two meters read be.mutua.vm.usage: each stored event feeds both once; a repeat in the file is
+    one duplicate (not one per meter), and a bad event among them does not hide a good one."""
+    from tests.integration import metering_support
+
+    model = tmp_path / "two-meters.yaml"
+    extra = "  - {code: vm_events, event_type: be.mutua.vm.usage, aggregation: count, service: VMAAS}\n"
+    text = metering_support.cost_model_text()
+    anchor = "service: APIGW, divide_by: 1000}\n"
+    model.write_text(text.replace(anchor, anchor + extra), encoding="utf-8")
+    metering_support.build_association(engine, tmp_path)
+    from mutua.services.imports import import_cost_model
+
+    import_cost_model(engine, model)
+
+    def vm(i: int, seconds: object = 3600) -> dict[str, object]:
+        return event(i, type="be.mutua.vm.usage", data={"seconds": seconds})
+
+    rows = [vm(1), vm(2), vm(1), vm(3, seconds=-1), vm(2), vm(2), vm(4)]
+    result = metering.ingest_file(engine, tmp_path, write_jsonl(tmp_path / "vm.jsonl", rows))
+    assert (result.accepted, result.duplicates, [r.line for r in result.rejected]) == (3, 3, [4])
+    assert result.duplicate_indexes == [2, 4, 5]
+    totals = {t.meter: (t.events, t.numerator) for t in metering.aggregate_period(tmp_path, MARCH)}
+    assert totals == {"vm_events": (3, 3_000_000), "vm_hours": (3, 3 * 3600 * 1_000_000)}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ import numpy.typing as npt
 BUCKETS = 16
 BUCKET_SHIFT = 60  # the top 4 bits of hi choose the bucket
 MAX_RUNS = 8
+PARALLEL_FROM = 100_000
 
 U64 = npt.NDArray[np.uint64]
 
@@ -58,24 +60,41 @@ class Run:
         return int(self.hi.shape[0])
 
     def contains(self, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
-        """For each (hi, lo) pair, whether this run holds it."""
+        """For each (hi, lo) pair, whether this run holds it (one binary search per key)."""
         n = len(self)
         if n == 0 or hi.shape[0] == 0:
             return np.zeros(hi.shape[0], dtype=bool)
         left = np.searchsorted(self.hi, hi, side="left")
-        right = np.searchsorted(self.hi, hi, side="right")
-        found = np.zeros(hi.shape[0], dtype=bool)
-        single = (right - left) == 1
-        idx = np.flatnonzero(single)
-        found[idx] = self.lo[left[idx]] == lo[idx]
-        for i in np.flatnonzero((right - left) > 1):  # 64-bit hi collisions: rare, checked exactly
-            found[i] = bool(np.any(self.lo[left[i] : right[i]] == lo[i]))
+        at = np.minimum(left, n - 1)
+        found: npt.NDArray[np.bool_] = (self.hi[at] == hi) & (left < n)
+        candidates = np.flatnonzero(found)
+        if candidates.shape[0] == 0:
+            return found
+        first = left[candidates]
+        found[candidates] = self.lo[first] == lo[candidates]
+        # the same 64-bit hi on several keys (rare): look at the keys after the first one
+        nxt = np.minimum(first + 1, n - 1)
+        more = candidates[(~found[candidates]) & (first + 1 < n) & (self.hi[nxt] == hi[candidates])]
+        for i in more:
+            start = int(left[i])
+            end = int(np.searchsorted(self.hi, hi[i], side="right"))
+            found[i] = bool(np.any(self.lo[start:end] == lo[i]))
         return found
 
 
 def sort_keys(hi: U64, lo: U64) -> tuple[U64, U64]:
-    order = np.lexsort((lo, hi))
-    return hi[order], lo[order]
+    """Sort keys by (hi, lo).
+
+    A stable sort on ``hi`` alone is a timsort: on concatenated sorted runs (a merge) it only
+    merges them. Keys sharing a 64-bit ``hi`` (rare) are then put in ``lo`` order."""
+    order = np.argsort(hi, kind="stable")
+    hi, lo = hi[order], lo[order]
+    ties = np.flatnonzero(hi[1:] == hi[:-1])
+    if ties.shape[0]:
+        for start in np.unique(np.searchsorted(hi, hi[ties], side="left")):
+            end = int(np.searchsorted(hi, hi[start], side="right"))
+            lo[start:end] = np.sort(lo[start:end])
+    return hi, lo
 
 
 class KeyIndex:
@@ -88,19 +107,29 @@ class KeyIndex:
         }
 
     def contains(self, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
+        """Whether each key is claimed. Large batches search the buckets on every core (NumPy's
+        binary search runs without the GIL)."""
         found = np.zeros(hi.shape[0], dtype=bool)
         if hi.shape[0] == 0:
             return found
         buckets = bucket_of(hi)
-        for b, runs in self.runs.items():
+
+        def search(b: int) -> None:
             sel = np.flatnonzero(buckets == b)
             if sel.shape[0] == 0:
-                continue
+                return
             h, low = hi[sel], lo[sel]
             hit = np.zeros(sel.shape[0], dtype=bool)
-            for run in runs:
+            for run in self.runs[b]:
                 hit |= run.contains(h, low)
             found[sel] = hit
+
+        if hi.shape[0] < PARALLEL_FROM:
+            for b in self.runs:
+                search(b)
+        else:
+            with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+                list(pool.map(search, self.runs))
         return found
 
     def count(self) -> int:

@@ -33,6 +33,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from mutua.adapters.metering import dedup
@@ -298,24 +299,10 @@ class EventStore:
             _stage(con, catalogue, trusted)
             result.rejected = _rejections(con, catalogue, line_offset)
             step("deduplicating", 0.3)
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE firsts AS SELECT h, min(idx) AS idx, max(idx) AS last "
-                "FROM m ANTI JOIN badidx USING (idx) GROUP BY h"
-            )
-            keys = con.execute(
-                "SELECT (h >> 64)::UBIGINT AS hi, (h & 18446744073709551615::UHUGEINT)::UBIGINT AS lo, idx "
-                "FROM firsts ORDER BY h"
-            ).fetchnumpy()
-            hi = np.asarray(keys["hi"], dtype=np.uint64)
-            lo = np.asarray(keys["lo"], dtype=np.uint64)
-            idx = np.asarray(keys["idx"], dtype=np.int64)
-            in_file = _one_column(
-                con,
-                "SELECT DISTINCT m.idx FROM m JOIN (SELECT h, idx AS first FROM firsts WHERE last <> idx) f "
-                "USING (h) ANTI JOIN badidx b ON b.idx = m.idx WHERE m.idx <> f.first",
-            )
+            bad = _one_column(con, "SELECT idx FROM badidx")
+            hi, lo, idx, in_file = _first_occurrences(con, "ANTI JOIN badidx USING (idx)" if bad else "")
             taken = self.key_index().contains(hi, lo)
-            result.duplicate_indexes = sorted([*in_file, *(int(i) for i in idx[taken])])
+            result.duplicate_indexes = sorted([*in_file.tolist(), *idx[taken].tolist()])
             result.duplicates = len(result.duplicate_indexes)
             result.accepted = int(idx.shape[0]) - int(np.count_nonzero(taken))
             if result.accepted == 0:
@@ -323,17 +310,19 @@ class EventStore:
                 return result
             step("writing", 0.5)
             segment = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}"
-            skip = np.asarray([*result.duplicate_indexes, *_one_column(con, "SELECT idx FROM badidx")], dtype=np.int64)
+            skip = np.asarray([*result.duplicate_indexes, *bad], dtype=np.int64)
             con.register("skip_arrow", pa.table({"idx": skip}))
             con.execute("CREATE OR REPLACE TEMP TABLE skip AS SELECT idx FROM skip_arrow")
             con.unregister("skip_arrow")
             files = self._write_events(con, segment)
-            result.late = int(_one(con, "SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE late"))
+            if catalogue.closed:  # only an event of a locked month can be late
+                result.late = int(_one(con, "SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE late"))
             step("rollups", 0.7)
             rollups = self._write_rollups(con, segment, files, manifest)
             step("claiming keys", 0.85)
             runs = dedup.write_runs(self.root, segment, hi[~taken], lo[~taken], presorted=True)
-            _fsync_dir_tree(self.root)
+            written = [*files, *(self.root / f for run in runs.values() for f in dedup.run_files(run))]
+            written += [self.root / n for names in rollups.values() for n in names]
             replaced: list[str] = []
             keys_manifest: dict[str, list[str]] = {k: list(v) for k, v in manifest["keys"].items()}
             for bucket, run in runs.items():
@@ -344,7 +333,8 @@ class EventStore:
                     merged = dedup.merge_runs(self.root, int(name), small, f"{segment}-merged")
                     replaced.extend(small)
                     keys_manifest[name] = [n for n in names if n not in small] + [merged]
-            _fsync_dir_tree(self.root)
+                    written.extend(self.root / f for f in dedup.run_files(merged))
+            _fsync_parents(self.root, written)
             replaced_rollups = [
                 name
                 for period, names in manifest["rollups"].items()
@@ -423,7 +413,7 @@ ROLLUP_FROM_EVENTS = """
     SELECT any_value(member) AS member, engagement, meter, any_value(agg) AS agg, dims, day, period, origin_period,
            any_value(late) AS late,
            count(*)::BIGINT AS events,
-           sum(CAST(value_micro AS DECIMAL(38, 0))) AS sum_micro,
+           sum(value_micro)::DECIMAL(38, 0) AS sum_micro,
            max(value_micro) AS max_micro,
            max(time_us) AS last_us,
            arg_max(value_micro, time_us) AS last_micro
@@ -448,12 +438,41 @@ def _by_period(root: Path, files: Mapping[Path, int]) -> dict[str, list[str]]:
     return result
 
 
-def _fsync_dir_tree(root: Path) -> None:
-    for folder in ("events", "keys", "rollups"):
-        base = root / folder
-        if base.exists():
-            for d in [base, *(p for p in base.rglob("*") if p.is_dir())]:
-                _fsync_dir(d)
+def _fsync_parents(root: Path, paths: Sequence[Path]) -> None:
+    """Make the new files' directory entries durable: each folder written into, and the folders
+    above it up to ``root`` (a folder may be new)."""
+    folders: set[Path] = set()
+    for path in paths:
+        folder = path.parent
+        while folder != root and folder not in folders and root in folder.parents:
+            folders.add(folder)
+            folder = folder.parent
+    for folder in sorted(folders, key=lambda f: -len(f.parts)):
+        _fsync_dir(folder)
+    _fsync_dir(root)
+
+
+def _first_occurrences(
+    con: duckdb.DuckDBPyConnection, exclude: str
+) -> tuple[dedup.U64, dedup.U64, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The batch's keys, once each, sorted, with the position of the first event bearing each;
+    and the positions of the later events that repeat a key of the batch (``m`` holds one row
+    per event and meter, so an event's own rows share its key and position)."""
+    rows = con.execute(
+        "SELECT (h >> 64)::UBIGINT AS hi, (h & 18446744073709551615::UHUGEINT)::UBIGINT AS lo, idx "
+        f"FROM m {exclude} ORDER BY h, idx"
+    ).fetchnumpy()
+    hi = np.asarray(rows["hi"], dtype=np.uint64)
+    lo = np.asarray(rows["lo"], dtype=np.uint64)
+    idx = np.asarray(rows["idx"], dtype=np.int64)
+    if hi.shape[0] == 0:
+        return hi, lo, idx, idx
+    new_key = np.ones(hi.shape[0], dtype=bool)
+    new_key[1:] = (hi[1:] != hi[:-1]) | (lo[1:] != lo[:-1])
+    starts = np.flatnonzero(new_key)
+    first_idx = idx[starts][np.cumsum(new_key) - 1]  # each row's first position of its key
+    repeats = np.unique(idx[idx != first_idx])
+    return hi[starts], lo[starts], idx[starts], repeats
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
