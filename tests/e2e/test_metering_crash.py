@@ -1,5 +1,6 @@
-"""Kill the ingesting server (SIGKILL) in the middle of a stream of batches, restart it, re-send
-everything unacknowledged: every acknowledged event is stored exactly once."""
+"""Kill the ingesting server (SIGKILL to its supervisor and both workers) in the middle of a stream
+of batches, restart it, re-send everything unacknowledged: every acknowledged event is stored
+exactly once."""
 
 from __future__ import annotations
 
@@ -49,10 +50,12 @@ def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         str(port),
         "--flush-events",
         "700",
+        "--workers",
+        "2",
     ]
     log = data_dir / f"server-{port}-{time.monotonic_ns()}.log"
     with log.open("wb") as sink:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=sink)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=sink, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -87,7 +90,7 @@ def test_killing_the_server_mid_stream_loses_no_acknowledged_event_and_counts_no
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
         for b in range(BATCHES):
             if b == 25:
-                killer = threading.Timer(rng.uniform(0.0, 0.05), os.kill, (server.pid, signal.SIGKILL))
+                killer = threading.Timer(rng.uniform(0.0, 0.05), os.killpg, (server.pid, signal.SIGKILL))
                 killer.start()
             try:
                 answer = client.post("/events", content=_batch(b)).json()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import random
+import threading
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -151,23 +152,65 @@ def test_a_flush_repeated_after_a_crash_between_commit_and_cleanup_stores_nothin
     ingestor = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
     try:
         ingestor.accept([event(i) for i in range(8)])
-        _, pending = ingestor.wal.read()
+        pending = ingestor.wal.read(0)
     finally:
         ingestor.close()
     metering.flush(association, tmp_path)
-    # the crash: the segment was committed but the pending rows were not dropped yet
+    # the crash: the segment was committed (with its wal_seq) but the batches were not dropped yet
     wal = WriteAhead(tmp_path / "metering" / "wal.sqlite")
-    wal.append(pending)
+    with wal.writing() as cur:
+        for b in pending:
+            cur.execute(
+                "INSERT INTO batches (seq, n, keys, who, events) VALUES (?, ?, ?, ?, ?)",
+                (b.seq, b.n, b.keys, b.who, b.events),
+            )
     wal.close()
+    assert metering.stats(tmp_path)["pending_http_events"] == 0  # they are in the segment already
     again = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
     try:
-        assert len(again.pending) == 8
+        assert len(again.pending) == 0
         assert again.accept([event(3)]).duplicates == ["3"]
         result = again.flush()
+        assert again.wal.read(0) == []
     finally:
         again.close()
-    assert (result.accepted, result.duplicates) == (0, 8)
+    assert (result.accepted, result.duplicates) == (0, 0)
     assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 8}
+
+
+def test_two_server_processes_on_one_data_dir_take_each_event_once(association: Engine, tmp_path: Path) -> None:
+    """Two ingestors (as two worker processes would) get the same events, interleaved with flushes
+    that run beside them: every event is taken by exactly one of them, exactly once."""
+    a = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
+    b = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
+    taken: list[str] = []
+    lock = threading.Lock()
+
+    def send(ingestor: metering.HttpIngestor, order: list[int]) -> None:
+        for start in order:
+            answer = ingestor.accept([event(i) for i in range(start, start + 50)])
+            assert not answer.rejected
+            with lock:
+                taken.extend(answer.accepted)
+
+    starts = list(range(0, 1000, 25))  # overlapping batches: every event is sent two to four times
+    try:
+        workers = [
+            threading.Thread(target=send, args=(a, starts)),
+            threading.Thread(target=send, args=(b, starts[::-1])),
+            threading.Thread(target=lambda: [metering.flush(association, tmp_path) for _ in range(5)]),
+        ]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        metering.flush(association, tmp_path)
+    finally:
+        a.close()
+        b.close()
+    assert sorted(taken, key=int) == [str(i) for i in range(1025)]
+    assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 1025}
+    assert metering.stats(tmp_path)["pending_http_events"] == 0
 
 
 def test_a_late_event_lands_in_the_next_open_period_visible_as_late(association: Engine, tmp_path: Path) -> None:

@@ -58,12 +58,22 @@ _HALVES = struct.Struct("<QQ").unpack
 _md5 = hashlib.md5
 
 
-def event_key(source: str, event_id: str) -> tuple[int, int]:
-    """The event's 128-bit identity as (hi, lo) unsigned 64-bit integers.
+def event_digest(source: str, event_id: str) -> bytes:
+    """The event's 128-bit identity as 16 bytes: the MD5 digest of ``source + NUL + id``.
 
-    The digest read as one little-endian number is DuckDB's ``md5_number(source || chr(0) || id)``:
-    its first 8 bytes are the low half."""
-    lo, hi = _HALVES(_md5((source + "\x00" + event_id).encode(), usedforsecurity=False).digest())
+    Read as one little-endian number it is DuckDB's ``md5_number(source || chr(0) || id)``."""
+    return _md5((source + "\x00" + event_id).encode(), usedforsecurity=False).digest()
+
+
+def event_key(source: str, event_id: str) -> tuple[int, int]:
+    """The identity as (hi, lo) unsigned 64-bit integers (the digest's last and first 8 bytes)."""
+    lo, hi = _HALVES(event_digest(source, event_id))
+    return hi, lo
+
+
+def key_halves(digest: bytes) -> tuple[int, int]:
+    """A 16-byte digest as (hi, lo)."""
+    lo, hi = _HALVES(digest)
     return hi, lo
 
 
@@ -156,7 +166,7 @@ class ValidEvent(NamedTuple):
         time_us: microseconds since 1970-01-01 UTC.
         data: the ``data`` object.
         member, engagement: who is charged.
-        key: the 128-bit identity.
+        key: the 128-bit identity, as the 16-byte digest (:func:`event_digest`).
     """
 
     position: int
@@ -169,7 +179,7 @@ class ValidEvent(NamedTuple):
     data: Mapping[str, Any]
     member: str
     engagement: str
-    key: tuple[int, int]
+    key: bytes
 
 
 def parse_time(text: str) -> datetime | None:
@@ -280,7 +290,7 @@ def validate_event(
         data,
         resolved[0],
         resolved[1],
-        event_key(source, event_id),
+        _md5((source + "\x00" + event_id).encode(), usedforsecurity=False).digest(),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import orjson
 from sqlalchemy import Engine, delete, select
 
@@ -23,6 +22,7 @@ from mutua.adapters.db import tables as t
 from mutua.adapters.db.engine import UnitOfWork
 from mutua.adapters.db.store import Store
 from mutua.adapters.files.costmodel_file import parse_cost_model
+from mutua.adapters.metering import dedup
 from mutua.adapters.metering.aggregation import Total, aggregate_files
 from mutua.adapters.metering.eventstore import (
     Catalogue,
@@ -33,7 +33,7 @@ from mutua.adapters.metering.eventstore import (
     load_file,
     load_pending,
 )
-from mutua.adapters.metering.wal import WriteAhead
+from mutua.adapters.metering.wal import KEY_BYTES, WriteAhead
 from mutua.domain.costmodel import CostModel
 from mutua.domain.metering import (
     FUTURE_TOLERANCE,
@@ -118,38 +118,48 @@ def ingest_file(
     return result
 
 
-def flush(
-    engine: Engine,
-    data_dir: Path,
-    actor: str = "system",
-    wal: WriteAhead | None = None,
-    up_to_seq: int | None = None,
-) -> tuple[IngestResult, list[tuple[int, int]]]:
-    """Move the events acknowledged over HTTP from the write-ahead store into a Parquet segment.
+FLUSH_CHUNK = 2_000_000
+"""Events read from the write-ahead store into one Parquet segment at most."""
 
-    Safe to repeat after a crash: an event already in a segment is found among the claimed keys
-    and not stored twice; the pending rows are dropped only after the segment's commit. Returns
-    the result and the keys moved."""
-    own = wal is None
-    wal = wal or WriteAhead(metering_root(data_dir) / "wal.sqlite")
+
+def flush(engine: Engine, data_dir: Path, actor: str = "system") -> IngestResult:
+    """Move the events acknowledged over HTTP from the write-ahead store into Parquet segments.
+
+    Each segment's commit records the last write-ahead batch it holds (``wal_seq``); only then are
+    those batches dropped. Safe to repeat, and safe beside running servers and file ingestion."""
+    root = metering_root(data_dir)
+    store = EventStore(root)
+    wal = WriteAhead(root / "wal.sqlite")
+    total = IngestResult("http")
     try:
-        last, rows = wal.read(up_to_seq)
-        if not rows:
-            return IngestResult("http"), []
         _, catalogue = load_catalogue(engine, data_dir)
-        store = EventStore(metering_root(data_dir))
-        con = connect()
-        try:
-            load_pending(con, rows)
-            result = store.ingest(con, catalogue, "http", line_offset=None, trusted=True)
-        finally:
-            con.close()
-        wal.forget(last)  # after the segment's commit
+        while True:
+            with store.writer() as manifest:
+                after = int(manifest.get("wal_seq", 0))
+                batches = wal.read(after, limit_events=FLUSH_CHUNK)
+                if not batches:
+                    break
+                con = connect()
+                try:
+                    load_pending(con, batches)
+                    result = store.ingest_locked(
+                        con, catalogue, "http", manifest, line_offset=None, trusted=True, wal_seq=batches[-1].seq
+                    )
+                finally:
+                    con.close()
+            wal.forget(batches[-1].seq)  # after the commit that holds them
+            _audit(engine, actor, result, "flush")
+            total.received += result.received
+            total.accepted += result.accepted
+            total.duplicates += result.duplicates
+            total.rejected += result.rejected
+            total.late += result.late
+            total.seconds += result.seconds
+            total.segment = result.segment or total.segment
+        wal.forget(int(store.manifest().get("wal_seq", 0)))  # left by a flush that stopped after its commit
     finally:
-        if own:
-            wal.close()
-    _audit(engine, actor, result, "flush")
-    return result, [(r[0], r[1]) for r in rows]
+        wal.close()
+    return total
 
 
 @dataclass
@@ -183,9 +193,10 @@ class BatchAnswer:
 class HttpIngestor:
     """Takes batches of CloudEvents over HTTP: validated, claimed and stored in one commit, then answered.
 
-    A batch's new events are appended to the write-ahead store in one durable transaction; their
-    keys join the pending set only after that commit. Duplicates are found among the claimed keys
-    of the Parquet store (memory-mapped runs) and the pending set."""
+    Any number of processes may run one over the same data dir. Under the write-ahead store's
+    write lock a batch's keys are checked against the Parquet store's claimed keys and every
+    pending batch (this process keeps their keys in memory, catching up on the batches other
+    processes appended), then the new events are appended in one durable transaction."""
 
     def __init__(self, engine: Engine, data_dir: Path, actor: str = "http", flush_events: int = FLUSH_EVENTS) -> None:
         self.engine = engine
@@ -195,14 +206,34 @@ class HttpIngestor:
         self.store = EventStore(metering_root(data_dir))
         self.wal = WriteAhead(metering_root(data_dir) / "wal.sqlite")
         self.lock = threading.Lock()
-        self.pending: set[tuple[int, int]] = set(self.wal.keys())
+        self.pending: set[bytes] = set()
+        self.chunks: deque[tuple[int, list[bytes]]] = deque()
+        self.seen_seq = 0
+        self.flushed_seq = 0
+        self.stamp: tuple[int, int, int] | None = None
         self._flushing = threading.Lock()
         self.refresh()
+        with self.lock, self.wal.writing() as cur:
+            self._catch_up(cur)
 
     def refresh(self) -> None:
         _, self.catalogue = load_catalogue(self.engine, self.data_dir)
         self.by_type = self.catalogue.by_type()
         self.loaded_at = time.monotonic()
+
+    def _catch_up(self, cur: Any) -> dedup.KeyIndex:
+        """Inside the write lock: take in the batches appended since we last looked, then the
+        Parquet store's keys; forget pending keys that a flush has committed there."""
+        for seq, keys in WriteAhead.keys_after(cur, self.seen_seq):
+            chunk = [keys[i : i + KEY_BYTES] for i in range(0, len(keys), KEY_BYTES)]
+            self.pending.update(chunk)
+            self.chunks.append((seq, chunk))
+            self.seen_seq = seq
+        index, manifest = self.store.key_index_and_manifest()
+        self.flushed_seq = int(manifest.get("wal_seq", 0))
+        while self.chunks and self.chunks[0][0] <= self.flushed_seq:
+            self.pending.difference_update(self.chunks.popleft()[1])
+        return index
 
     def accept(self, events: Sequence[Any]) -> BatchAnswer:
         if time.monotonic() - self.loaded_at > 60:
@@ -211,7 +242,7 @@ class HttpIngestor:
         duplicates: list[str] = []
         rejected: list[Rejection] = []
         valid: list[ValidEvent] = []
-        seen: set[tuple[int, int]] = set()
+        seen: set[bytes] = set()
         by_type, subjects = self.by_type, self.catalogue.subjects
         latest = now + FUTURE_TOLERANCE
         for i, raw in enumerate(events):
@@ -225,47 +256,46 @@ class HttpIngestor:
                 valid.append(verdict)
         accepted: list[str] = []
         if valid:
+            digests = b"".join(v.key for v in valid)
+            hi, lo = dedup.halves(digests)
             with self.lock:
-                hi = np.fromiter((v.key[0] for v in valid), dtype=np.uint64, count=len(valid))
-                lo = np.fromiter((v.key[1] for v in valid), dtype=np.uint64, count=len(valid))
-                taken = self.store.key_index().contains(hi, lo)
-                pending = self.pending
-                rows = []
-                fresh = []
-                for v, old in zip(valid, taken.tolist(), strict=True):
-                    if old or v.key in pending:
-                        duplicates.append(v.event_id)
-                    else:
-                        fresh.append(v)
-                        rows.append((v.key[0], v.key[1], v.member, v.engagement, orjson.dumps(events[v.position])))
-                self.wal.append(rows)  # durable when it returns; the claim is the row
-                pending.update(v.key for v in fresh)
-                accepted = [v.event_id for v in fresh]
+                with self.wal.writing() as cur:
+                    taken = self._catch_up(cur).contains(hi, lo)
+                    pending = self.pending
+                    fresh = [v for v, old in zip(valid, taken.tolist(), strict=True) if not (old or v.key in pending)]
+                    if fresh:
+                        chunk = [v.key for v in fresh]
+                        seq = WriteAhead.append(
+                            cur,
+                            b"".join(chunk),
+                            orjson.dumps([(v.member, v.engagement) for v in fresh]),
+                            orjson.dumps([events[v.position] for v in fresh]),
+                            len(fresh),
+                        )
+                # committed, durably (an exception above rolled it back and answers nothing)
+                if fresh:
+                    self.pending.update(chunk)
+                    self.chunks.append((seq, chunk))
+                    self.seen_seq = seq
+            accepted = [v.event_id for v in fresh]
+            if len(fresh) < len(valid):
+                fresh_keys = {v.key for v in fresh}
+                duplicates.extend(v.event_id for v in valid if v.key not in fresh_keys)
             if len(self.pending) >= self.flush_events and self._flushing.acquire(blocking=False):
                 threading.Thread(target=self._flush_in_background, daemon=True).start()
         return BatchAnswer(accepted, duplicates, rejected)
 
     def _flush_in_background(self) -> None:
         try:
-            self.flush(locked=True)
+            flush(self.engine, self.data_dir, self.actor)
         finally:
             self._flushing.release()
 
-    def flush(self, *, locked: bool = False) -> IngestResult:
-        """Flush without stopping ingestion: the pending keys stay in the set until the rows are
-        in a committed segment (then the stored runs hold them), so dedup never has a gap."""
-        if not locked:
-            self._flushing.acquire()
-        try:
-            with self.lock:
-                last, _ = self.wal.read_last()
-            result, keys = flush(self.engine, self.data_dir, self.actor, up_to_seq=last)  # its own connection
-            with self.lock:
-                self.pending.difference_update(keys)
-            return result
-        finally:
-            if not locked:
-                self._flushing.release()
+    def flush(self) -> IngestResult:
+        """Flush now (ingestion goes on meanwhile: the pending keys are dropped only once a
+        committed segment holds them)."""
+        with self._flushing:
+            return flush(self.engine, self.data_dir, self.actor)
 
     def close(self) -> None:
         self.wal.close()
@@ -496,7 +526,7 @@ def stats(data_dir: Path) -> dict[str, Any]:
     if wal_path.exists():
         wal = WriteAhead(wal_path)
         try:
-            pending = wal.count()
+            pending = wal.count(after=int(manifest.get("wal_seq", 0)))
         finally:
             wal.close()
     return {

@@ -76,17 +76,36 @@ def serve(
     host: Annotated[str, typer.Option(envvar="MUTUA_METERING_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="MUTUA_METERING_PORT")] = 8089,
     flush_events: Annotated[int, typer.Option(envvar="MUTUA_METERING_FLUSH_EVENTS")] = 1_000_000,
+    workers: Annotated[
+        int, typer.Option(envvar="MUTUA_METERING_WORKERS", help="Worker processes (default: one per core).")
+    ] = 0,
 ) -> None:
     """Serve POST /events (CloudEvents, single or batch); acknowledged only once durably stored."""
+    import os
+
     import uvicorn
 
-    from mutua.adapters.metering.http import create_app
-
     cli = _cli()
-    app = create_app(
-        cli.state.engine(), cli.state.settings.data_dir, actor=cli.state.settings.actor, flush_events=flush_events
+    settings = cli.state.settings
+    cli.state.engine()  # creates or migrates the schema once, before any worker starts
+    os.environ.update(
+        {
+            "MUTUA_DATA_DIR": str(settings.data_dir),
+            "MUTUA_ACTOR": settings.actor,
+            "MUTUA_METERING_FLUSH_EVENTS": str(flush_events),
+        }
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    if settings.database_url:
+        os.environ["MUTUA_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "mutua.adapters.metering.http:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or os.cpu_count() or 1,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 @metering_app.command("flush")

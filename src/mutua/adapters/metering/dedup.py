@@ -82,6 +82,12 @@ class Run:
         return found
 
 
+def halves(digests: bytes) -> tuple[U64, U64]:
+    """Concatenated 16-byte keys (little-endian 128-bit numbers) as their (hi, lo) halves."""
+    pairs = np.frombuffer(digests, dtype="<u8").reshape(-1, 2)
+    return np.ascontiguousarray(pairs[:, 1], dtype=np.uint64), np.ascontiguousarray(pairs[:, 0], dtype=np.uint64)
+
+
 def sort_keys(hi: U64, lo: U64) -> tuple[U64, U64]:
     """Sort keys by (hi, lo).
 

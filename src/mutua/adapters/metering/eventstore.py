@@ -37,6 +37,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from mutua.adapters.metering import dedup
+from mutua.adapters.metering.wal import Batch
 from mutua.domain.costmodel import Aggregation, Meter
 from mutua.domain.metering import (
     FUTURE_TOLERANCE,
@@ -168,7 +169,7 @@ class EventStore:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.manifest_path = root / "manifest.json"
-        self._index: tuple[float, dedup.KeyIndex] | None = None
+        self._index: tuple[tuple[int, int, int], dedup.KeyIndex, dict[str, Any]] | None = None
 
     # -- manifest -----------------------------------------------------------------------------
 
@@ -257,15 +258,33 @@ class EventStore:
     def rollup_files(self, period: Period) -> list[Path]:
         return [self.root / name for name in self.manifest()["rollups"].get(str(period.key), [])]
 
+    def manifest_stamp(self) -> tuple[int, int, int]:
+        """Changes with every commit (each one is a new file renamed into place)."""
+        try:
+            st = self.manifest_path.stat()
+        except FileNotFoundError:
+            return (0, 0, 0)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
     def key_index(self) -> dedup.KeyIndex:
         """The claimed keys (cached until the manifest changes)."""
-        try:
-            stamp = self.manifest_path.stat().st_mtime_ns
-        except FileNotFoundError:
-            stamp = 0
+        return self.key_index_and_manifest()[0]
+
+    def key_index_and_manifest(self) -> tuple[dedup.KeyIndex, dict[str, Any]]:
+        """The claimed keys and the manifest they come from (one read, consistent)."""
+        stamp = self.manifest_stamp()
         if self._index is None or self._index[0] != stamp:
-            self._index = (stamp, dedup.KeyIndex(self.root, self.manifest()["keys"]))
-        return self._index[1]
+            for attempt in range(10):
+                manifest = self.manifest()
+                try:
+                    index = dedup.KeyIndex(self.root, manifest["keys"])
+                    break
+                except FileNotFoundError:  # a writer merged runs away just after our read: read again
+                    if attempt == 9:
+                        raise
+                    time.sleep(0.01)
+            self._index = (stamp, index, manifest)
+        return self._index[1], self._index[2]
 
     def stored_events(self) -> int:
         return sum(int(seg["events"]) for seg in self.manifest()["segments"])
@@ -288,78 +307,107 @@ class EventStore:
         subject, time, data`` (``data`` as JSON text or a struct); with ``trusted`` (a flush of
         events acknowledged earlier) it also has ``member`` and ``engagement``.
         """
+        with self.writer() as manifest:
+            return self.ingest_locked(
+                con, catalogue, source, manifest, line_offset=line_offset, trusted=trusted, progress=progress
+            )
+
+    @contextmanager
+    def writer(self) -> Iterator[dict[str, Any]]:
+        """The single writer's turn: the lock, and the manifest as it stands (orphans removed)."""
+        with self.lock():
+            manifest = self.manifest()
+            self.remove_orphans(manifest)
+            yield manifest
+
+    def ingest_locked(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        catalogue: Catalogue,
+        source: str,
+        manifest: dict[str, Any],
+        *,
+        line_offset: int | None,
+        trusted: bool = False,
+        progress: ProgressFn | None = None,
+        wal_seq: int | None = None,
+    ) -> IngestResult:
+        """:meth:`ingest` inside :meth:`writer`. ``wal_seq``: the write-ahead batches up to this
+        one are in ``raw``; it is recorded in the same commit (even when they were all duplicates)."""
         started = time.perf_counter()
         step = progress or (lambda what, done: None)
         result = IngestResult(source)
         result.received = int(_one(con, "SELECT count(*) FROM raw"))
-        with self.lock():
-            manifest = self.manifest()
-            self.remove_orphans(manifest)
-            step("validating", 0.1)
-            _stage(con, catalogue, trusted)
-            result.rejected = _rejections(con, catalogue, line_offset)
-            step("deduplicating", 0.3)
-            bad = _one_column(con, "SELECT idx FROM badidx")
-            hi, lo, idx, in_file = _first_occurrences(con, "ANTI JOIN badidx USING (idx)" if bad else "")
-            taken = self.key_index().contains(hi, lo)
-            result.duplicate_indexes = sorted([*in_file.tolist(), *idx[taken].tolist()])
-            result.duplicates = len(result.duplicate_indexes)
-            result.accepted = int(idx.shape[0]) - int(np.count_nonzero(taken))
-            if result.accepted == 0:
-                result.seconds = time.perf_counter() - started
-                return result
-            step("writing", 0.5)
-            segment = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}"
-            skip = np.asarray([*result.duplicate_indexes, *bad], dtype=np.int64)
-            con.register("skip_arrow", pa.table({"idx": skip}))
-            con.execute("CREATE OR REPLACE TEMP TABLE skip AS SELECT idx FROM skip_arrow")
-            con.unregister("skip_arrow")
-            files = self._write_events(con, segment)
-            if catalogue.closed:  # only an event of a locked month can be late
-                result.late = int(_one(con, "SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE late"))
-            step("rollups", 0.7)
-            rollups = self._write_rollups(con, segment, files, manifest)
-            step("claiming keys", 0.85)
-            runs = dedup.write_runs(self.root, segment, hi[~taken], lo[~taken], presorted=True)
-            written = [*files, *(self.root / f for run in runs.values() for f in dedup.run_files(run))]
-            written += [self.root / n for names in rollups.values() for n in names]
-            replaced: list[str] = []
-            keys_manifest: dict[str, list[str]] = {k: list(v) for k, v in manifest["keys"].items()}
-            for bucket, run in runs.items():
-                keys_manifest.setdefault(str(bucket), []).append(run)
-            for name, names in list(keys_manifest.items()):
-                if len(names) > dedup.MAX_RUNS:
-                    small = dedup.runs_to_merge(self.root, names)
-                    merged = dedup.merge_runs(self.root, int(name), small, f"{segment}-merged")
-                    replaced.extend(small)
-                    keys_manifest[name] = [n for n in names if n not in small] + [merged]
-                    written.extend(self.root / f for f in dedup.run_files(merged))
-            _fsync_parents(self.root, written)
-            replaced_rollups = [
-                name
-                for period, names in manifest["rollups"].items()
-                if period in rollups
-                for name in names
-                if name not in rollups[period]
-            ]
-            manifest["segments"].append(
-                {
-                    "id": segment,
-                    "source": source[-300:],
-                    "events": result.accepted,
-                    "files": _by_period(self.root, files),
-                }
-            )
-            manifest["keys"] = keys_manifest
-            manifest["rollups"] = {**manifest["rollups"], **rollups}
-            step("committing", 0.95)
-            self._commit(manifest)  # <- the commit point
-            for run in replaced:
-                for f in dedup.run_files(run):
-                    (self.root / f).unlink(missing_ok=True)
-            for name in replaced_rollups:
-                (self.root / name).unlink(missing_ok=True)
-            result.segment = segment
+        step("validating", 0.1)
+        _stage(con, catalogue, trusted)
+        result.rejected = _rejections(con, catalogue, line_offset)
+        step("deduplicating", 0.3)
+        bad = _one_column(con, "SELECT idx FROM badidx")
+        hi, lo, idx, in_file = _first_occurrences(con, "ANTI JOIN badidx USING (idx)" if bad else "")
+        taken = self.key_index().contains(hi, lo)
+        result.duplicate_indexes = sorted([*in_file.tolist(), *idx[taken].tolist()])
+        result.duplicates = len(result.duplicate_indexes)
+        result.accepted = int(idx.shape[0]) - int(np.count_nonzero(taken))
+        if result.accepted == 0:
+            if wal_seq is not None and wal_seq > int(manifest.get("wal_seq", 0)):
+                manifest["wal_seq"] = wal_seq
+                self._commit(manifest)
+            result.seconds = time.perf_counter() - started
+            return result
+        step("writing", 0.5)
+        segment = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}"
+        skip = np.asarray([*result.duplicate_indexes, *bad], dtype=np.int64)
+        con.register("skip_arrow", pa.table({"idx": skip}))
+        con.execute("CREATE OR REPLACE TEMP TABLE skip AS SELECT idx FROM skip_arrow")
+        con.unregister("skip_arrow")
+        files = self._write_events(con, segment)
+        if catalogue.closed:  # only an event of a locked month can be late
+            result.late = int(_one(con, "SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE late"))
+        step("rollups", 0.7)
+        rollups = self._write_rollups(con, segment, files, manifest)
+        step("claiming keys", 0.85)
+        runs = dedup.write_runs(self.root, segment, hi[~taken], lo[~taken], presorted=True)
+        written = [*files, *(self.root / f for run in runs.values() for f in dedup.run_files(run))]
+        written += [self.root / n for names in rollups.values() for n in names]
+        replaced: list[str] = []
+        keys_manifest: dict[str, list[str]] = {k: list(v) for k, v in manifest["keys"].items()}
+        for bucket, run in runs.items():
+            keys_manifest.setdefault(str(bucket), []).append(run)
+        for name, names in list(keys_manifest.items()):
+            if len(names) > dedup.MAX_RUNS:
+                small = dedup.runs_to_merge(self.root, names)
+                merged = dedup.merge_runs(self.root, int(name), small, f"{segment}-merged")
+                replaced.extend(small)
+                keys_manifest[name] = [n for n in names if n not in small] + [merged]
+                written.extend(self.root / f for f in dedup.run_files(merged))
+        _fsync_parents(self.root, written)
+        replaced_rollups = [
+            name
+            for period, names in manifest["rollups"].items()
+            if period in rollups
+            for name in names
+            if name not in rollups[period]
+        ]
+        manifest["segments"].append(
+            {
+                "id": segment,
+                "source": source[-300:],
+                "events": result.accepted,
+                "files": _by_period(self.root, files),
+            }
+        )
+        manifest["keys"] = keys_manifest
+        manifest["rollups"] = {**manifest["rollups"], **rollups}
+        if wal_seq is not None:
+            manifest["wal_seq"] = max(wal_seq, int(manifest.get("wal_seq", 0)))
+        step("committing", 0.95)
+        self._commit(manifest)  # <- the commit point
+        for run in replaced:
+            for f in dedup.run_files(run):
+                (self.root / f).unlink(missing_ok=True)
+        for name in replaced_rollups:
+            (self.root / name).unlink(missing_ok=True)
+        result.segment = segment
         result.seconds = time.perf_counter() - started
         return result
 
@@ -747,25 +795,32 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
     return 1
 
 
-def load_pending(con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[int, int, str, str, bytes]]) -> None:
-    """Put events acknowledged over HTTP (member, engagement, CloudEvents JSON) into ``raw``."""
+def load_pending(con: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> None:
+    """Put the batches acknowledged over HTTP (who is charged, the CloudEvents) into ``raw``."""
     table = pa.table(
         {
-            "idx": np.arange(len(rows), dtype=np.int64),
-            "member": [r[2] for r in rows],
-            "engagement": [r[3] for r in rows],
-            "event": [r[4].decode() for r in rows],
+            "seq": np.asarray([b.seq for b in batches], dtype=np.int64),
+            "who": [b.who.decode() for b in batches],
+            "events": [b.events.decode() for b in batches],
         },
-        schema=pa.schema(
-            [("idx", pa.int64()), ("member", pa.string()), ("engagement", pa.string()), ("event", pa.string())]
-        ),
+        schema=pa.schema([("seq", pa.int64()), ("who", pa.string()), ("events", pa.string())]),
     )
     con.register("raw_arrow", table)
+    shape = '[{"source": "VARCHAR", "id": "VARCHAR", "type": "VARCHAR", "subject": "VARCHAR", "time": "VARCHAR", '
+    shape += '"data": "JSON"}]'
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE raw AS SELECT idx, member, engagement, "
-        "json_extract_string(event, '$.source') AS source, json_extract_string(event, '$.id') AS id, "
-        "json_extract_string(event, '$.type') AS type, json_extract_string(event, '$.subject') AS subject, "
-        "json_extract_string(event, '$.time') AS time, json_extract(event, '$.data') AS data FROM raw_arrow"
+        f"""
+        CREATE OR REPLACE TEMP TABLE raw AS
+        WITH b AS (
+            SELECT seq, from_json(who, '[["VARCHAR"]]') AS w, from_json(events, '{shape}') AS e FROM raw_arrow
+        ), x AS (
+            SELECT seq, unnest(range(len(e))) AS pos, unnest(w) AS w, unnest(e) AS e FROM b
+        )
+        SELECT (row_number() OVER (ORDER BY seq, pos) - 1)::BIGINT AS idx, w[1] AS member, w[2] AS engagement,
+               e.source AS source, e.id AS id, e.type AS type, e.subject AS subject, e.time AS time,
+               e.data AS data
+        FROM x
+        """
     )
     con.unregister("raw_arrow")
 

@@ -6,10 +6,15 @@ lists the duplicates (already taken: nothing changed) and the rejected events, e
 reason; ``?ids=true`` also lists the ids taken. A body that is not JSON is refused whole (400).
 ``POST /flush`` moves acknowledged events into a Parquet segment; ``GET /health`` tells that the
 server is up.
+
+Several worker processes may serve one data dir (``mutua metering serve --workers N``): each
+claims under the write-ahead store's lock, so an event is taken once whichever worker gets it.
+:func:`app_from_env` builds a worker's app from the ``MUTUA_*`` variables.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -62,3 +67,16 @@ def create_app(engine: Engine, data_dir: Path, *, actor: str = "http", flush_eve
         return _json({"status": "ok"})
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """A worker's app (uvicorn ``factory``): the settings come from ``MUTUA_*`` variables, set by
+    ``mutua metering serve`` (the schema is migrated there, once, before the workers start)."""
+    from mutua.bootstrap import Settings, open_engine
+
+    settings = Settings.from_env()
+    engine = open_engine(settings, migrate_schema=False)
+    flush_events = os.environ.get("MUTUA_METERING_FLUSH_EVENTS")
+    return create_app(
+        engine, settings.data_dir, actor=settings.actor, flush_events=int(flush_events) if flush_events else None
+    )
