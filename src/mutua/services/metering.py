@@ -118,7 +118,7 @@ def ingest_file(
     return result
 
 
-FLUSH_CHUNK = 2_000_000
+FLUSH_CHUNK = 1_000_000
 """Events read from the write-ahead store into one Parquet segment at most."""
 
 
@@ -141,7 +141,7 @@ def flush(engine: Engine, data_dir: Path, actor: str = "system") -> IngestResult
                     break
                 con = connect()
                 try:
-                    load_pending(con, batches)
+                    load_pending(con, batches, root)
                     result = store.ingest_locked(
                         con, catalogue, "http", manifest, line_offset=None, trusted=True, wal_seq=batches[-1].seq
                     )

@@ -25,7 +25,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -795,34 +795,47 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
     return 1
 
 
-def load_pending(con: duckdb.DuckDBPyConnection, batches: Sequence[Batch]) -> None:
-    """Put the batches acknowledged over HTTP (who is charged, the CloudEvents) into ``raw``."""
-    table = pa.table(
-        {
-            "seq": np.asarray([b.seq for b in batches], dtype=np.int64),
-            "who": [b.who.decode() for b in batches],
-            "events": [b.events.decode() for b in batches],
-        },
-        schema=pa.schema([("seq", pa.int64()), ("who", pa.string()), ("events", pa.string())]),
-    )
-    con.register("raw_arrow", table)
-    shape = '[{"source": "VARCHAR", "id": "VARCHAR", "type": "VARCHAR", "subject": "VARCHAR", "time": "VARCHAR", '
-    shape += '"data": "JSON"}]'
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE raw AS
-        WITH b AS (
-            SELECT seq, from_json(who, '[["VARCHAR"]]') AS w, from_json(events, '{shape}') AS e FROM raw_arrow
-        ), x AS (
-            SELECT seq, unnest(range(len(e))) AS pos, unnest(w) AS w, unnest(e) AS e FROM b
+def load_pending(con: duckdb.DuckDBPyConnection, batches: Sequence[Batch], folder: Path) -> None:
+    """Put the batches acknowledged over HTTP (who is charged, the CloudEvents) into ``raw``.
+
+    The batches' JSON arrays (events, and who is charged) are joined into one array each, in
+    scratch files that DuckDB's JSON reader streams and joins by position."""
+    tag = uuid.uuid4().hex
+    events_path, who_path = folder / f"flush-{tag}.events.json", folder / f"flush-{tag}.who.json"
+    try:
+        _join_arrays(events_path, (b.events for b in batches))
+        _join_arrays(who_path, (b.who for b in batches))
+        columns = (
+            "{'source': 'VARCHAR', 'id': 'VARCHAR', 'type': 'VARCHAR', 'subject': 'VARCHAR', 'time': 'VARCHAR', "
+            "'data': 'JSON'}"
         )
-        SELECT (row_number() OVER (ORDER BY seq, pos) - 1)::BIGINT AS idx, w[1] AS member, w[2] AS engagement,
-               e.source AS source, e.id AS id, e.type AS type, e.subject AS subject, e.time AS time,
-               e.data AS data
-        FROM x
-        """
-    )
-    con.unregister("raw_arrow")
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE raw AS
+            SELECT row_number() OVER () - 1 AS idx, w.json[1] AS member, w.json[2] AS engagement, r.*
+            FROM read_json({_q(str(events_path))}, format = 'array', columns = {columns}) r
+            POSITIONAL JOIN read_json({_q(str(who_path))}, format = 'array', records = 'false',
+                                      columns = {{'json': 'VARCHAR[]'}}) w
+            """
+        )
+    finally:
+        events_path.unlink(missing_ok=True)
+        who_path.unlink(missing_ok=True)
+
+
+def _join_arrays(path: Path, arrays: Iterable[bytes]) -> None:
+    """Write JSON arrays (as orjson writes them: ``[`` ... ``]``) as one array, without copying them."""
+    with path.open("wb") as f:
+        f.write(b"[")
+        first = True
+        for array in arrays:
+            inner = memoryview(array)[1:-1]
+            if len(inner):
+                if not first:
+                    f.write(b",")
+                f.write(inner)
+                first = False
+        f.write(b"]")
 
 
 def is_count(meter: Meter) -> bool:
