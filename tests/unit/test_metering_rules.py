@@ -2,8 +2,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import duckdb
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from mutua.domain.costmodel import Aggregation, Meter
 from mutua.domain.metering import (
@@ -17,7 +15,6 @@ from mutua.domain.metering import (
     period_bounds_us,
     time_weighted_average,
     to_quantity,
-    validate_batch,
     validate_event,
 )
 from mutua.domain.periods import Period
@@ -117,80 +114,3 @@ def test_the_event_key_is_duckdbs_md5_number_split_in_two_halves() -> None:
     assert row is not None
     assert int(row[0]) == hi << 64 | lo
     assert event_key("/a", "b") != event_key("/ab", "")  # the separator keeps (source, id) apart
-
-
-_FIELD_VALUES: dict[str, list[object]] = {
-    "id": ["e1", "e2", "", "  ", 7, None, ["x"]],
-    "source": ["/s", "/t", "", " ", 3, None],
-    "type": ["be.mutua.storage.used", "be.mutua.api.call", "be.mutua.other", "", 1, None],
-    "subject": ["0200791978", "SVC-1", "0200.791.978", "0200 791 978", "0999999999", "", " ", 5, None],
-    "time": [
-        "2025-04-03T10:00:00Z",
-        "2025-04-03T10:00:00",
-        "2025-04-03T12:00:00+02:00",
-        "2025-04-30T12:04:59Z",
-        "2025-04-30T12:05:01Z",
-        "1969-12-31T23:59:59Z",
-        "2101-01-01T00:00:00Z",
-        "2025-13-01T00:00:00Z",
-        "yesterday",
-        "",
-        " ",
-        20250403,
-        None,
-    ],
-    "data": [
-        {"gb": "12.5"},
-        {"gb": 3},
-        {"gb": -1},
-        {"gb": "many"},
-        {"gb": ""},
-        {"gb": None},
-        {"gb": True},
-        {"gb": [1]},
-        {},
-        [],
-        "gb",
-        None,
-    ],
-}
-
-
-_VALID = {
-    "id": ["e1", "e2"],
-    "source": ["/s", "/t"],
-    "type": ["be.mutua.storage.used", "be.mutua.api.call"],
-    "subject": ["0200791978", "SVC-1", "0200.791.978"],
-    "time": ["2025-04-03T10:00:00Z", "2025-04-03T10:00:00", "2025-04-03T12:00:00+02:00", "2025-04-30T12:04:59Z"],
-    "data": [{"gb": "12.5"}, {"gb": 3}, None],
-}
-
-
-@st.composite
-def _raw_event(draw: st.DrawFn) -> object:
-    """A valid event with up to two fields spoiled, or not an object at all."""
-    if draw(st.integers(0, 9)) == 0:
-        return draw(st.sampled_from([None, 3, "event", ["a"]]))
-    spoiled = draw(st.sets(st.sampled_from(sorted(_FIELD_VALUES)), max_size=2))
-    event = {k: draw(st.sampled_from(_FIELD_VALUES[k] if k in spoiled else _VALID[k])) for k in _FIELD_VALUES}
-    return {k: v for k, v in event.items() if v is not None}
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(_raw_event(), max_size=12))
-def test_the_batch_fast_path_gives_exactly_the_verdicts_of_validate_event(events: list[object]) -> None:
-    batch = validate_batch(events, meters=METERS, subjects=SUBJECTS, now=NOW)
-    one_by_one = [validate_event(e, i, meters=METERS, subjects=SUBJECTS, now=NOW) for i, e in enumerate(events)]
-    assert batch == one_by_one
-
-
-def test_the_batch_fast_path_takes_plain_events_and_hands_the_rest_to_validate_event() -> None:
-    good = _event()
-    batch = validate_batch(
-        [good, _event(time="yesterday"), _event(subject="0200.791.978")], meters=METERS, subjects=SUBJECTS, now=NOW
-    )
-    assert isinstance(batch[0], ValidEvent) and batch[0].key == event_key("/s", "e1")[1].to_bytes(
-        8, "little"
-    ) + event_key("/s", "e1")[0].to_bytes(8, "little")
-    assert isinstance(batch[1], Rejection) and batch[1].field == "time"
-    assert isinstance(batch[2], ValidEvent) and batch[2].engagement == "SVC-1"  # through validate_event

@@ -36,6 +36,7 @@ from mutua.adapters.metering.eventstore import (
 from mutua.adapters.metering.wal import KEY_BYTES, WriteAhead
 from mutua.domain.costmodel import CostModel
 from mutua.domain.metering import (
+    FUTURE_TOLERANCE,
     MICRO,
     Fraction128,
     Rejection,
@@ -43,7 +44,7 @@ from mutua.domain.metering import (
     billing_quantity,
     resolve_subjects,
     subject_key,
-    validate_batch,
+    validate_event,
 )
 from mutua.domain.periods import Period
 from mutua.domain.problems import Conflict, NotFound, Problem, Rejected
@@ -242,7 +243,10 @@ class HttpIngestor:
         rejected: list[Rejection] = []
         valid: list[ValidEvent] = []
         seen: set[bytes] = set()
-        for verdict in validate_batch(events, meters=self.by_type, subjects=self.catalogue.subjects, now=now):
+        by_type, subjects = self.by_type, self.catalogue.subjects
+        latest = now + FUTURE_TOLERANCE
+        for i, raw in enumerate(events):
+            verdict = validate_event(raw, i, meters=by_type, subjects=subjects, now=now, latest=latest)
             if isinstance(verdict, Rejection):
                 rejected.append(verdict)
             elif verdict.key in seen:
