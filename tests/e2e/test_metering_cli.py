@@ -94,3 +94,22 @@ def test_a_file_ingestion_killed_midway_and_run_again_stores_every_event_once(tm
     totals = metering.aggregate_period(tmp_path, Period(2025, 2))
     assert sum(t.events for t in totals) == n
     assert killed >= 1
+
+
+def test_flush_from_the_command_line_moves_acknowledged_http_events_into_parquet(tmp_path: Path) -> None:
+    _setup(tmp_path)
+    engine = make_engine(sqlite_url(tmp_path))
+    ingestor = metering.HttpIngestor(engine, tmp_path, flush_events=10**9)
+    try:
+        assert len(ingestor.accept([event(i) for i in range(40)]).accepted) == 40
+    finally:
+        ingestor.close()
+    assert metering.stats(tmp_path)["pending_http_events"] == 40
+    runner = CliRunner()
+    flushed = runner.invoke(app, ["--data-dir", str(tmp_path), "metering", "flush", "--json"])
+    assert flushed.exit_code == 0, flushed.output
+    assert json.loads(flushed.stdout)["accepted"] == 40
+    again = runner.invoke(app, ["--data-dir", str(tmp_path), "metering", "flush", "--json"])
+    assert json.loads(again.stdout)["accepted"] == 0
+    after = metering.stats(tmp_path)
+    assert (after["pending_http_events"], after["stored_events"]) == (0, 40)

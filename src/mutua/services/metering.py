@@ -356,17 +356,10 @@ def materialise(
     with UnitOfWork(engine) as uow:
         if period.key in Store(uow.connection).closed_periods():
             raise Conflict(f"period {period} is closed: its usage can no longer change (late events go to the next)")
-    wal_path = metering_root(data_dir) / "wal.sqlite"
-    pending = 0
-    if flush_first and wal_path.exists():
+    if flush_first and (metering_root(data_dir) / "wal.sqlite").exists():
         flush(engine, data_dir, actor)
     EventStore(metering_root(data_dir)).seal(period.key)
-    if wal_path.exists():
-        wal = WriteAhead(wal_path)
-        try:
-            pending = wal.count()
-        finally:
-            wal.close()
+    pending = pending_http_events(data_dir)
     totals = aggregate_period(data_dir, period)
     with UnitOfWork(engine) as uow:
         store = Store(uow.connection, actor)
@@ -517,23 +510,28 @@ def _materialised(store: Store, period: Period) -> dict[tuple[str, str, int], De
     return {(r[0], r[1], int(r[2])): r[3] for r in store.c.execute(q)}
 
 
+def pending_http_events(data_dir: Path) -> int:
+    """Events acknowledged over HTTP and not yet in a committed segment."""
+    path = metering_root(data_dir) / "wal.sqlite"
+    if not path.exists():
+        return 0
+    after = int(EventStore(metering_root(data_dir)).manifest().get("wal_seq", 0))
+    wal = WriteAhead(path)
+    try:
+        return wal.count(after=after)
+    finally:
+        wal.close()
+
+
 def stats(data_dir: Path) -> dict[str, Any]:
     """What the store holds: segments, stored events, claimed keys, pending HTTP events."""
     store = EventStore(metering_root(data_dir))
     manifest = store.manifest()
-    wal_path = metering_root(data_dir) / "wal.sqlite"
-    pending = 0
-    if wal_path.exists():
-        wal = WriteAhead(wal_path)
-        try:
-            pending = wal.count(after=int(manifest.get("wal_seq", 0)))
-        finally:
-            wal.close()
     return {
         "segments": len(manifest["segments"]),
         "stored_events": store.stored_events(),
         "claimed_keys": store.key_index().count(),
-        "pending_http_events": pending,
+        "pending_http_events": pending_http_events(data_dir),
         "periods": [str(Period.from_key(p)) for p in store.periods()],
     }
 

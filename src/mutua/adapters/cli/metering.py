@@ -114,7 +114,7 @@ def flush(as_json: JsonFlag = False) -> None:
     from mutua.services.metering import flush as run
 
     cli = _cli()
-    result, _ = cli._run(lambda: run(cli.state.engine(), cli.state.settings.data_dir, cli.state.settings.actor))
+    result = cli._run(lambda: run(cli.state.engine(), cli.state.settings.data_dir, cli.state.settings.actor))
     if as_json:
         cli._json(result.as_dict())
     else:
