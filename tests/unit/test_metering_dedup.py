@@ -22,17 +22,23 @@ def test_keys_stay_claimed_through_merges_and_unclaimed_keys_are_not_found(tmp_p
         for bucket, run in dedup.write_runs(tmp_path, f"s{segment:03d}", hi, lo).items():
             runs.setdefault(bucket, []).append(run)
         for bucket, names in list(runs.items()):
-            if len(names) > dedup.MAX_RUNS:
-                small = dedup.runs_to_merge(tmp_path, names)
-                merged = dedup.merge_runs(tmp_path, bucket, small, f"s{segment:03d}-merged")
-                runs[bucket] = [n for n in names if n not in small] + [merged]
+            runs[bucket], gone, _ = dedup.compact(tmp_path, bucket, names, f"s{segment:03d}-merged")
+            for run in gone:  # as the store does once its manifest no longer names them
+                for f in dedup.run_files(run):
+                    (tmp_path / f).unlink()
     index = dedup.KeyIndex(tmp_path, {str(b): names for b, names in runs.items()})
     hi, lo = np.concatenate(his), np.concatenate(los)
     assert index.contains(hi, lo).all()
     assert not index.contains(hi, lo ^ np.uint64(1)).any()  # same hi, other lo: not claimed
     assert not index.contains(hi + np.uint64(1), lo).any()
     assert index.count() == hi.shape[0]
-    assert max(len(names) for names in runs.values()) <= dedup.MAX_RUNS
+    for names in runs.values():  # no tier holds TIER_RUNS runs after a compaction
+        tiers = [dedup.tier(dedup.run_size(tmp_path, n)) for n in names]
+        assert all(tiers.count(t) < dedup.TIER_RUNS for t in tiers)
+    kept = {f for names in runs.values() for n in names for f in dedup.run_files(n)}
+    on_disk = {str(p.relative_to(tmp_path)) for p in (tmp_path / "keys").rglob("*.npy")}
+    assert on_disk == kept  # no run merged twice in one compaction is left behind
+    assert max(len(names) for names in runs.values()) < 30  # merged: not one run per segment
 
 
 def test_a_64_bit_half_shared_by_two_keys_does_not_hide_either(tmp_path: Path) -> None:
@@ -78,3 +84,23 @@ def test_lookups_and_merges_agree_with_a_set_even_when_many_keys_share_hi(
             run = dedup.Run(root / runs[0])
             pairs = list(zip(run.hi.tolist(), run.lo.tolist(), strict=True))
             assert pairs == sorted(pairs)
+
+
+def test_the_filter_lets_few_absent_keys_through_and_a_run_without_one_is_searched_in_full(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    hi = np.sort(rng.integers(0, 2**60, 50_000, dtype=np.uint64))  # one bucket
+    lo = rng.integers(0, 2**63, 50_000, dtype=np.uint64)
+    (run_name,) = dedup.write_runs(tmp_path, "r", hi, lo, presorted=True).values()
+    words = dedup.build_filter(hi, lo)
+    assert words.shape[0] * 64 >= 50_000 * dedup.FILTER_BITS
+    absent_hi = rng.integers(0, 2**60, 100_000, dtype=np.uint64)
+    absent_lo = rng.integers(0, 2**63, 100_000, dtype=np.uint64)
+    mask = dedup._mask(absent_lo)
+    passed = (words[dedup._block(absent_hi, words.shape[0])] & mask) == mask
+    assert passed.mean() < 0.05
+    run = dedup.Run(tmp_path / run_name)
+    assert run.contains(hi, lo).all() and not run.contains(absent_hi, absent_lo).any()
+    (tmp_path / f"{run_name}.bloom.npy").unlink()  # a run written before filters existed
+    old = dedup.Run(tmp_path / run_name)
+    assert old.filter is None
+    assert old.contains(hi[:1000], lo[:1000]).all() and not old.contains(absent_hi, absent_lo).any()

@@ -1,10 +1,14 @@
 """The claimed identities: sorted arrays of 128-bit keys on disk, in hash buckets.
 
 Each commit adds one *run* per bucket it touches: two ``.npy`` files (``hi`` and ``lo`` halves,
-uint64, sorted by (hi, lo)). A lookup memory-maps the runs and binary-searches them, so memory
-does not grow with the month (the operating system's page cache holds what is hot). When a bucket
-has more than ``MAX_RUNS`` runs its smallest runs are merged into one (size-tiered, per bucket:
-the big runs are rarely rewritten, and at most 1/BUCKETS of all keys is in memory at a time).
+uint64, sorted by (hi, lo)) and a blocked Bloom filter (``.bloom.npy``: one 64-bit word per
+block, ``FILTER_BITS`` bits per key, ``FILTER_PROBES`` bits set per key in the word its ``hi``
+chooses). A lookup memory-maps the runs, asks each run's filter (one word read per key) and
+binary-searches only the keys the filter lets through (those claimed, and about 2 % of the
+others), so memory does not grow with the month and a lookup costs about one memory read per
+run. Runs are merged size-tiered, per bucket: when ``TIER_RUNS`` runs are of one size tier (a
+factor ``TIER_RUNS`` apart), they become one run of the next tier. A key is thus rewritten about
+once per tier (log4 of the month), not once per merge, and a bucket holds a few runs per tier.
 
 Runs are only *written* here; which runs count is decided by the event store's manifest, whose
 atomic replacement is the commit. A run not named in the manifest does not exist.
@@ -22,7 +26,10 @@ import numpy.typing as npt
 
 BUCKETS = 16
 BUCKET_SHIFT = 60  # the top 4 bits of hi choose the bucket
-MAX_RUNS = 8
+TIER_RUNS = 4
+"""Runs of one size tier merged into one (tiers are powers of TIER_RUNS in keys)."""
+FILTER_BITS = 10
+FILTER_PROBES = 4
 PARALLEL_FROM = 100_000
 
 U64 = npt.NDArray[np.uint64]
@@ -48,22 +55,73 @@ def write_array(path: Path, array: U64) -> None:
         os.fsync(f.fileno())
 
 
+def _words(n: int) -> int:
+    """The filter's size in 64-bit words for ``n`` keys."""
+    return max(1, -(-n * FILTER_BITS // 64))
+
+
+def _block(hi: U64, words: int) -> npt.NDArray[np.int64]:
+    """The filter word of each key: the 32 bits of ``hi`` below the bucket bits, scaled to the
+    filter (so a run sorted by ``hi`` has its words in order)."""
+    x = (hi << np.uint64(64 - BUCKET_SHIFT)) >> np.uint64(32)
+    return ((x * np.uint64(words)) >> np.uint64(32)).astype(np.int64)
+
+
+def _mask(lo: U64) -> U64:
+    """The bits a key sets in its word: FILTER_PROBES positions taken from ``lo``."""
+    one, low6 = np.uint64(1), np.uint64(63)
+    mask: U64 = np.left_shift(one, lo & low6, dtype=np.uint64)
+    for j in range(1, FILTER_PROBES):
+        mask |= np.left_shift(one, (lo >> np.uint64(6 * j)) & low6, dtype=np.uint64)
+    return mask
+
+
+def build_filter(hi: U64, lo: U64) -> U64:
+    """The blocked Bloom filter of a run sorted by ``hi``."""
+    words = np.zeros(_words(int(hi.shape[0])), dtype=np.uint64)
+    if hi.shape[0] == 0:
+        return words
+    block = _block(hi, words.shape[0])
+    starts = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
+    words[block[starts]] = np.bitwise_or.reduceat(_mask(lo), starts)
+    return words
+
+
 class Run:
-    """One sorted run of keys (memory-mapped)."""
+    """One sorted run of keys and its filter (memory-mapped; a run without a filter file, written
+    before filters existed, is searched in full)."""
 
     def __init__(self, base: Path) -> None:
         self.base = base
         self.hi: U64 = np.load(f"{base}.hi.npy", mmap_mode="r")
         self.lo: U64 = np.load(f"{base}.lo.npy", mmap_mode="r")
+        try:
+            self.filter: U64 | None = np.load(f"{base}.bloom.npy", mmap_mode="r")
+        except FileNotFoundError:
+            self.filter = None
 
     def __len__(self) -> int:
         return int(self.hi.shape[0])
 
     def contains(self, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
-        """For each (hi, lo) pair, whether this run holds it (one binary search per key)."""
+        """For each (hi, lo) pair, whether this run holds it."""
         n = len(self)
+        found = np.zeros(hi.shape[0], dtype=bool)
         if n == 0 or hi.shape[0] == 0:
-            return np.zeros(hi.shape[0], dtype=bool)
+            return found
+        if self.filter is None:
+            ask = np.arange(hi.shape[0])
+        else:
+            mask = _mask(lo)
+            ask = np.flatnonzero((self.filter[_block(hi, self.filter.shape[0])] & mask) == mask)
+            if ask.shape[0] == 0:
+                return found
+        found[ask] = self._search(hi[ask], lo[ask])
+        return found
+
+    def _search(self, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
+        """Binary search, one per key."""
+        n = len(self)
         left = np.searchsorted(self.hi, hi, side="left")
         at = np.minimum(left, n - 1)
         found: npt.NDArray[np.bool_] = (self.hi[at] == hi) & (left < n)
@@ -142,6 +200,13 @@ class KeyIndex:
         return sum(len(r) for runs in self.runs.values() for r in runs)
 
 
+def _write_run(root: Path, rel: str, hi: U64, lo: U64) -> None:
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    write_array(root / f"{rel}.hi.npy", np.ascontiguousarray(hi))
+    write_array(root / f"{rel}.lo.npy", np.ascontiguousarray(lo))
+    write_array(root / f"{rel}.bloom.npy", build_filter(hi, lo))
+
+
 def write_runs(root: Path, name: str, hi: U64, lo: U64, *, presorted: bool = False) -> dict[int, str]:
     """Write the new keys (unique, not yet claimed) as one run per bucket; returns bucket -> run name."""
     written: dict[int, str] = {}
@@ -156,21 +221,54 @@ def write_runs(root: Path, name: str, hi: U64, lo: U64, *, presorted: bool = Fal
         if start == end:
             continue
         rel = f"keys/b{b:02d}/{name}"
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        write_array(root / f"{rel}.hi.npy", np.ascontiguousarray(hi[start:end]))
-        write_array(root / f"{rel}.lo.npy", np.ascontiguousarray(lo[start:end]))
+        _write_run(root, rel, hi[start:end], lo[start:end])
         written[b] = rel
     return written
 
 
-def runs_to_merge(root: Path, names: Sequence[str]) -> list[str]:
-    """Size-tiered: the smallest runs, so that MAX_RUNS // 2 remain after merging them into one.
+def run_size(root: Path, name: str) -> int:
+    """The keys in a run (from its file size: a .npy header is 128 bytes)."""
+    return ((root / f"{name}.hi.npy").stat().st_size - 128) // 8
 
-    The big runs stay untouched most of the time, so a merge costs about the size of the recent
-    runs, not of everything claimed so far."""
-    by_size = sorted(names, key=lambda n: (root / f"{n}.hi.npy").stat().st_size)
-    keep = MAX_RUNS // 2 - 1
-    return by_size[: len(by_size) - keep]
+
+def tier(size: int) -> int:
+    """A run's size tier: runs within a factor TIER_RUNS of each other share one."""
+    t = 0
+    while size >= TIER_RUNS:
+        size //= TIER_RUNS
+        t += 1
+    return t
+
+
+def runs_to_merge(root: Path, names: Sequence[str]) -> list[str]:
+    """The runs to merge into one, or none: the runs of the lowest tier that holds TIER_RUNS of them.
+
+    Size-tiered, so a key is rewritten about once per tier: the big runs are left alone until
+    enough others have grown to their size."""
+    by_tier: dict[int, list[str]] = {}
+    for n in names:
+        by_tier.setdefault(tier(run_size(root, n)), []).append(n)
+    for t in sorted(by_tier):
+        if len(by_tier[t]) >= TIER_RUNS:
+            return by_tier[t]
+    return []
+
+
+def compact(root: Path, bucket: int, names: Sequence[str], name: str) -> tuple[list[str], list[str], list[str]]:
+    """Merge the bucket's runs tier by tier until no tier is full. Returns the runs now, the runs
+    they replace and the new ones; nothing is committed here (a run merged again within this
+    compaction was never committed, and is removed at once)."""
+    current = list(names)
+    step = 0
+    while small := runs_to_merge(root, current):
+        merged = merge_runs(root, bucket, small, f"{name}-m{step}")
+        step += 1
+        for n in small:
+            if n not in names:
+                for f in run_files(n):
+                    (root / f).unlink(missing_ok=True)
+        current = [n for n in current if n not in small] + [merged]
+    return current, [n for n in names if n not in current], [n for n in current if n not in names]
 
 
 def merge_runs(root: Path, bucket: int, names: Iterable[str], name: str) -> str:
@@ -182,11 +280,9 @@ def merge_runs(root: Path, bucket: int, names: Iterable[str], name: str) -> str:
         los.append(np.asarray(run.lo))
     hi, lo = sort_keys(np.concatenate(his), np.concatenate(los))
     rel = f"keys/b{bucket:02d}/{name}"
-    (root / rel).parent.mkdir(parents=True, exist_ok=True)
-    write_array(root / f"{rel}.hi.npy", hi)
-    write_array(root / f"{rel}.lo.npy", lo)
+    _write_run(root, rel, hi, lo)
     return rel
 
 
-def run_files(name: str) -> tuple[str, str]:
-    return f"{name}.hi.npy", f"{name}.lo.npy"
+def run_files(name: str) -> tuple[str, str, str]:
+    return f"{name}.hi.npy", f"{name}.lo.npy", f"{name}.bloom.npy"

@@ -373,13 +373,11 @@ class EventStore:
         keys_manifest: dict[str, list[str]] = {k: list(v) for k, v in manifest["keys"].items()}
         for bucket, run in runs.items():
             keys_manifest.setdefault(str(bucket), []).append(run)
-        for name, names in list(keys_manifest.items()):
-            if len(names) > dedup.MAX_RUNS:
-                small = dedup.runs_to_merge(self.root, names)
-                merged = dedup.merge_runs(self.root, int(name), small, f"{segment}-merged")
-                replaced.extend(small)
-                keys_manifest[name] = [n for n in names if n not in small] + [merged]
-                written.extend(self.root / f for f in dedup.run_files(merged))
+        for name in sorted({str(b) for b in runs}):
+            current, gone, new = dedup.compact(self.root, int(name), keys_manifest[name], f"{segment}-merged")
+            keys_manifest[name] = current
+            replaced.extend(gone)
+            written.extend(self.root / f for run in new for f in dedup.run_files(run))
         _fsync_parents(self.root, written)
         replaced_rollups = [
             name
