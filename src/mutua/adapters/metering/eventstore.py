@@ -26,6 +26,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -373,8 +374,15 @@ class EventStore:
         keys_manifest: dict[str, list[str]] = {k: list(v) for k, v in manifest["keys"].items()}
         for bucket, run in runs.items():
             keys_manifest.setdefault(str(bucket), []).append(run)
-        for name in sorted({str(b) for b in runs}):
-            current, gone, new = dedup.compact(self.root, int(name), keys_manifest[name], f"{segment}-merged")
+        touched = sorted({str(b) for b in runs})
+        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # NumPy sorts and fsync waits release the GIL
+            compacted = list(
+                pool.map(
+                    lambda name: dedup.compact(self.root, int(name), keys_manifest[name], f"{segment}-merged"),
+                    touched,
+                )
+            )
+        for name, (current, gone, new) in zip(touched, compacted, strict=True):
             keys_manifest[name] = current
             replaced.extend(gone)
             written.extend(self.root / f for run in new for f in dedup.run_files(run))
@@ -421,7 +429,7 @@ class EventStore:
                     con,
                     f"COPY (SELECT {cols} FROM m ANTI JOIN skip USING (idx) "
                     f"WHERE period = {int(p)} AND family = {family}) "
-                    f"TO {_q(str(path))} (FORMAT parquet, COMPRESSION lz4)",
+                    f"TO {_q(str(path))} (FORMAT parquet, COMPRESSION snappy)",
                 )
                 if not copied:
                     path.unlink()
@@ -448,7 +456,7 @@ class EventStore:
                 )
                 old = []
             else:
-                query = fresh + " ORDER BY member, meter, day"
+                query = fresh  # unordered: the merged rollup (every MAX_ROLLUPS commits) is ordered
             con.execute(f"COPY ({query}) TO {_q(str(target))} (FORMAT parquet, ROW_GROUP_SIZE 16384)")
             dedup.fsync_file(target)
             result[str(period)] = [rel, *old]
