@@ -71,12 +71,6 @@ def event_key(source: str, event_id: str) -> tuple[int, int]:
     return hi, lo
 
 
-def key_halves(digest: bytes) -> tuple[int, int]:
-    """A 16-byte digest as (hi, lo)."""
-    lo, hi = _HALVES(digest)
-    return hi, lo
-
-
 def charge_period(origin: Period, closed: Iterable[int]) -> Period:
     """The period an event of ``origin`` is charged in: its own, or the first open one after it."""
     locked = set(closed)
@@ -290,7 +284,7 @@ def validate_event(
         data,
         resolved[0],
         resolved[1],
-        _md5((source + "\x00" + event_id).encode(), usedforsecurity=False).digest(),
+        event_digest(source, event_id),
     )
 
 
