@@ -103,8 +103,9 @@ class Run:
     def __len__(self) -> int:
         return int(self.hi.shape[0])
 
-    def contains(self, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
-        """For each (hi, lo) pair, whether this run holds it."""
+    def contains(self, hi: U64, lo: U64, mask: U64 | None = None) -> npt.NDArray[np.bool_]:
+        """For each (hi, lo) pair, whether this run holds it (``mask``: the keys' filter bits, when
+        the caller asks several runs)."""
         n = len(self)
         found = np.zeros(hi.shape[0], dtype=bool)
         if n == 0 or hi.shape[0] == 0:
@@ -112,7 +113,8 @@ class Run:
         if self.filter is None:
             ask = np.arange(hi.shape[0])
         else:
-            mask = _mask(lo)
+            if mask is None:
+                mask = _mask(lo)
             ask = np.flatnonzero((self.filter[_block(hi, self.filter.shape[0])] & mask) == mask)
             if ask.shape[0] == 0:
                 return found
@@ -183,9 +185,10 @@ class KeyIndex:
             if sel.shape[0] == 0:
                 return
             h, low = hi[sel], lo[sel]
+            mask = _mask(low)  # the same bits in every run's filter
             hit = np.zeros(sel.shape[0], dtype=bool)
             for run in self.runs[b]:
-                hit |= run.contains(h, low)
+                hit |= run.contains(h, low, mask)
             found[sel] = hit
 
         if hi.shape[0] < PARALLEL_FROM:
