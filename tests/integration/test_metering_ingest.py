@@ -341,3 +341,37 @@ def test_an_event_read_by_two_meters_is_one_event_for_deduplication(engine: Engi
     assert result.duplicate_indexes == [2, 4, 5]
     totals = {t.meter: (t.events, t.numerator) for t in metering.aggregate_period(tmp_path, MARCH)}
     assert totals == {"vm_events": (3, 3_000_000), "vm_hours": (3, 3 * 3600 * 1_000_000)}
+
+
+def test_a_write_ahead_store_in_the_first_layout_is_converted_and_flushed_once(
+    association: Engine, tmp_path: Path
+) -> None:
+    """Pending rows of the row-per-event layout (table ``pending``) become one batch when the store
+    is opened, and a flush stores each of them once."""
+    import sqlite3
+
+    from mutua.domain.metering import event_key
+
+    (tmp_path / "metering").mkdir(exist_ok=True)
+    db = sqlite3.connect(tmp_path / "metering" / "wal.sqlite")
+    db.execute(
+        "CREATE TABLE pending (seq INTEGER PRIMARY KEY, hi INTEGER NOT NULL, lo INTEGER NOT NULL, "
+        "member TEXT NOT NULL, engagement TEXT NOT NULL, event BLOB NOT NULL)"
+    )
+    for i in range(5):
+        hi, lo = event_key("/gateway/ehealth", str(i))
+        signed = [(x - (1 << 64)) if x >= 1 << 63 else x for x in (hi, lo)]
+        db.execute(
+            "INSERT INTO pending (hi, lo, member, engagement, event) VALUES (?, ?, ?, ?, ?)",
+            (*signed, MEMBERS[0], "SVC-1", orjson.dumps(event(i))),
+        )
+    db.commit()
+    db.close()
+    assert metering.stats(tmp_path)["pending_http_events"] == 5
+    ingestor = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
+    try:
+        assert ingestor.accept([event(2), event(9)]).duplicates == ["2"]  # the converted keys are claims
+        assert ingestor.flush().accepted == 6
+    finally:
+        ingestor.close()
+    assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 6}

@@ -33,7 +33,7 @@ from mutua.adapters.metering.eventstore import (
     load_file,
     load_pending,
 )
-from mutua.adapters.metering.wal import KEY_BYTES, WriteAhead
+from mutua.adapters.metering.wal import WriteAhead, split_keys
 from mutua.domain.costmodel import CostModel
 from mutua.domain.metering import (
     FUTURE_TOLERANCE,
@@ -209,8 +209,6 @@ class HttpIngestor:
         self.pending: set[bytes] = set()
         self.chunks: deque[tuple[int, list[bytes]]] = deque()
         self.seen_seq = 0
-        self.flushed_seq = 0
-        self.stamp: tuple[int, int, int] | None = None
         self._flushing = threading.Lock()
         self.refresh()
         with self.lock, self.wal.writing() as cur:
@@ -225,13 +223,13 @@ class HttpIngestor:
         """Inside the write lock: take in the batches appended since we last looked, then the
         Parquet store's keys; forget pending keys that a flush has committed there."""
         for seq, keys in WriteAhead.keys_after(cur, self.seen_seq):
-            chunk = [keys[i : i + KEY_BYTES] for i in range(0, len(keys), KEY_BYTES)]
+            chunk = split_keys(keys)
             self.pending.update(chunk)
             self.chunks.append((seq, chunk))
             self.seen_seq = seq
         index, manifest = self.store.key_index_and_manifest()
-        self.flushed_seq = int(manifest.get("wal_seq", 0))
-        while self.chunks and self.chunks[0][0] <= self.flushed_seq:
+        flushed = int(manifest.get("wal_seq", 0))
+        while self.chunks and self.chunks[0][0] <= flushed:
             self.pending.difference_update(self.chunks.popleft()[1])
         return index
 

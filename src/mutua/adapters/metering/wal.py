@@ -53,9 +53,10 @@ class Batch:
     who: bytes
     events: bytes
 
-    def key_list(self) -> list[bytes]:
-        k = self.keys
-        return [k[i : i + KEY_BYTES] for i in range(0, len(k), KEY_BYTES)]
+
+def split_keys(keys: bytes) -> list[bytes]:
+    """A batch's concatenated keys, one 16-byte key each."""
+    return [keys[i : i + KEY_BYTES] for i in range(0, len(keys), KEY_BYTES)]
 
 
 class WriteAhead:
