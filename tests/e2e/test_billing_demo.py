@@ -166,3 +166,10 @@ def test_issuing_an_invoiced_period_again_is_refused_and_a_correction_is_a_new_c
     assert cli(demo_dir, "invoices", "show", "2025-000002", "--xml") == before
     audit = json.loads(cli(demo_dir, "audit", "--limit", "5", "--json"))
     assert any(a["action"] == "issue" and a["entity_key"] == result["first"] for a in audit)
+
+
+def test_the_demo_publishes_byte_identical_reports_documents_and_focus(demo_dir: Path, tmp_path: Path) -> None:
+    from tests import golden
+
+    digests = golden.demo_digests(lambda *args: cli(demo_dir, *args), tmp_path)
+    assert digests == golden.check(digests)
