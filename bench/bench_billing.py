@@ -16,10 +16,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from mutua.adapters.db import tables_billing as tb
+from mutua.billing import service as billing
+from mutua.billing import tables as tb
 from mutua.bootstrap import Settings, open_engine
-from mutua.services import billing
-from mutua.services.demo import run_demo
+from mutua.demo.service import run_demo
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 from mutua.bootstrap import Settings, open_engine
-from mutua.domain.periods import Period
-from mutua.services.demo import run_demo
-from mutua.services.reporting import association_report, member_statement
+from mutua.charging.reporting import association_report, member_statement
+from mutua.demo.service import run_demo
+from mutua.kernel.periods import Period
 
 
 def main() -> None:

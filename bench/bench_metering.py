@@ -69,9 +69,9 @@ def cost_model_text() -> str:
 
 
 def setup(work: Path) -> None:
-    from mutua.adapters.db.engine import make_engine, migrate, sqlite_url
+    from mutua.charging.imports import import_cost_model, import_engagements_text, import_members_text
     from mutua.demo.generator import synthetic_enterprise_number
-    from mutua.services.imports import import_cost_model, import_engagements_text, import_members_text
+    from mutua.platform.db.engine import make_engine, migrate, sqlite_url
 
     engine = make_engine(sqlite_url(work))
     migrate(engine)
@@ -144,8 +144,8 @@ def generate(work: Path, events: int, files: int) -> list[Path]:
 
 
 def phase_ingest(work: Path) -> dict[str, Any]:
-    from mutua.adapters.db.engine import make_engine, sqlite_url
-    from mutua.services.metering import ingest_file
+    from mutua.metering.service import ingest_file
+    from mutua.platform.db.engine import make_engine, sqlite_url
 
     engine = make_engine(sqlite_url(work))
     files = sorted((work / "input").glob("*.parquet"))
@@ -174,9 +174,9 @@ def phase_ingest(work: Path) -> dict[str, Any]:
 
 
 def phase_aggregate(work: Path) -> dict[str, Any]:
-    from mutua.adapters.metering.aggregation import aggregation_sql, to_totals
-    from mutua.adapters.metering.eventstore import EventStore, connect
-    from mutua.domain.periods import Period
+    from mutua.kernel.periods import Period
+    from mutua.metering.aggregation import aggregation_sql, to_totals
+    from mutua.metering.eventstore import EventStore, connect
 
     files = EventStore(work / "metering").event_files(Period(2025, 3))
     listing = ", ".join(f"'{p}'" for p in files)
@@ -205,9 +205,9 @@ def phase_aggregate(work: Path) -> dict[str, Any]:
 
 
 def phase_view(work: Path) -> dict[str, Any]:
-    from mutua.adapters.db.engine import make_engine, sqlite_url
-    from mutua.domain.periods import Period
-    from mutua.services.metering import usage_view
+    from mutua.kernel.periods import Period
+    from mutua.metering.service import usage_view
+    from mutua.platform.db.engine import make_engine, sqlite_url
 
     engine = make_engine(sqlite_url(work))
     member = json.loads((work / "members.json").read_text())[0]  # the heaviest sender
@@ -237,7 +237,7 @@ def phase_http(work: Path, events: int, clients: int) -> dict[str, Any]:
         [
             sys.executable,
             "-c",
-            "from mutua.adapters.cli.app import main; main()",
+            "from mutua.platform.cli.app import main; main()",
             "--data-dir",
             str(work),
             "metering",

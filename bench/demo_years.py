@@ -14,11 +14,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from mutua.adapters.files.costmodel_file import parse_cost_model
+from mutua.charging import imports
+from mutua.charging.service import TrueUpMode, close_period, true_up
+from mutua.costing.modelfile import parse_cost_model
 from mutua.demo.generator import DemoBuilder
-from mutua.domain.periods import months_of
-from mutua.services import imports
-from mutua.services.closing import TrueUpMode, close_period, true_up
+from mutua.kernel.periods import months_of
 
 
 def _prefix(builder: DemoBuilder, prefix: str) -> None:

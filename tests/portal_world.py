@@ -10,10 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from mutua.domain.periods import Period
-from mutua.services import imports
-from mutua.services.closing import close_period
-from mutua.services.users import add_user
+from mutua.access.service import add_user
+from mutua.charging import imports
+from mutua.charging.service import close_period
+from mutua.kernel.periods import Period
 
 MEMBER_A = "0200000043"
 MEMBER_B = "0200791978"
@@ -103,7 +103,7 @@ def build(engine: Engine, folder: Path, *, users: bool = True) -> None:
             func(engine, path, "test")
     close_period(engine, Period(2025, 1), "test")
     if users:
-        from mutua.domain.access import Role
+        from mutua.kernel.access import Role
 
         add_user(engine, "ctrl", Role.CONTROLLER, password=PASSWORD)
         add_user(engine, "holder-a", Role.BUDGET_HOLDER, password=PASSWORD, member=MEMBER_A)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from mutua.adapters.db.engine import make_engine, migrate, sqlite_url
+from mutua.platform.db.engine import make_engine, migrate, sqlite_url
 
 
 @dataclass(frozen=True)

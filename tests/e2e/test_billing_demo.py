@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
-from mutua.adapters.cli.app import app
-from mutua.adapters.db import tables as t
-from mutua.adapters.db import tables_billing as tb
-from mutua.adapters.db.engine import make_engine, sqlite_url
+from mutua.billing import tables as tb
+from mutua.platform.cli.app import app
+from mutua.platform.db import tables as t
+from mutua.platform.db.engine import make_engine, sqlite_url
 from tests import focus_validator
 from tests.conftest import IN_CI, SHARED
 from tests.einvoice import Validator

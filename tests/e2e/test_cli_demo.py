@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from mutua.adapters.cli.app import app
-from mutua.adapters.db.engine import make_engine
+from mutua.platform.cli.app import app
+from mutua.platform.db.engine import make_engine
 from tests.conftest import POSTGRES_URL
 
 SHARES_2018 = {

@@ -20,9 +20,9 @@ import orjson
 import pytest
 from sqlalchemy import Engine
 
-from mutua.adapters.db.engine import make_engine, migrate, sqlite_url
-from mutua.domain.periods import Period
-from mutua.services import metering
+from mutua.kernel.periods import Period
+from mutua.metering import service as metering
+from mutua.platform.db.engine import make_engine, migrate, sqlite_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from metering_support import MEMBERS, build_association, event
@@ -41,7 +41,7 @@ def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     cmd = [
         sys.executable,
         "-c",
-        "from mutua.adapters.cli.app import main; main()",
+        "from mutua.platform.cli.app import main; main()",
         "--data-dir",
         str(data_dir),
         "metering",

@@ -10,8 +10,8 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine
 
+from mutua.charging.imports import import_cost_model, import_engagements_text, import_members_text
 from mutua.demo.generator import synthetic_enterprise_number
-from mutua.services.imports import import_cost_model, import_engagements_text, import_members_text
 
 MEMBERS = [synthetic_enterprise_number(i) for i in (1, 2, 3)]
 EXTRA_METER = (

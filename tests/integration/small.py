@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from mutua.services import imports
+from mutua.charging import imports
 
 MODEL = """\
 name: small association

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from mutua.adapters.db import tables as t
-from mutua.adapters.db import tables_billing as tb
-from mutua.domain.money import ZERO
-from mutua.domain.periods import Period, months_of
-from mutua.domain.problems import Conflict
-from mutua.services import billing
-from mutua.services.closing import TrueUpMode, close_period, true_up
+from mutua.billing import service as billing
+from mutua.billing import tables as tb
+from mutua.charging.service import TrueUpMode, close_period, true_up
+from mutua.kernel.money import ZERO
+from mutua.kernel.periods import Period, months_of
+from mutua.kernel.problems import Conflict
+from mutua.platform.db import tables as t
 from tests.integration import small
 from tests.integration.small import A, B
 
@@ -155,7 +155,7 @@ def test_the_focus_export_totals_equal_the_close_to_the_cent(closed_year: Engine
 
 
 def test_the_statement_and_invoice_pdfs_are_rendered_in_the_members_language(closed_year: Engine) -> None:
-    from mutua.adapters.documents import pdf as pdf_documents
+    from mutua.billing.documents import pdf as pdf_documents
 
     billing.issue_period_invoices(closed_year, JAN, date(2025, 2, 1))
     model, members, documents = billing.load_documents(closed_year, period=JAN)
@@ -187,7 +187,7 @@ def test_the_database_itself_refuses_to_change_or_delete_an_issued_document(clos
 
 
 def test_the_statement_shows_the_same_figures_as_the_members_invoice(closed_year: Engine) -> None:
-    from mutua.services.reporting import member_statement
+    from mutua.charging.reporting import member_statement
 
     billing.issue_year(closed_year, 2025)
     for period in (JAN, Period(2025, 6)):
@@ -243,7 +243,7 @@ def test_members_not_on_peppol_get_the_pdf_rendering_beside_the_ubl(closed_year:
 
 
 def test_a_true_up_credit_note_renders_in_french_with_its_references(closed_year: Engine) -> None:
-    from mutua.adapters.documents import pdf as pdf_documents
+    from mutua.billing.documents import pdf as pdf_documents
 
     billing.issue_year(closed_year, 2025)
     model, members, documents = billing.load_documents(closed_year, period=Period(2025, 12))

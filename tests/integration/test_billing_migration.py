@@ -2,7 +2,7 @@
 
 from sqlalchemy import Engine, inspect
 
-from mutua.adapters.db.engine import alembic_config
+from mutua.platform.db.engine import alembic_config
 
 BILLING_TABLES = {"billing_sequences", "billing_documents", "billing_lines", "billing_references", "billing_channels"}
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from mutua.adapters.db import tables as t
-from mutua.domain.periods import Period, months_of
-from mutua.domain.problems import Conflict
-from mutua.services.closing import TrueUpMode, close_period, close_status, true_up
-from mutua.services.reporting import association_report, member_statement
+from mutua.charging.reporting import association_report, member_statement
+from mutua.charging.service import TrueUpMode, close_period, close_status, true_up
+from mutua.kernel.periods import Period, months_of
+from mutua.kernel.problems import Conflict
+from mutua.platform.db import tables as t
 from tests.integration import small
 from tests.integration.small import A, B
 
@@ -93,7 +93,7 @@ def test_carrying_forward_keeps_the_balance_for_next_years_tariffs(year_of_books
 def test_the_statement_projects_to_year_end_from_run_rate_and_commitments(
     year_of_books: Engine, tmp_path: Path
 ) -> None:
-    from mutua.services.imports import import_commitments
+    from mutua.charging.imports import import_commitments
 
     import_commitments(
         year_of_books,
@@ -122,8 +122,8 @@ def test_every_close_and_true_up_is_in_the_audit_trail(year_of_books: Engine) ->
 
 
 def test_a_carried_balance_goes_into_next_years_tariffs(year_of_books: Engine, tmp_path: Path) -> None:
-    from mutua.services.imports import import_cost_model
-    from mutua.services.tariffs import propose_next_year, tariffs_in_force
+    from mutua.charging.imports import import_cost_model
+    from mutua.charging.tariffs import propose_next_year, tariffs_in_force
 
     close_year(year_of_books)
     result = true_up(year_of_books, 2025, TrueUpMode.CARRY_FORWARD)

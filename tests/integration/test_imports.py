@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from mutua.adapters.db import tables as t
-from mutua.domain.periods import Period
-from mutua.domain.problems import Rejected
-from mutua.services import imports
-from mutua.services.closing import close_period
+from mutua.charging import imports
+from mutua.charging.service import close_period
+from mutua.kernel.periods import Period
+from mutua.kernel.problems import Rejected
+from mutua.platform.db import tables as t
 from tests.integration import small
 from tests.integration.small import A, B, write
 

@@ -9,8 +9,8 @@ import httpx
 import orjson
 from sqlalchemy import Engine
 
-from mutua.adapters.db.engine import make_engine, migrate
-from mutua.adapters.metering.http import create_app
+from mutua.metering.http import create_app
+from mutua.platform.db.engine import make_engine, migrate
 from tests.integration.metering_support import build_association, event
 
 

@@ -15,16 +15,16 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import Engine, select
 
-from mutua.adapters.db import tables as t
-from mutua.adapters.db.engine import UnitOfWork
-from mutua.adapters.db.store import Store
-from mutua.adapters.metering.eventstore import EventStore
-from mutua.adapters.metering.wal import WriteAhead
-from mutua.domain.costmodel import Aggregation
-from mutua.domain.metering import Sample, aggregate, period_bounds_us
-from mutua.domain.periods import Period
-from mutua.services import metering
-from mutua.services.closing import close_period
+from mutua.charging.service import close_period
+from mutua.costing.domain.model import Aggregation
+from mutua.kernel.periods import Period
+from mutua.metering import service as metering
+from mutua.metering.domain import Sample, aggregate, period_bounds_us
+from mutua.metering.eventstore import EventStore
+from mutua.metering.wal import WriteAhead
+from mutua.platform.db import tables as t
+from mutua.platform.db.engine import UnitOfWork
+from mutua.platform.db.store import Store
 from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
 
 MARCH = Period(2025, 3)
@@ -328,7 +328,7 @@ def test_an_event_read_by_two_meters_is_one_event_for_deduplication(engine: Engi
     anchor = "service: APIGW, divide_by: 1000}\n"
     model.write_text(text.replace(anchor, anchor + extra), encoding="utf-8")
     metering_support.build_association(engine, tmp_path)
-    from mutua.services.imports import import_cost_model
+    from mutua.charging.imports import import_cost_model
 
     import_cost_model(engine, model)
 
@@ -350,7 +350,7 @@ def test_a_write_ahead_store_in_the_first_layout_is_converted_and_flushed_once(
     is opened, and a flush stores each of them once."""
     import sqlite3
 
-    from mutua.domain.metering import event_key
+    from mutua.metering.domain import event_key
 
     (tmp_path / "metering").mkdir(exist_ok=True)
     db = sqlite3.connect(tmp_path / "metering" / "wal.sqlite")

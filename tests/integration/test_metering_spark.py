@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from mutua.adapters.db.engine import make_engine, migrate
-from mutua.adapters.metering.aggregation import aggregate_files
-from mutua.adapters.metering.eventstore import EventStore
-from mutua.adapters.metering.spark import aggregate_files_spark, spark_session
-from mutua.domain.periods import Period
-from mutua.services import metering
+from mutua.kernel.periods import Period
+from mutua.metering import service as metering
+from mutua.metering.aggregation import aggregate_files
+from mutua.metering.eventstore import EventStore
+from mutua.metering.spark import aggregate_files_spark, spark_session
+from mutua.platform.db.engine import make_engine, migrate
 from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
 
 

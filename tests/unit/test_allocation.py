@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mutua.domain.allocation import AllocationError, allocate_support
-from mutua.domain.costmodel import CostModel, KeyBasis, SupportMethod, build_cost_model
+from mutua.costing.domain.allocation import AllocationError, allocate_support
+from mutua.costing.domain.model import CostModel, KeyBasis, SupportMethod, build_cost_model
 from tests.unit.modelgen import ASSOCIATION, models
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-import mutua.adapters.documents.pdf as pdf_module
-from mutua.i18n import _catalogue
+import mutua.billing.documents.pdf as pdf_module
+from mutua.platform.i18n import _catalogue
 
 TEMPLATES = Path(pdf_module.__file__).parent / "templates"
 _MESSAGE = re.compile(r"""_\("((?:[^"\\]|\\.)*)"\)""")

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from stdnum.be import ogm_vcs
 
-from mutua.domain.billing import (
+from mutua.billing.domain import (
     BillingError,
     DocumentKind,
     DocumentRef,
@@ -19,10 +19,10 @@ from mutua.domain.billing import (
     structured_communication,
     true_up_documents,
 )
-from mutua.domain.charging import Charge
-from mutua.domain.costmodel import Activity, Charging, Service
-from mutua.domain.periods import Period
-from mutua.domain.registry import Engagement, EngagementKind
+from mutua.charging.domain import Charge
+from mutua.costing.domain.model import Activity, Charging, Service
+from mutua.kernel.periods import Period
+from mutua.registry.domain import Engagement, EngagementKind
 
 A, B = "0203430576", "0406798006"
 JAN, DEC = Period(2025, 1), Period(2025, 12)

@@ -4,9 +4,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mutua.adapters.files.costmodel_file import parse_cost_model
-from mutua.domain.allocation import allocate_support
-from mutua.domain.charging import (
+from mutua.charging.domain import (
     DirectCost,
     Drivers,
     TimeQuantity,
@@ -15,10 +13,12 @@ from mutua.domain.charging import (
     charged_by_engagement,
     provisional_charges,
 )
-from mutua.domain.costmodel import build_cost_model
-from mutua.domain.money import ZERO
-from mutua.domain.periods import Period, months_of
-from mutua.domain.registry import Engagement, EngagementKind
+from mutua.costing.domain.allocation import allocate_support
+from mutua.costing.domain.model import build_cost_model
+from mutua.costing.modelfile import parse_cost_model
+from mutua.kernel.money import ZERO
+from mutua.kernel.periods import Period, months_of
+from mutua.registry.domain import Engagement, EngagementKind
 from tests.unit.modelgen import models
 
 MODEL = parse_cost_model(

@@ -2,9 +2,9 @@ from importlib import resources
 
 import pytest
 
-from mutua.adapters.files.costmodel_file import dump_cost_model, parse_cost_model
-from mutua.domain.costmodel import Charging, SupportMethod
-from mutua.domain.problems import Rejected
+from mutua.costing.domain.model import Charging, SupportMethod
+from mutua.costing.modelfile import dump_cost_model, parse_cost_model
+from mutua.kernel.problems import Rejected
 
 DEMO = resources.files("mutua.demo").joinpath("cost-model.yaml").read_text(encoding="utf-8")
 

@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mutua.adapters.metering import dedup
+from mutua.metering import dedup
 
 
 def test_keys_stay_claimed_through_merges_and_unclaimed_keys_are_not_found(tmp_path: Path) -> None:

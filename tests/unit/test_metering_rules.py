@@ -3,8 +3,9 @@ from decimal import Decimal
 
 import duckdb
 
-from mutua.domain.costmodel import Aggregation, Meter
-from mutua.domain.metering import (
+from mutua.costing.domain.model import Aggregation, Meter
+from mutua.kernel.periods import Period
+from mutua.metering.domain import (
     Fraction128,
     Rejection,
     Sample,
@@ -17,7 +18,6 @@ from mutua.domain.metering import (
     to_quantity,
     validate_event,
 )
-from mutua.domain.periods import Period
 
 APRIL = Period(2025, 4)
 STORAGE = Meter("storage_gb", "be.mutua.storage.used", Aggregation.TIME_WEIGHTED_AVERAGE, "gb", (), "STAAS")

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mutua.domain.money import D, MoneyError, round_shares, split, to_cents
+from mutua.kernel.money import D, MoneyError, round_shares, split, to_cents
 
 cents = st.integers(min_value=-(10**13), max_value=10**13).map(lambda c: Decimal(c) / 100)
 weights = st.dictionaries(

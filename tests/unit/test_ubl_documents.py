@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from mutua.adapters.documents import ubl
-from mutua.domain.billing import Document, DocumentRef, issue, period_invoices, reversal, true_up_documents
-from mutua.domain.costmodel import Association
-from mutua.domain.registry import Category, ClientGroup, Language, Member
+from mutua.billing.documents import ubl
+from mutua.billing.domain import Document, DocumentRef, issue, period_invoices, reversal, true_up_documents
+from mutua.costing.domain.model import Association
+from mutua.registry.domain import Category, ClientGroup, Language, Member
 from tests.einvoice import Validator
 from tests.unit.test_billing_rules import DEC, ENGAGEMENTS, JAN, JANUARY, SERVICES, A, charge
 

@@ -24,10 +24,10 @@ from typing import Any
 
 import yaml
 
-from mutua.domain.allocation import allocate_support
-from mutua.domain.costmodel import CostModel
-from mutua.domain.money import split
-from mutua.domain.periods import Period, months_of
+from mutua.costing.domain.allocation import allocate_support
+from mutua.costing.domain.model import CostModel
+from mutua.kernel.money import split
+from mutua.kernel.periods import Period, months_of
 
 TURNOVER = Decimal("321649376")
 ACTIVITY_SHARE = {

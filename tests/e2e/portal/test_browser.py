@@ -20,10 +20,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mutua.adapters.db.engine import make_engine, migrate
-from mutua.adapters.web.app import create_app
 from mutua.bootstrap import Settings
-from mutua.domain.periods import Period
+from mutua.kernel.periods import Period
+from mutua.platform.db.engine import make_engine, migrate
+from mutua.platform.web.app import create_app
 from portal_world import MEMBER_A, PASSWORD, build
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,7 +48,7 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
-    from mutua.services.billing import issue_period_invoices
+    from mutua.billing.service import issue_period_invoices
 
     folder = tmp_path_factory.mktemp("browser")
     engine = make_engine(f"sqlite:///{folder / 'mutua.sqlite'}")

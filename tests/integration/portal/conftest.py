@@ -17,9 +17,9 @@ from sqlalchemy import Engine
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import portal_world as world
-from mutua.adapters.web.app import create_app
+from mutua.billing.ports import InvoiceDocument
 from mutua.bootstrap import Settings
-from mutua.services.documents import InvoiceDocument
+from mutua.platform.web.app import create_app
 
 
 class FakeInvoices:

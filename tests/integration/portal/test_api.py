@@ -8,10 +8,10 @@ from decimal import Decimal
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from mutua.adapters.db.engine import UnitOfWork
-from mutua.adapters.db.store import Store
-from mutua.adapters.web.app import create_app
 from mutua.bootstrap import Settings
+from mutua.platform.db.engine import UnitOfWork
+from mutua.platform.db.store import Store
+from mutua.platform.web.app import create_app
 from portal_world import MEMBER_A, MEMBER_B, PASSWORD
 
 Client = Callable[[str], TestClient]

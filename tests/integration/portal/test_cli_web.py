@@ -6,9 +6,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from mutua.adapters.cli.app import app
-from mutua.adapters.db.engine import make_engine, migrate, sqlite_url
-from mutua.services.users import DEMO_PASSWORD, authenticate, find_user
+from mutua.access.service import DEMO_PASSWORD, authenticate, find_user
+from mutua.platform.cli.app import app
+from mutua.platform.db.engine import make_engine, migrate, sqlite_url
 from portal_world import MEMBER_A, build
 
 

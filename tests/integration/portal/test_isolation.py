@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from mutua.adapters.web.portal import router as portal_router
+from mutua.platform.web.portal import router as portal_router
 from portal_world import MEMBER_A, MEMBER_B
 
 Client = Callable[[str], TestClient]

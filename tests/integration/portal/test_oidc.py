@@ -13,12 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from mutua.adapters.db.engine import UnitOfWork
-from mutua.adapters.db.store import Store
-from mutua.adapters.web.app import create_app
-from mutua.adapters.web.oidc import OidcSettings, identity_from_claims
 from mutua.bootstrap import Settings
-from mutua.domain.access import Forbidden, Role
+from mutua.kernel.access import Forbidden, Role
+from mutua.platform.db.engine import UnitOfWork
+from mutua.platform.db.store import Store
+from mutua.platform.web.app import create_app
+from mutua.platform.web.oidc import OidcSettings, identity_from_claims
 from portal_world import MEMBER_A, MEMBER_B
 
 SETTINGS = OidcSettings("https://idp.example/realms/mutua", "mutua-portal", "secret")

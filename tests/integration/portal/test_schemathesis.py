@@ -13,9 +13,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
-from mutua.adapters.db.engine import make_engine, migrate
-from mutua.adapters.web.app import create_app
 from mutua.bootstrap import Settings
+from mutua.platform.db.engine import make_engine, migrate
+from mutua.platform.web.app import create_app
 from portal_world import PASSWORD, build
 
 

@@ -1,10 +1,10 @@
-"""Who may read and write what: the pure rules of mutua.domain.access."""
+"""Who may read and write what: the pure rules of mutua.kernel.access."""
 
 from __future__ import annotations
 
 import pytest
 
-from mutua.domain.access import (
+from mutua.kernel.access import (
     AccessError,
     Action,
     Forbidden,

@@ -1,4 +1,4 @@
-from mutua.adapters.web.charts import PALETTE
+from mutua.platform.web.charts import PALETTE
 
 
 def _luminance(colour: str) -> float:

@@ -1,13 +1,13 @@
-"""The projection to year end and its range (mutua.services.portal_data._project)."""
+"""The projection to year end and its range (mutua.charging.views._project)."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
-from mutua.domain.periods import Period
-from mutua.domain.registry import Engagement, EngagementKind
-from mutua.services.portal_data import _project
+from mutua.charging.views import _project
+from mutua.kernel.periods import Period
+from mutua.registry.domain import Engagement, EngagementKind
 
 D = Decimal
 

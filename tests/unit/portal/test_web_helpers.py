@@ -9,12 +9,12 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from mutua.adapters.web.auth import LoginThrottle, Tokens, TooManyAttempts
-from mutua.adapters.web.charts import sankey_svg
-from mutua.adapters.web.portal import _safe_next
+from mutua.platform.web.auth import LoginThrottle, Tokens, TooManyAttempts
+from mutua.platform.web.charts import sankey_svg
+from mutua.platform.web.portal import _safe_next
 
-WEB = Path(__file__).resolve().parents[3] / "src" / "mutua" / "adapters" / "web"
-LOCALE = WEB.parents[1] / "locale"
+WEB = Path(__file__).resolve().parents[3] / "src" / "mutua"
+LOCALE = WEB / "locale"
 
 
 def test_five_failed_logins_block_the_sixth_until_the_window_has_passed() -> None:
@@ -78,7 +78,12 @@ def test_the_sankey_draws_each_flow_with_its_exact_amount_as_text() -> None:
 
 
 def test_every_portal_message_is_translated_into_dutch_and_french() -> None:
-    method_map = [("templates/**.html", "jinja2"), ("**.py", "python")]
+    method_map = [
+        ("*/documents/**", "ignore"),
+        ("platform/web/templates/**.html", "jinja2"),
+        ("*/templates/*/**.html", "jinja2"),
+        ("**.py", "python"),
+    ]
     ids = {
         msg[2] if isinstance(msg[2], str) else msg[2][0]
         for msg in extract_from_dir(str(WEB), method_map, keywords={"_": None})

@@ -1,0 +1,118 @@
+"""``mutua serve`` (the portal and the API) and ``mutua users`` (accounts)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+users_app = typer.Typer(help="User accounts of the portal and the API.", no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+
+def _state() -> Any:
+    from mutua.platform.cli.app import state
+
+    return state
+
+
+def _has_members() -> bool:
+    from sqlalchemy import func, select
+
+    from mutua.platform.db import tables as t
+    from mutua.platform.db.engine import UnitOfWork
+
+    with UnitOfWork(_state().engine()) as uow:
+        return bool(uow.connection.execute(select(func.count()).select_from(t.members)).scalar_one())
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    demo_users: Annotated[
+        bool, typer.Option("--demo-users/--no-demo-users", help="Create the demo accounts (see the README).")
+    ] = True,
+    secure_cookies: Annotated[bool, typer.Option(help="Session cookie over HTTPS only (behind TLS).")] = False,
+) -> None:
+    """Start the portal and the REST API (http://HOST:PORT/, API under /api/v1)."""
+    import uvicorn
+
+    from mutua.access.service import add_demo_users
+    from mutua.platform.cli.app import _run
+    from mutua.platform.web.app import create_app
+
+    state = _state()
+    if not _has_members():
+        err.print(
+            "[yellow]the database is empty[/]: build the demo association first with "
+            f"`mutua --data-dir {state.settings.data_dir} demo` (or import your own data)"
+        )
+        raise typer.Exit(1)
+    if demo_users:
+        accounts = _run(lambda: add_demo_users(state.engine()))
+        out.print("demo accounts (password [bold]mutua-demo[/]):")
+        for a in accounts:
+            out.print(f"  {a['username']:<11} {a['role']}" + (f" of member {a['member']}" if a["member"] else ""))
+    app = create_app(engine=state.engine(), settings=state.settings, secure_cookies=secure_cookies)
+    out.print(f"portal on http://{host}:{port}/  API docs on http://{host}:{port}/api/v1/docs")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@users_app.command("add")
+def add(
+    username: str,
+    role: Annotated[str, typer.Option(help="admin, controller, service_owner, budget_holder or auditor.")],
+    member: Annotated[str | None, typer.Option(help="Enterprise number (budget holders only).")] = None,
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters.")
+    ] = "",
+) -> None:
+    """Add a local account (the password is stored as an argon2 hash)."""
+    from mutua.access.service import add_user
+    from mutua.kernel.access import Role
+    from mutua.platform.cli.app import _run
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise typer.BadParameter("role must be admin, controller, service_owner, budget_holder or auditor") from None
+    state = _state()
+    user = _run(
+        lambda: add_user(
+            state.engine(),
+            username,
+            chosen,
+            password=password,
+            member=member,
+            display_name=name,
+            actor=state.settings.actor,
+        )
+    )
+    out.print(f"user {user.username!r} ({user.role.value}) added")
+
+
+@users_app.command("list")
+def list_accounts() -> None:
+    """The accounts."""
+    from mutua.access.service import list_users
+
+    for u in list_users(_state().engine()):
+        out.print(f"{u.username:<20} {u.role.value:<14} {u.member or ''}")
+
+
+@users_app.command("demo")
+def demo() -> None:
+    """Create the demo accounts (one per role, password mutua-demo)."""
+    from mutua.access.service import add_demo_users
+    from mutua.platform.cli.app import _run
+
+    for a in _run(lambda: add_demo_users(_state().engine())):
+        out.print(f"{a['username']:<11} {a['role']:<14} {a['member'] or ''}  password {a['password']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.add_typer(users_app, name="users")

@@ -1,1 +1,0 @@
-"""The database adapter: schema, migrations, engine and unit of work."""

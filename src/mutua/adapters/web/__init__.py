@@ -1,1 +1,0 @@
-"""The web adapter: the REST API (/api/v1) and the server-rendered portal."""

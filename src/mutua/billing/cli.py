@@ -1,0 +1,249 @@
+"""``mutua invoices`` (issue, list, show, export, correct, statement) and ``mutua export focus``.
+
+Importing this module registers both sub-apps on the main ``mutua`` app.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from mutua.kernel.periods import Period
+from mutua.platform.cli.app import JsonFlag, _eur, _json, _period, _run, app, out, state
+
+invoices_app = typer.Typer(
+    help="Invoices and credit notes: issue, list, show, export (UBL, PDF).", no_args_is_help=True
+)
+export_app = typer.Typer(help="Cost exports for the members' tools.", no_args_is_help=True)
+app.add_typer(invoices_app, name="invoices")
+app.add_typer(export_app, name="export")
+
+DateOption = Annotated[
+    str | None, typer.Option("--date", help="Issue date, YYYY-MM-DD (default: today, UTC).", show_default=False)
+]
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {text}") from None
+
+
+def _scope(period: str | None, year: int | None) -> tuple[Period | None, int | None]:
+    if period is None and year is None:
+        raise typer.BadParameter("give --period YYYY-MM or --year YYYY")
+    return (_period(period) if period else None), year
+
+
+@invoices_app.command("issue")
+def issue(
+    period: Annotated[str | None, typer.Argument(help="The closed month to invoice, YYYY-MM.")] = None,
+    true_up: Annotated[int | None, typer.Option("--true-up", help="Issue the true-up documents of a year.")] = None,
+    issue_date: DateOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Issue the invoices of a closed month, or the true-up's invoices and credit notes of a year."""
+    from mutua.billing import service as billing
+
+    day = _date(issue_date)
+    if true_up is not None:
+        result = _run(lambda: billing.issue_true_up_documents(state.engine(), true_up, day, state.settings.actor))
+    elif period is not None:
+        chosen = _period(period)
+        result = _run(lambda: billing.issue_period_invoices(state.engine(), chosen, day, state.settings.actor))
+    else:
+        raise typer.BadParameter("give a period YYYY-MM or --true-up YEAR")
+    data = result.as_dict()
+    if as_json:
+        _json(data)
+        return
+    out.print(
+        f"{data['what']}: {data['documents']} documents issued on {data['issued_on']} "
+        f"({data['invoices']} invoices, {data['credit_notes']} credit notes), {data['first']} to {data['last']}; "
+        f"net EUR {_eur(data['net_total'])}"
+    )
+
+
+@invoices_app.command("correct")
+def correct(
+    number: Annotated[str, typer.Argument(help="The document to correct.")],
+    note: Annotated[str, typer.Option(help="Why it is corrected.")] = "",
+    issue_date: DateOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Correct an issued document by a new one that reverses it and refers to it."""
+    from mutua.billing import service as billing
+
+    result = _run(
+        lambda: billing.issue_correction(state.engine(), number, note, _date(issue_date), state.settings.actor)
+    )
+    data = result.as_dict()
+    if as_json:
+        _json(data)
+    else:
+        out.print(f"{data['what']}: {data['first']} issued on {data['issued_on']}, net EUR {_eur(data['net_total'])}")
+
+
+@invoices_app.command("list")
+def list_(
+    period: Annotated[str | None, typer.Option(help="The month, YYYY-MM.")] = None,
+    year: Annotated[int | None, typer.Option(help="A whole year (its months and true-up).")] = None,
+    member: Annotated[str | None, typer.Option(help="Only this member (enterprise number).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The documents of a period or a year, in number order."""
+    from mutua.billing import service as billing
+
+    chosen, y = _scope(period, year)
+    rows = _run(lambda: billing.list_documents(state.engine(), chosen, y, member))
+    if as_json:
+        _json(rows)
+        return
+    table = Table(title=f"Documents {chosen or y}")
+    for col in ("number", "kind", "purpose", "period", "member", "issued", "due", "total"):
+        table.add_column(col, justify="right" if col == "total" else "left")
+    for r in rows:
+        table.add_row(
+            r["number"],
+            r["kind"],
+            r["purpose"],
+            r["period"],
+            f"{r['member']} {r['member_name'][:40]}",
+            r["issued_on"],
+            r["due_on"],
+            _eur(r["signed_total"]),
+        )
+    out.print(table)
+    total = sum((Decimal(r["signed_total"]) for r in rows), Decimal("0.00"))
+    out.print(f"{len(rows)} documents; invoices minus credit notes EUR {_eur(total)}")
+
+
+@invoices_app.command("show")
+def show(
+    number: Annotated[str, typer.Argument(help="The document number, e.g. 2025-000042.")],
+    xml: Annotated[bool, typer.Option("--xml", help="Print the UBL exactly as issued.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """One document with its lines (or its UBL)."""
+    from mutua.billing import service as billing
+
+    if xml:
+        sys.stdout.write(_run(lambda: billing.document_ubl(state.engine(), number)).decode("utf-8"))
+        return
+    data = _run(lambda: billing.show_document(state.engine(), number))
+    if as_json:
+        _json(data)
+        return
+    out.print(
+        f"[bold]{data['kind'].replace('_', ' ')} {data['number']}[/] ({data['purpose']}, {data['period']}) to "
+        f"{data['member_name']} ({data['member']}); issued {data['issued_on']}, due {data['due_on']}; "
+        f"payment reference {data['payment_reference']}"
+    )
+    if data["refers_to"]:
+        out.print(f"corrects: {', '.join(data['refers_to'])}")
+    table = Table()
+    for col in ("engagement", "item", "quantity", "unit", "price", "amount"):
+        table.add_column(col, justify="right" if col in ("quantity", "price", "amount") else "left")
+    for ln in data["lines"]:
+        table.add_row(ln["engagement"], ln["name"], ln["quantity"], ln["unit"], ln["unit_price"], _eur(ln["amount"]))
+    out.print(table)
+    out.print(f"total EUR {_eur(data['total'])} (VAT exempt, VATEX-EU-132-1F)")
+
+
+@invoices_app.command("export")
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The folder to write into.")],
+    period: Annotated[str | None, typer.Option(help="Every document of a month, YYYY-MM.")] = None,
+    number: Annotated[list[str] | None, typer.Option("--number", help="A document number (repeatable).")] = None,
+    pdf: Annotated[
+        bool | None,
+        typer.Option(
+            "--pdf/--no-pdf",
+            help="PDF renderings for every document / for none (default: for members not on Peppol).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Write documents as UBL files (NUMBER.xml), and PDF renderings for members not on Peppol."""
+    from mutua.billing import service as billing
+
+    if period is None and not number:
+        raise typer.BadParameter("give --period YYYY-MM or --number")
+    chosen = _period(period) if period else None
+    paths = _run(lambda: billing.export_documents(state.engine(), output, chosen, number or None, pdf))
+    if as_json:
+        _json({"written": [str(p) for p in paths]})
+    else:
+        out.print(f"{len(paths)} files written to {output}")
+
+
+@invoices_app.command("channel")
+def channel(
+    member: Annotated[str, typer.Argument(help="The member's enterprise number.")],
+    via: Annotated[str, typer.Argument(help="peppol (the default) or pdf (not yet on Peppol).")],
+) -> None:
+    """Record how a member receives its documents: through Peppol, or as PDF."""
+    from mutua.billing import service as billing
+    from mutua.registry.domain import enterprise_number
+
+    try:
+        kbo = enterprise_number(member)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    _run(lambda: billing.set_channel(state.engine(), kbo, via, state.settings.actor))
+    out.print(f"{kbo} receives its documents {'through Peppol' if via == 'peppol' else 'as PDF'}")
+
+
+@invoices_app.command("statement")
+def statement_pdf(
+    member: Annotated[str, typer.Option(help="The member's enterprise number.")],
+    period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The PDF file to write.")],
+) -> None:
+    """A member's PDF statement of a period, in its language, with budget, spend to date and projection."""
+    from mutua.billing import service as billing
+    from mutua.registry.domain import enterprise_number
+
+    try:
+        kbo = enterprise_number(member)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    data = _run(lambda: billing.statement_pdf(state.engine(), kbo, _period(period)))
+    output.write_bytes(data)
+    out.print(f"statement written to {output}")
+
+
+@export_app.command("focus")
+def export_focus(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV file (default: standard output).")] = None,
+    period: Annotated[str | None, typer.Option(help="One closed month, YYYY-MM.")] = None,
+    year: Annotated[int | None, typer.Option(help="A whole year, true-up included.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The charges in FinOps FOCUS 1.2 (CostAndUsage) CSV: one row per member, engagement, service
+    and month."""
+    from mutua.billing import service as billing
+
+    chosen, y = _scope(period, year)
+    the_year = chosen.year if chosen is not None else int(y or 0)
+    export = _run(lambda: billing.focus_export(state.engine(), the_year, chosen))
+    text = export.to_csv()
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8")
+    summary = {"file": str(output), "rows": len(export.rows), "billed_total": str(export.billed_total)}
+    if as_json:
+        _json(summary)
+    else:
+        out.print(f"{summary['rows']} FOCUS rows, BilledCost EUR {_eur(export.billed_total)}, written to {output}")

@@ -1,0 +1,298 @@
+"""Reads and writes of billing documents over the unit of work's connection.
+
+There is deliberately no method that updates or deletes a document: issued documents are final.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from mutua.billing import tables as tb
+from mutua.billing.domain import Document, DocumentKind, DocumentLine, DocumentRef, Draft, Purpose
+from mutua.kernel.problems import Conflict
+from mutua.platform.db import tables as t
+from mutua.platform.db.store import Store, utcnow
+
+
+class BillingStore:
+    """Billing documents in the store's transaction. Every write is audited."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.c: Connection = store.c
+
+    # -- numbering --------------------------------------------------------------------------
+
+    def allocate(self, year: int, count: int = 1) -> int:
+        """Allocate ``count`` consecutive numbers of ``year`` in this transaction and return the
+        first. The year's sequence row is updated under a row lock (PostgreSQL; SQLite serialises
+        writers) and rolled back with the transaction, so no gap or duplicate is ever left."""
+        if count < 1:
+            raise ValueError("allocate at least one number")
+        values = {"year": year, "last_number": 0}
+        if self.c.dialect.name == "postgresql":
+            self.c.execute(pg_insert(tb.billing_sequences).values(**values).on_conflict_do_nothing())
+        else:
+            self.c.execute(sqlite_insert(tb.billing_sequences).values(**values).on_conflict_do_nothing())
+        seq = tb.billing_sequences
+        row = self.c.execute(
+            update(seq)
+            .where(seq.c.year == year)
+            .values(last_number=seq.c.last_number + count)
+            .returning(seq.c.last_number)
+        ).one()
+        return int(row[0]) - count + 1
+
+    def last_issue_date(self, year: int) -> date | None:
+        d = tb.billing_documents
+        value = self.c.execute(select(func.max(d.c.issued_on)).where(d.c.year == year)).scalar()
+        return value if isinstance(value, date) else None
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def add_many(self, items: Sequence[tuple[Document, str, bytes, int]]) -> None:
+        """Store issued documents: (document, issue key, its UBL, the member's row id) each. The
+        unique issue key refuses a second period or true-up document for the same member."""
+        if not items:
+            return
+        d = tb.billing_documents
+        keys = [key for _, key, _, _ in items]
+        taken = self.c.execute(select(d.c.issue_key).where(d.c.issue_key.in_(keys))).scalars().first()
+        if taken is not None:
+            raise Conflict(f"a document was already issued for {taken}")
+        now = utcnow()
+        self.store.insert_many(
+            d,
+            [
+                {
+                    "number": doc.number,
+                    "year": doc.year,
+                    "sequence": doc.sequence,
+                    "kind": doc.draft.kind.value,
+                    "purpose": doc.draft.purpose.value,
+                    "issue_key": key,
+                    "member_id": member_id,
+                    "period_key": doc.draft.period_key,
+                    "period_start": doc.draft.period_start,
+                    "period_end": doc.draft.period_end,
+                    "issued_on": doc.issued_on,
+                    "due_on": doc.due_on,
+                    "currency": "EUR",
+                    "total": doc.draft.total,
+                    "payment_reference": doc.payment_reference,
+                    "note": doc.draft.note[:500],
+                    "ubl": xml.decode("utf-8"),
+                    "sha256": hashlib.sha256(xml).hexdigest(),
+                    "issued_at": now,
+                    "issued_by": self.store.actor,
+                }
+                for doc, key, xml, member_id in items
+            ],
+        )
+        ids = self.ids_of([doc.number for doc, _, _, _ in items])
+        self.store.insert_many(
+            tb.billing_lines,
+            [
+                {
+                    "document_id": ids[doc.number],
+                    "line_no": i,
+                    "engagement": x.engagement,
+                    "service": x.service,
+                    "detail": x.detail,
+                    "name": x.name[:300],
+                    "description": x.description[:400],
+                    "quantity": x.quantity,
+                    "unit": x.unit,
+                    "unit_code": x.unit_code,
+                    "unit_price": x.unit_price,
+                    "amount": x.amount,
+                    "period_start": x.period_start,
+                    "period_end": x.period_end,
+                    "buyer_reference": x.buyer_reference,
+                }
+                for doc, _, _, _ in items
+                for i, x in enumerate(doc.draft.lines, start=1)
+            ],
+        )
+        referred = self.ids_of({r.number for doc, _, _, _ in items for r in doc.draft.references})
+        self.store.insert_many(
+            tb.billing_references,
+            [
+                {"document_id": ids[doc.number], "refers_to_id": referred[r.number]}
+                for doc, _, _, _ in items
+                for r in doc.draft.references
+            ],
+        )
+        self.store.insert_many(
+            t.audit_log,
+            [
+                {
+                    "at": now,
+                    "actor": self.store.actor,
+                    "action": "issue",
+                    "entity": doc.draft.kind.value,
+                    "entity_key": doc.number,
+                    "detail": json.dumps(
+                        {
+                            "member": doc.draft.member,
+                            "purpose": doc.draft.purpose.value,
+                            "period": doc.draft.period_key,
+                            "total": str(doc.draft.total),
+                            "lines": len(doc.draft.lines),
+                            "refers_to": [r.number for r in doc.draft.references],
+                            "sha256": hashlib.sha256(xml).hexdigest(),
+                        },
+                        sort_keys=True,
+                    ),
+                }
+                for doc, _, xml, _ in items
+            ],
+        )
+
+    def set_channel(self, member: str, channel: str) -> None:
+        """Record how a member receives its documents (``peppol`` or ``pdf``); audited."""
+        member_id = self.store.member_ids()[member]
+        ch = tb.billing_channels
+        self.c.execute(delete(ch).where(ch.c.member_id == member_id))
+        if channel != "peppol":
+            self.c.execute(
+                insert(ch).values(
+                    member_id=member_id, channel=channel, changed_at=utcnow(), changed_by=self.store.actor
+                )
+            )
+        self.store.audit("set_channel", "member", member, channel=channel)
+
+    def pdf_members(self) -> set[str]:
+        """Members not (yet) on Peppol: they receive the PDF rendering of their documents."""
+        ch, m = tb.billing_channels, t.members
+        q = select(m.c.enterprise_number).join(ch, ch.c.member_id == m.c.id).where(ch.c.channel == "pdf")
+        return {str(r[0]) for r in self.c.execute(q)}
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def ids_of(self, numbers: Iterable[str]) -> dict[str, int]:
+        d = tb.billing_documents
+        wanted = list(numbers)
+        found: dict[str, int] = {}
+        for i in range(0, len(wanted), 5000):
+            rows = self.c.execute(select(d.c.number, d.c.id).where(d.c.number.in_(wanted[i : i + 5000])))
+            found.update({r.number: int(r.id) for r in rows})
+        missing = [n for n in wanted if n not in found]
+        if missing:
+            raise Conflict(f"unknown document(s): {', '.join(missing)}")
+        return found
+
+    def issued_keys(self, prefix: str) -> set[str]:
+        d = tb.billing_documents
+        return {str(r[0]) for r in self.c.execute(select(d.c.issue_key).where(d.c.issue_key.like(prefix + "%")))}
+
+    def headers(
+        self,
+        *,
+        period_keys: Sequence[int] | None = None,
+        year: int | None = None,
+        member: str | None = None,
+        numbers: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        d, m = tb.billing_documents, t.members
+        q = (
+            select(
+                d.c.id,
+                d.c.number,
+                d.c.year,
+                d.c.sequence,
+                d.c.kind,
+                d.c.purpose,
+                d.c.period_key,
+                d.c.period_start,
+                d.c.period_end,
+                d.c.issued_on,
+                d.c.due_on,
+                d.c.total,
+                d.c.payment_reference,
+                d.c.note,
+                d.c.sha256,
+                m.c.enterprise_number.label("member"),
+                m.c.name.label("member_name"),
+                m.c.language.label("language"),
+            )
+            .join(m, m.c.id == d.c.member_id)
+            .order_by(d.c.year, d.c.sequence)
+        )
+        if period_keys is not None:
+            q = q.where(d.c.period_key.in_(list(period_keys)))
+        if year is not None:
+            q = q.where(d.c.period_key.between(year * 100 + 1, year * 100 + 12))
+        if member is not None:
+            q = q.where(m.c.enterprise_number == member)
+        if numbers is not None:
+            q = q.where(d.c.number.in_(list(numbers)))
+        return [dict(r) for r in self.c.execute(q).mappings()]
+
+    def ubl(self, number: str) -> str | None:
+        d = tb.billing_documents
+        return self.c.execute(select(d.c.ubl).where(d.c.number == number)).scalar()
+
+    def documents(self, headers: Sequence[dict[str, Any]]) -> list[Document]:
+        """Rebuild the issued documents (lines and references) of some headers."""
+        ids = [h["id"] for h in headers]
+        lines: dict[int, list[DocumentLine]] = {i: [] for i in ids}
+        refs: dict[int, list[DocumentRef]] = {i: [] for i in ids}
+        ln, r, d = tb.billing_lines, tb.billing_references, tb.billing_documents
+        for chunk in range(0, len(ids), 5000):
+            part = ids[chunk : chunk + 5000]
+            for row in self.c.execute(
+                select(ln).where(ln.c.document_id.in_(part)).order_by(ln.c.document_id, ln.c.line_no)
+            ):
+                lines[row.document_id].append(
+                    DocumentLine(
+                        row.engagement,
+                        row.service,
+                        row.detail,
+                        row.name,
+                        row.description,
+                        row.quantity,
+                        row.unit,
+                        row.unit_code,
+                        row.unit_price,
+                        row.amount,
+                        row.period_start,
+                        row.period_end,
+                        row.buyer_reference,
+                    )
+                )
+            q = (
+                select(r.c.document_id, d.c.number, d.c.issued_on)
+                .join(d, d.c.id == r.c.refers_to_id)
+                .where(r.c.document_id.in_(part))
+                .order_by(r.c.id)
+            )
+            for row in self.c.execute(q):
+                refs[row.document_id].append(DocumentRef(row.number, row.issued_on))
+        result = []
+        for h in headers:
+            draft = Draft(
+                DocumentKind(h["kind"]),
+                Purpose(h["purpose"]),
+                h["member"],
+                h["period_start"],
+                h["period_end"],
+                h["period_key"],
+                tuple(lines[h["id"]]),
+                tuple(refs[h["id"]]),
+                h["note"],
+            )
+            result.append(
+                Document(
+                    draft, h["number"], h["year"], h["sequence"], h["issued_on"], h["due_on"], h["payment_reference"]
+                )
+            )
+        return result

@@ -1,1 +1,0 @@
-"""The domain core: pure records and rules. Imports no framework, database or web library."""

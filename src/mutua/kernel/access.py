@@ -1,0 +1,120 @@
+"""Users and roles: who may read and write what. Pure functions, no framework.
+
+Roles:
+
+- ``admin``: everything, including user accounts;
+- ``controller``: reads everything; runs, reviews and locks the close and the true-up;
+- ``service_owner``: reads the association's data (catalogue, tariffs, usage, allocation, report);
+- ``budget_holder``: reads the data of ONE member (the one the account is bound to), nothing else;
+- ``auditor``: reads everything, including the audit trail; writes nothing.
+
+Example::
+
+    >>> holder = User("jan", Role.BUDGET_HOLDER, member="0123456749")
+    >>> may_read_member(holder, "0123456749"), may_read_member(holder, "0987654312")
+    (True, False)
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from mutua.kernel.problems import MutuaError
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    CONTROLLER = "controller"
+    SERVICE_OWNER = "service_owner"
+    BUDGET_HOLDER = "budget_holder"
+    AUDITOR = "auditor"
+
+
+class Action(enum.StrEnum):
+    """Things a user may do beyond reading one member's data."""
+
+    READ_ASSOCIATION = "read_association"  # all members, the report, the allocation, the close
+    READ_AUDIT = "read_audit"
+    CLOSE = "close"  # preview, run and lock a close; the true-up
+    MANAGE_USERS = "manage_users"
+
+
+_GRANTS: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.CONTROLLER: frozenset({Action.READ_ASSOCIATION, Action.READ_AUDIT, Action.CLOSE}),
+    Role.SERVICE_OWNER: frozenset({Action.READ_ASSOCIATION}),
+    Role.AUDITOR: frozenset({Action.READ_ASSOCIATION, Action.READ_AUDIT}),
+    Role.BUDGET_HOLDER: frozenset(),
+}
+
+
+class Unauthenticated(MutuaError):
+    """No valid session or token."""
+
+    status = 401
+
+
+class Forbidden(MutuaError):
+    """The user is known but may not do this."""
+
+    status = 403
+
+
+class AccessError(ValueError):
+    """A user record that breaks the rules (a budget holder without a member, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person using the portal or the API.
+
+    Attributes:
+        username: unique login name (also the name written in the audit trail).
+        role: one of :class:`Role`.
+        member: the enterprise number a budget holder is bound to; None for every other role.
+        display_name: the name shown in the portal.
+        language: the preferred language (nl, fr, en), or empty to follow the browser.
+    """
+
+    username: str
+    role: Role
+    member: str | None = None
+    display_name: str = ""
+    language: str = ""
+
+    def __post_init__(self) -> None:
+        check_user(self.role, self.member)
+
+
+def check_user(role: Role, member: str | None) -> None:
+    """A budget holder is bound to exactly one member; the other roles to none."""
+    if role is Role.BUDGET_HOLDER and not member:
+        raise AccessError("a budget holder must be bound to a member")
+    if role is not Role.BUDGET_HOLDER and member:
+        raise AccessError(f"a {role.value} is not bound to a member")
+
+
+def may(user: User, action: Action) -> bool:
+    return action in _GRANTS[user.role]
+
+
+def may_read_member(user: User, member: str) -> bool:
+    """True if the user may read this member's data (its engagements, usage, statements, invoices)."""
+    return may(user, Action.READ_ASSOCIATION) or (user.role is Role.BUDGET_HOLDER and user.member == member)
+
+
+def member_scope(user: User) -> str | None:
+    """The only member a user may see, or None when the user may see every member."""
+    return None if may(user, Action.READ_ASSOCIATION) else user.member
+
+
+def require(user: User, action: Action) -> None:
+    if not may(user, action):
+        raise Forbidden(f"{user.username} ({user.role.value}) may not {action.value.replace('_', ' ')}")
+
+
+def require_member(user: User, member: str) -> None:
+    """Refuse another member's data. The answer is "not found", so that it tells nothing."""
+    if not may_read_member(user, member):
+        raise Forbidden("not found or not yours")

@@ -1,0 +1,75 @@
+"""The monthly aggregation on DuckDB: the one SQL text of ``aggregation.sql`` over a period's files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib.resources import files
+from pathlib import Path
+
+import duckdb
+
+from mutua.metering.eventstore import connect
+
+
+def aggregation_sql() -> str:
+    """The aggregation, as run by every engine."""
+    return files("mutua.metering").joinpath("aggregation.sql").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Total:
+    """One monthly total as an exact fraction of micro-units (quantity = numerator / 10^6 / denominator).
+
+    Attributes:
+        period: the period charged (YYYYMM).
+        origin_period: the period the usage happened in (differs for late events).
+        member, engagement, meter, agg, dims: what it is about.
+        events: how many events it counts.
+        numerator, denominator: the exact aggregate.
+    """
+
+    period: int
+    origin_period: int
+    member: str
+    engagement: str
+    meter: str
+    agg: str
+    dims: str
+    events: int
+    numerator: int
+    denominator: int
+
+
+def to_totals(rows: Sequence[Sequence[object]]) -> list[Total]:
+    result = []
+    for r in rows:
+        num, den = Decimal(str(r[8])), Decimal(str(r[9]))
+        if num != num.to_integral_value() or den != den.to_integral_value():
+            raise ValueError(f"aggregation returned a non-integer fraction {num}/{den}")
+        result.append(
+            Total(
+                int(str(r[0])),
+                int(str(r[1])),
+                str(r[2]),
+                str(r[3]),
+                str(r[4]),
+                str(r[5]),
+                str(r[6] or ""),
+                int(str(r[7])),
+                int(num),
+                int(den),
+            )
+        )
+    return sorted(result)
+
+
+def aggregate_files(paths: Sequence[Path], con: duckdb.DuckDBPyConnection | None = None) -> list[Total]:
+    """Run the aggregation over event files with DuckDB."""
+    if not paths:
+        return []
+    con = con or connect()
+    listing = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW events AS SELECT * FROM read_parquet([{listing}])")
+    return to_totals(con.execute(aggregation_sql()).fetchall())

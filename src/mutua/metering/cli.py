@@ -1,0 +1,194 @@
+"""``mutua metering``: ingest event files, serve the HTTP endpoint, flush, materialise, usage."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+metering_app = typer.Typer(
+    help="Metering: usage events in (files, HTTP), exactly once; monthly totals out.", no_args_is_help=True
+)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def _cli() -> ModuleType:
+    from mutua.platform.cli import app as cli
+
+    return cli
+
+
+@metering_app.command("ingest")
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="CloudEvents files: .jsonl/.json, .csv or .parquet.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Ingest event files: duplicates count once, bad events are listed, the rest is stored."""
+    from mutua.metering.service import ingest_file
+
+    cli = _cli()
+    results = []
+    failed = False
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=cli.err, disable=as_json
+    ) as progress:
+        for file in files:
+            task = progress.add_task(f"{file.name}: reading", total=1.0)
+
+            def tick(what: str, done: float, task: TaskID = task, name: str = file.name) -> None:
+                progress.update(task, completed=done, description=f"{name}: {what}")
+
+            result = cli._run(
+                lambda file=file, tick=tick: ingest_file(
+                    cli.state.engine(), cli.state.settings.data_dir, file, cli.state.settings.actor, tick
+                )
+            )
+            progress.update(task, completed=1.0, description=f"{file.name}: done")
+            results.append(result)
+            failed = failed or bool(result.rejected)
+    if as_json:
+        cli._json([r.as_dict() for r in results])
+    else:
+        for r in results:
+            cli.out.print(
+                f"{r.source}: {r.received} events read, {r.accepted} taken, {r.duplicates} duplicates "
+                f"(already taken, nothing changed), {len(r.rejected)} rejected, {r.late} late; "
+                f"{r.received / r.seconds if r.seconds else 0:,.0f} events/s"
+            )
+            for rej in r.rejected[:200]:
+                where = f"{r.source}:{rej.line}" if rej.line is not None else f"{r.source}[{rej.index}]"
+                cli.err.print(f"  {where}: {rej.field or '-'}: {rej.reason}", markup=False, highlight=False)
+            if len(r.rejected) > 200:
+                cli.err.print(f"  ... and {len(r.rejected) - 200} more (--json lists them all)")
+    if failed:
+        raise typer.Exit(2)
+
+
+@metering_app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(envvar="MUTUA_METERING_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="MUTUA_METERING_PORT")] = 8089,
+    flush_events: Annotated[int, typer.Option(envvar="MUTUA_METERING_FLUSH_EVENTS")] = 1_000_000,
+    workers: Annotated[
+        int, typer.Option(envvar="MUTUA_METERING_WORKERS", help="Worker processes (default: one per core).")
+    ] = 0,
+) -> None:
+    """Serve POST /events (CloudEvents, single or batch); acknowledged only once durably stored."""
+    import os
+
+    import uvicorn
+
+    cli = _cli()
+    settings = cli.state.settings
+    cli.state.engine()  # creates or migrates the schema once, before any worker starts
+    os.environ.update(
+        {
+            "MUTUA_DATA_DIR": str(settings.data_dir),
+            "MUTUA_ACTOR": settings.actor,
+            "MUTUA_METERING_FLUSH_EVENTS": str(flush_events),
+        }
+    )
+    if settings.database_url:
+        os.environ["MUTUA_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "mutua.metering.http:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or os.cpu_count() or 1,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@metering_app.command("flush")
+def flush(as_json: JsonFlag = False) -> None:
+    """Move events acknowledged over HTTP into a Parquet segment (safe to repeat)."""
+    from mutua.metering.service import flush as run
+
+    cli = _cli()
+    result = cli._run(lambda: run(cli.state.engine(), cli.state.settings.data_dir, cli.state.settings.actor))
+    if as_json:
+        cli._json(result.as_dict())
+    else:
+        cli.out.print(f"{result.accepted} events flushed, {result.duplicates} already stored")
+
+
+@metering_app.command("materialise")
+def materialise(period: Annotated[str, typer.Argument(help="The month, YYYY-MM.")], as_json: JsonFlag = False) -> None:
+    """Write a month's metered totals into the usage the close charges (replaces earlier ones)."""
+    from mutua.metering.service import materialise as run
+
+    cli = _cli()
+    result = cli._run(
+        lambda: run(cli.state.engine(), cli.state.settings.data_dir, cli._period(period), cli.state.settings.actor)
+    )
+    if as_json:
+        cli._json(result.as_dict())
+    else:
+        cli.out.print(
+            f"{result.period}: {result.rows} usage rows from {result.events} events "
+            f"({result.late_rows} late adjustments)"
+            + (f"; {result.pending} HTTP events not flushed yet" if result.pending else "")
+        )
+
+
+@metering_app.command("usage")
+def usage(
+    period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
+    member: Annotated[str | None, typer.Option(help="A member's enterprise number.")] = None,
+    meter: Annotated[str | None, typer.Option(help="A meter code.")] = None,
+    as_json: JsonFlag = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV lines.")] = False,
+) -> None:
+    """Usage per member, meter and period (month-to-date while open), from the daily rollups."""
+    from mutua.metering.service import usage_view
+    from mutua.registry.domain import enterprise_number
+
+    cli = _cli()
+    number = None
+    if member is not None:
+        try:
+            number = enterprise_number(member)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    data = cli._run(
+        lambda: usage_view(cli.state.engine(), cli.state.settings.data_dir, cli._period(period), number, meter)
+    )
+    if as_json:
+        cli._json(data)
+        return
+    columns = ("member", "engagement", "meter", "aggregation", "origin_period", "late", "events", "quantity", "unit")
+    if as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        for ln in data["lines"]:
+            writer.writerow([ln[c] for c in columns])
+        return
+    table = Table(title=f"Usage {data['period']}" + (" (closed)" if data["closed"] else " (month to date)"))
+    for c in columns:
+        table.add_column(c, justify="right" if c in ("events", "quantity") else "left")
+    for ln in data["lines"]:
+        table.add_row(*[("late" if ln[c] else "") if c == "late" else str(ln[c] or "") for c in columns])
+    cli.out.print(table)
+
+
+@metering_app.command("stats")
+def stats(as_json: JsonFlag = False) -> None:
+    """What the event store holds."""
+    from mutua.metering.service import stats as run
+
+    cli = _cli()
+    data = run(cli.state.settings.data_dir)
+    if as_json:
+        cli._json(data)
+    else:
+        for k, v in data.items():
+            cli.out.print(f"{k}: {v}")

@@ -1,0 +1,212 @@
+"""The web application: ``create_app`` wires the API, the portal and one error handler.
+
+Nothing heavy happens at import; the app factory takes everything it needs as keyword arguments.
+Every refusal (:class:`MutuaError` and its HTTP status, a validation error, an unknown route)
+goes through ONE handler: an RFC 9457 problem detail (``application/problem+json``) for the API,
+an HTML page (or the login page) for the portal.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+
+from mutua.billing.ports import InvoiceDocuments, billing_documents
+from mutua.bootstrap import Settings
+from mutua.kernel.access import Unauthenticated
+from mutua.kernel.periods import PeriodError
+from mutua.kernel.problems import MutuaError, Problem, Rejected
+from mutua.platform.web.auth import LoginThrottle, Tokens
+from mutua.platform.web.oidc import OidcSettings
+
+HERE = Path(__file__).parent
+
+
+class Cache:
+    """A bounded memo of read models. Keys name everything a result depends on, including a data
+    version (see :func:`mutua.charging.views.data_version`), so an entry is never stale."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+@dataclass
+class Context:
+    """What the routes share: the database, settings, tokens, throttle, documents and caches."""
+
+    engine: Engine
+    settings: Settings
+    tokens: Tokens
+    throttle: LoginThrottle
+    invoices: InvoiceDocuments
+    charts: bool
+    oidc: bool = False
+    cache: Cache = field(default_factory=Cache)
+
+
+def context(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+def _secret(settings: Settings) -> str:
+    """The session secret: ``MUTUA_SECRET_KEY`` or a random one kept in the data directory."""
+    import os
+
+    if key := os.environ.get("MUTUA_SECRET_KEY"):
+        return key
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def problem(status: int, detail: str, instance: str, problems: tuple[Problem, ...] = ()) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if problems:
+        body["problems"] = [p.as_dict() for p in problems]
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(
+    *,
+    engine: Engine,
+    settings: Settings,
+    secret_key: str | None = None,
+    invoices: InvoiceDocuments | None = None,
+    charts: bool = True,
+    secure_cookies: bool = False,
+    login_limit: int = 5,
+    oidc: OidcSettings | None = None,
+) -> FastAPI:
+    """The portal and API over ``engine``.
+
+    Args:
+        engine: the database (migrated).
+        settings: the composition root's settings.
+        secret_key: signs sessions and tokens (default: ``MUTUA_SECRET_KEY`` or a file in data_dir).
+        invoices: where invoice documents come from (default: the billing context, if installed).
+        charts: render Vega-Lite charts to SVG (off: the data tables only).
+        secure_cookies: send the session cookie over HTTPS only (set behind TLS).
+        login_limit: failed logins per user or address allowed in 15 minutes.
+        oidc: the OpenID Connect provider (default: ``MUTUA_OIDC_*`` variables; none when unset).
+    """
+    from mutua.platform.web import api, portal
+
+    app = FastAPI(
+        title="Mutua API",
+        version="1",
+        description=(
+            "The REST API of a cost-sharing association: members, engagements, services and tariffs, usage, "
+            "statements, invoices and the close. Amounts are strings (exact decimals, EUR). Errors are RFC 9457 "
+            "problem details. Authenticate with a bearer token from POST /api/v1/token, or the portal's session "
+            "(writes then need the X-CSRF-Token header)."
+        ),
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # Swagger UI would load JavaScript from a CDN; /api/v1/docs is a plain page instead
+        redoc_url=None,
+    )
+    secret = secret_key or _secret(settings)
+    app.state.ctx = Context(
+        engine=engine,
+        settings=settings,
+        tokens=Tokens(secret),
+        throttle=LoginThrottle(limit=login_limit),
+        invoices=invoices if invoices is not None else billing_documents(engine),
+        charts=charts,
+    )
+    oidc = oidc or OidcSettings.from_env()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie="mutua_session",
+        max_age=8 * 3600,
+        same_site="lax",
+        https_only=secure_cookies,
+    )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"
+        )
+        return response
+
+    @app.exception_handler(MutuaError)
+    async def mutua_error(request: Request, exc: MutuaError) -> Response:
+        if isinstance(exc, Unauthenticated) and not _is_api(request):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        problems = exc.problems if isinstance(exc, Rejected) else ()
+        if _is_api(request):
+            return problem(exc.status, exc.message, request.url.path, problems)
+        return portal.error_page(request, exc.status, exc.message, problems)
+
+    @app.exception_handler(PeriodError)
+    async def period_error(request: Request, exc: PeriodError) -> Response:
+        return await mutua_error(request, Rejected([Problem("request", None, "period", str(exc))], "request"))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            Problem("request", None, ".".join(str(x) for x in e.get("loc", ())), str(e.get("msg", "")))
+            for e in exc.errors()
+        ]
+        return await mutua_error(request, Rejected(problems, "request"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_api(request):
+            return problem(exc.status_code, str(exc.detail), request.url.path)
+        return portal.error_page(request, exc.status_code, str(exc.detail), ())
+
+    app.include_router(api.router)
+    app.include_router(portal.router)
+    if oidc is not None:
+        from mutua.platform.web.oidc import router as oidc_router
+
+        app.include_router(oidc_router(oidc))
+        app.state.ctx.oidc = True
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app

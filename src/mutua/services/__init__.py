@@ -1,1 +1,0 @@
-"""Use cases: each runs in one unit of work, validates everything first, writes all or nothing."""
