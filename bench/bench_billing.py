@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from mutua.billing import db as tb
 from mutua.billing import service as billing
-from mutua.billing import tables as tb
 from mutua.bootstrap import Settings, open_engine
 from mutua.demo.service import run_demo
 

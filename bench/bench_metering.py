@@ -69,9 +69,10 @@ def cost_model_text() -> str:
 
 
 def setup(work: Path) -> None:
+    from mutua.bootstrap import migrate
     from mutua.charging.imports import import_cost_model, import_engagements_text, import_members_text
     from mutua.demo.generator import synthetic_enterprise_number
-    from mutua.platform.db.engine import make_engine, migrate, sqlite_url
+    from mutua.platform.db.engine import make_engine, sqlite_url
 
     engine = make_engine(sqlite_url(work))
     migrate(engine)

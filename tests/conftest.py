@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from mutua.platform.db.engine import make_engine, migrate, normalise_url
+from mutua.bootstrap import migrate
+from mutua.platform.db.engine import make_engine, normalise_url
 
 POSTGRES_URL = os.environ.get("MUTUA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

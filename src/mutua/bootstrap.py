@@ -1,4 +1,8 @@
-"""The composition root: settings from flags and ``MUTUA_*`` variables, and the engine they name."""
+"""The composition root: the one module that names every context and wires them together.
+
+Settings come from flags and ``MUTUA_*`` variables; the engine they name is migrated with every
+context's branch; a unit of work carries every context's repository over one transaction.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,19 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from mutua.platform.db.engine import make_engine, migrate, sqlite_url
+from mutua.billing.db import SqlBilling
+from mutua.charging.db import SqlCharging
+from mutua.costing.db import SqlCosting
+from mutua.platform.db import engine as db
+from mutua.platform.db.audit import AuditTrail, ImportBatches
+from mutua.platform.db.engine import make_engine, sqlite_url
+from mutua.registry.db import SqlRegistry
+
+SRC = Path(__file__).parent
+# Each context's own branch of migrations (the platform's versions hold the core branch).
+MIGRATIONS = (SRC / "billing" / "migrations", SRC / "access" / "migrations")
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,38 @@ def _user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # pragma: no cover - no user database in some containers
         return "system"
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to date: the core branch and every context's."""
+    db.migrate(engine, MIGRATIONS)
+
+
+class UnitOfWork(db.SqlUnitOfWork):
+    """One transaction with every context's repository; rolled back unless committed.
+
+    Each context's service asks for the repositories it needs through a Protocol in its
+    ``ports.py``; this class satisfies all of them, and the tests' fakes satisfy them in memory.
+    """
+
+    audit: AuditTrail
+    batches: ImportBatches
+    registry: SqlRegistry
+    costing: SqlCosting
+    charging: SqlCharging
+    billing: SqlBilling
+
+    def attach(self, connection: Connection) -> None:
+        self.audit = AuditTrail(connection, self.actor)
+        self.batches = ImportBatches(connection, self.audit)
+        self.registry = SqlRegistry(connection, self.audit)
+        self.costing = SqlCosting(connection, self.audit)
+        self.charging = SqlCharging(connection, self.audit, self.registry)
+        self.billing = SqlBilling(connection, self.audit, self.registry)
+
+
+def unit_of_work(engine: Engine, actor: str = "system") -> UnitOfWork:
+    return UnitOfWork(engine, actor)
 
 
 def open_engine(settings: Settings, *, migrate_schema: bool = True) -> Engine:

@@ -15,10 +15,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
-from mutua.billing import tables as tb
+from mutua.billing import db as tb
+from mutua.charging import db as charging_db
 from mutua.platform.cli.app import app
-from mutua.platform.db import tables as t
 from mutua.platform.db.engine import make_engine, sqlite_url
+from mutua.registry import db as registry_db
 from tests import focus_validator
 from tests.conftest import IN_CI, SHARED
 from tests.einvoice import Validator
@@ -82,10 +83,10 @@ def test_for_each_member_invoices_minus_credit_notes_equal_its_actual_cost_share
     with demo_engine.connect() as c:
         actual = dict(
             c.execute(
-                select(t.members.c.enterprise_number, func.sum(t.true_up_shares.c.actual))
-                .join(t.members, t.members.c.id == t.true_up_shares.c.member_id)
-                .where(t.true_up_shares.c.year == 2025)
-                .group_by(t.members.c.enterprise_number)
+                select(registry_db.members.c.enterprise_number, func.sum(charging_db.true_up_shares.c.actual))
+                .join(registry_db.members, registry_db.members.c.id == charging_db.true_up_shares.c.member_id)
+                .where(charging_db.true_up_shares.c.year == 2025)
+                .group_by(registry_db.members.c.enterprise_number)
             ).all()
         )
     actual = {m: a for m, a in actual.items() if a != 0 or m in net}
@@ -96,8 +97,8 @@ def test_the_focus_export_passes_the_finops_validator_and_totals_the_close(demo_
     output = demo_dir / "focus-2025.csv"
     summary = json.loads(cli(demo_dir, "export", "focus", "--year", "2025", "--output", str(output), "--json"))
     with demo_engine.connect() as c:
-        charged = c.execute(select(func.sum(t.charges.c.amount))).scalar_one()
-        cost = c.execute(select(func.sum(t.true_up_shares.c.actual))).scalar_one()
+        charged = c.execute(select(func.sum(charging_db.charges.c.amount))).scalar_one()
+        cost = c.execute(select(func.sum(charging_db.true_up_shares.c.actual))).scalar_one()
     assert Decimal(summary["billed_total"]) == charged == cost
     header = output.read_text(encoding="utf-8").splitlines()[0].split(",")
     mandatory = {

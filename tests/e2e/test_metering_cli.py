@@ -16,10 +16,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
+from mutua.bootstrap import migrate
 from mutua.kernel.periods import Period
 from mutua.metering import service as metering
 from mutua.platform.cli.app import app
-from mutua.platform.db.engine import make_engine, migrate, sqlite_url
+from mutua.platform.db.engine import make_engine, sqlite_url
 from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
 
 

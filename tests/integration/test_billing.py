@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
+from mutua.billing import db as tb
 from mutua.billing import service as billing
-from mutua.billing import tables as tb
+from mutua.charging import db as charging_db
 from mutua.charging.service import TrueUpMode, close_period, true_up
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import Conflict
-from mutua.platform.db import tables as t
+from mutua.platform.db import schema
+from mutua.registry import db as registry_db
 from tests.integration import small
 from tests.integration.small import A, B
 
@@ -88,9 +90,9 @@ def test_invoices_minus_credit_notes_equal_each_members_actual_cost_share(closed
     with closed_year.connect() as c:
         actual = dict(
             c.execute(
-                select(t.members.c.enterprise_number, func.sum(t.true_up_shares.c.actual))
-                .join(t.members, t.members.c.id == t.true_up_shares.c.member_id)
-                .group_by(t.members.c.enterprise_number)
+                select(registry_db.members.c.enterprise_number, func.sum(charging_db.true_up_shares.c.actual))
+                .join(registry_db.members, registry_db.members.c.id == charging_db.true_up_shares.c.member_id)
+                .group_by(registry_db.members.c.enterprise_number)
             ).all()
         )
     assert net == actual  # sums of the cents columns come back as Decimal euros
@@ -112,7 +114,7 @@ def test_numbers_are_gapless_per_year_and_every_issue_is_audited(closed_year: En
     assert set(by_year) == {2025, 2026}  # December and the true-up are issued in January
     with closed_year.connect() as c:
         audited = c.execute(
-            select(func.count()).select_from(t.audit_log).where(t.audit_log.c.action == "issue")
+            select(func.count()).select_from(schema.audit_log).where(schema.audit_log.c.action == "issue")
         ).scalar_one()
     assert audited == len(docs)
 
@@ -145,8 +147,8 @@ def test_the_focus_export_totals_equal_the_close_to_the_cent(closed_year: Engine
     billing.issue_year(closed_year, 2025)
     export = billing.focus_export(closed_year, 2025)
     with closed_year.connect() as c:
-        charged = c.execute(select(func.sum(t.charges.c.amount))).scalar_one()
-        cost = c.execute(select(func.sum(t.true_up_shares.c.actual))).scalar_one()
+        charged = c.execute(select(func.sum(charging_db.charges.c.amount))).scalar_one()
+        cost = c.execute(select(func.sum(charging_db.true_up_shares.c.actual))).scalar_one()
     assert export.billed_total == charged == cost
     january = billing.focus_export(closed_year, 2025, JAN)
     assert january.billed_total == Decimal("3824.25")

@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from mutua.charging import db as charging_db
 from mutua.charging.reporting import association_report, member_statement
 from mutua.charging.service import TrueUpMode, close_period, close_status, true_up
 from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import Conflict
-from mutua.platform.db import tables as t
+from mutua.platform.db import schema
 from tests.integration import small
 from tests.integration.small import A, B
 
@@ -86,7 +87,7 @@ def test_carrying_forward_keeps_the_balance_for_next_years_tariffs(year_of_books
     report = association_report(year_of_books, 2025)
     assert Decimal(report["result"]) == carried and report["zero_result"] is True
     with year_of_books.connect() as c:
-        kinds = {r.kind for r in c.execute(select(t.charges.c.kind))}
+        kinds = {r.kind for r in c.execute(select(charging_db.charges.c.kind))}
     assert kinds == {"provisional"}  # nothing invoiced: the balance moves to next year's tariffs
 
 
@@ -115,7 +116,7 @@ def test_every_close_and_true_up_is_in_the_audit_trail(year_of_books: Engine) ->
     close_year(year_of_books)
     true_up(year_of_books, 2025)
     with year_of_books.connect() as c:
-        rows = [(r.action, r.entity, r.entity_key) for r in c.execute(select(t.audit_log))]
+        rows = [(r.action, r.entity, r.entity_key) for r in c.execute(select(schema.audit_log))]
     assert sum(1 for a, e, _ in rows if (a, e) == ("close", "period")) == 12
     assert sum(1 for a, e, _ in rows if (a, e) == ("lock", "period")) == 12
     assert ("true_up", "year", "2025") in rows

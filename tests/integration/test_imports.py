@@ -3,18 +3,20 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Table, func, select
 
+from mutua.charging import db as charging_db
 from mutua.charging import imports
 from mutua.charging.service import close_period
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import Rejected
-from mutua.platform.db import tables as t
+from mutua.platform.db import schema
+from mutua.registry import db as registry_db
 from tests.integration import small
 from tests.integration.small import A, B, write
 
 
-def count(engine: Engine, table: t.Table) -> int:
+def count(engine: Engine, table: Table) -> int:
     with engine.connect() as c:
         return int(c.execute(select(func.count()).select_from(table)).scalar_one())
 
@@ -33,11 +35,11 @@ def registered(engine: Engine, tmp_path: Path) -> Engine:
 
 def test_a_good_month_loads_whole_and_is_audited(registered: Engine, tmp_path: Path) -> None:
     small.month(registered, tmp_path, "2025-01")
-    assert count(registered, t.ledger_lines) == 5
-    assert count(registered, t.time_entries) == 3
-    assert count(registered, t.usage) == 2
+    assert count(registered, charging_db.ledger_lines) == 5
+    assert count(registered, charging_db.time_entries) == 3
+    assert count(registered, charging_db.usage) == 2
     with registered.connect() as c:
-        actions = {(r.action, r.entity) for r in c.execute(select(t.audit_log))}
+        actions = {(r.action, r.entity) for r in c.execute(select(schema.audit_log))}
     assert {
         ("import", "ledger"),
         ("import", "time"),
@@ -54,13 +56,13 @@ def test_a_wrong_enterprise_number_is_named_by_line_and_field(engine: Engine, tm
     problems = rejected(imports.import_members, engine, write(tmp_path, "members.csv", bad))
     assert len(problems) == 1
     assert problems[0].startswith(f"{tmp_path / 'members.csv'}:3: enterprise_number: not a valid Belgian enterprise")
-    assert count(engine, t.members) == 0
+    assert count(engine, registry_db.members) == 0
 
 
 def test_a_member_registered_twice_is_refused_and_the_first_kept(registered: Engine, tmp_path: Path) -> None:
     problems = rejected(imports.import_members, registered, write(tmp_path, "again.csv", small.MEMBERS))
     assert any(f":2: enterprise_number: member {A} is already registered" in p for p in problems)
-    assert count(registered, t.members) == 2
+    assert count(registered, registry_db.members) == 2
 
 
 def test_unknown_account_and_unknown_centre_refuse_the_whole_ledger(registered: Engine, tmp_path: Path) -> None:
@@ -68,8 +70,8 @@ def test_unknown_account_and_unknown_centre_refuse_the_whole_ledger(registered: 
     problems = rejected(imports.import_ledger, registered, write(tmp_path, "ledger.csv", text))
     assert any(":5: account: unknown account 690000" in p for p in problems), problems
     assert any(":3: centre: unknown cost centre 'DEVX'" in p for p in problems), problems
-    assert count(registered, t.ledger_lines) == 0
-    assert count(registered, t.import_batches) == 0
+    assert count(registered, charging_db.ledger_lines) == 0
+    assert count(registered, schema.import_batches) == 0
 
 
 def test_duplicate_ledger_lines_are_refused_in_a_file_and_across_files(registered: Engine, tmp_path: Path) -> None:
@@ -84,7 +86,7 @@ def test_duplicate_ledger_lines_are_refused_in_a_file_and_across_files(registere
     renamed = text.replace("L2025-01-3", "L2025-01-9")
     problems = rejected(imports.import_ledger, registered, write(tmp_path, "other.csv", renamed))
     assert any(":2: entry_id: entry L2025-01-1 was already imported" in p for p in problems)
-    assert count(registered, t.ledger_lines) == 5
+    assert count(registered, charging_db.ledger_lines) == 5
 
 
 def test_negative_hours_and_hours_on_a_non_time_engagement_are_refused(registered: Engine, tmp_path: Path) -> None:
@@ -92,7 +94,7 @@ def test_negative_hours_and_hours_on_a_non_time_engagement_are_refused(registere
     problems = rejected(imports.import_time_sheets, registered, write(tmp_path, "time.csv", text))
     assert any(":3: hours: must not be negative" in p for p in problems), problems
     assert any(":5: engagement: C1 is not charged by time" in p for p in problems), problems
-    assert count(registered, t.time_entries) == 0
+    assert count(registered, charging_db.time_entries) == 0
 
 
 def test_a_grade_without_a_cost_rate_is_refused_at_import(registered: Engine, tmp_path: Path) -> None:
@@ -112,7 +114,7 @@ def test_malformed_csv_is_refused_with_the_line(registered: Engine, tmp_path: Pa
     problems = rejected(imports.import_usage, registered, write(tmp_path, "header.csv", wrong_header))
     assert any(":1: servise: unknown column" in p for p in problems)
     assert any(":1: service: required column is missing" in p for p in problems)
-    assert count(registered, t.usage) == 0
+    assert count(registered, charging_db.usage) == 0
 
 
 def test_usage_for_another_members_engagement_is_refused(registered: Engine, tmp_path: Path) -> None:
@@ -124,7 +126,7 @@ def test_usage_for_another_members_engagement_is_refused(registered: Engine, tmp
 def test_nothing_can_be_imported_into_a_locked_period(registered: Engine, tmp_path: Path) -> None:
     small.month(registered, tmp_path, "2025-01")
     close_period(registered, Period(2025, 1))
-    before = count(registered, t.ledger_lines)
+    before = count(registered, charging_db.ledger_lines)
     problems = rejected(
         imports.import_ledger, registered, write(tmp_path, "late.csv", small.ledger("2025-01", prefix="LATE"))
     )
@@ -137,7 +139,7 @@ def test_nothing_can_be_imported_into_a_locked_period(registered: Engine, tmp_pa
     assert sum("period 2025-01 is closed" in p for p in problems) == 3
     problems = rejected(imports.import_usage, registered, write(tmp_path, "late-usage.csv", small.usage("2025-01")))
     assert sum("period 2025-01 is closed" in p for p in problems) == 2
-    assert count(registered, t.ledger_lines) == before
+    assert count(registered, charging_db.ledger_lines) == before
 
 
 def test_a_real_cost_line_must_book_on_a_real_cost_engagement(registered: Engine, tmp_path: Path) -> None:

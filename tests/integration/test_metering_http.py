@@ -9,8 +9,9 @@ import httpx
 import orjson
 from sqlalchemy import Engine
 
+from mutua.bootstrap import migrate
 from mutua.metering.http import create_app
-from mutua.platform.db.engine import make_engine, migrate
+from mutua.platform.db.engine import make_engine
 from tests.integration.metering_support import build_association, event
 
 

@@ -15,16 +15,16 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import Engine, select
 
+from mutua.charging import db as charging_db
 from mutua.charging.service import close_period
 from mutua.costing.domain.model import Aggregation
 from mutua.kernel.periods import Period
+from mutua.legacy_store import Store
 from mutua.metering import service as metering
 from mutua.metering.domain import Sample, aggregate, period_bounds_us
 from mutua.metering.eventstore import EventStore
 from mutua.metering.wal import WriteAhead
-from mutua.platform.db import tables as t
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.db.store import Store
 from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
 
 MARCH = Period(2025, 3)
@@ -251,7 +251,7 @@ def test_materialised_totals_are_what_the_close_charges_and_a_later_event_is_cha
     again = metering.materialise(association, tmp_path, Period(2025, 1))  # re-running replaces, same totals
     assert again.rows == 2
     with UnitOfWork(association) as uow:
-        u = t.usage
+        u = charging_db.usage
         rows = uow.connection.execute(select(u.c.service, u.c.quantity).where(u.c.source == "metering")).all()
     assert sorted((r[0], r[1]) for r in rows) == [("APIGW", Decimal("2.500000")), ("VMAAS", Decimal("1.500000"))]
     close_period(association, Period(2025, 1))
@@ -262,7 +262,7 @@ def test_materialised_totals_are_what_the_close_charges_and_a_later_event_is_cha
     february = metering.materialise(association, tmp_path, Period(2025, 2))
     assert (february.rows, february.late_rows) == (1, 1)
     with UnitOfWork(association) as uow:
-        u = t.usage
+        u = charging_db.usage
         late = uow.connection.execute(
             select(u.c.period_key, u.c.origin_period_key, u.c.quantity).where(u.c.period_key == 202502)
         ).all()

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from mutua.bootstrap import migrate
 from mutua.kernel.periods import Period
 from mutua.metering import service as metering
 from mutua.metering.aggregation import aggregate_files
 from mutua.metering.eventstore import EventStore
 from mutua.metering.spark import aggregate_files_spark, spark_session
-from mutua.platform.db.engine import make_engine, migrate
+from mutua.platform.db.engine import make_engine
 from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
 
 

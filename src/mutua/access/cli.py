@@ -21,11 +21,11 @@ def _state() -> Any:
 def _has_members() -> bool:
     from sqlalchemy import func, select
 
-    from mutua.platform.db import tables as t
     from mutua.platform.db.engine import UnitOfWork
+    from mutua.registry import db as registry_db
 
     with UnitOfWork(_state().engine()) as uow:
-        return bool(uow.connection.execute(select(func.count()).select_from(t.members)).scalar_one())
+        return bool(uow.connection.execute(select(func.count()).select_from(registry_db.members)).scalar_one())
 
 
 def serve(

@@ -8,7 +8,7 @@ from typing import cast
 from sqlalchemy import Boolean, DateTime, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mutua.platform.db.tables import Base
+from mutua.platform.db.schema import Base
 
 
 class UserRow(Base):

@@ -14,8 +14,9 @@ from sqlalchemy import Engine, select, update
 from mutua.access.db import users
 from mutua.kernel.access import AccessError, Role, User, check_user
 from mutua.kernel.problems import Conflict, NotFound, Problem, Rejected
+from mutua.legacy_store import Store
+from mutua.platform.db.audit import utcnow
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.db.store import Store, utcnow
 
 
 @cache
@@ -166,14 +167,14 @@ def demo_member(engine: Engine) -> str:
     """The member with the most engagements (the demo's budget holder is bound to it)."""
     from sqlalchemy import func
 
-    from mutua.platform.db import tables as t
+    from mutua.registry import db as registry_db
 
     with UnitOfWork(engine) as uow:
         row = uow.connection.execute(
-            select(t.members.c.enterprise_number, func.count(t.engagements.c.id).label("n"))
-            .join(t.engagements, t.engagements.c.member_id == t.members.c.id)
-            .group_by(t.members.c.enterprise_number)
-            .order_by(func.count(t.engagements.c.id).desc(), t.members.c.enterprise_number)
+            select(registry_db.members.c.enterprise_number, func.count(registry_db.engagements.c.id).label("n"))
+            .join(registry_db.engagements, registry_db.engagements.c.member_id == registry_db.members.c.id)
+            .group_by(registry_db.members.c.enterprise_number)
+            .order_by(func.count(registry_db.engagements.c.id).desc(), registry_db.members.c.enterprise_number)
             .limit(1)
         ).first()
     if row is None:

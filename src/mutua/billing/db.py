@@ -1,6 +1,12 @@
-"""Reads and writes of billing documents over the unit of work's connection.
+"""The billing schema: issued documents, their lines and references, and the yearly number sequence.
 
-There is deliberately no method that updates or deletes a document: issued documents are final.
+Issued documents are never updated: the store has no method that changes one. A document's number
+is allocated in the transaction that stores it, from ``billing_sequences`` (one row per year, its
+``last_number`` raised by one under a row lock), and ``(year, sequence)`` is unique: numbers are
+gapless and never duplicated, even when two closes issue at once.
+
+There is deliberately no repository method that updates or deletes a document: issued documents are
+final.
 """
 
 from __future__ import annotations
@@ -8,26 +14,125 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, mapped_column
 
-from mutua.billing import tables as tb
 from mutua.billing.domain import Document, DocumentKind, DocumentLine, DocumentRef, Draft, Purpose
 from mutua.kernel.problems import Conflict
-from mutua.platform.db import tables as t
-from mutua.platform.db.store import Store, utcnow
+from mutua.platform.db import schema
+from mutua.platform.db.audit import AuditTrail, insert_many, utcnow
+from mutua.platform.db.schema import Base, Cents, Quantity, Rate, table
+from mutua.registry import db as registry_db
+from mutua.registry.db import SqlRegistry
 
 
-class BillingStore:
-    """Billing documents in the store's transaction. Every write is audited."""
+class BillingSequenceRow(Base):
+    __tablename__ = "billing_sequences"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.c: Connection = store.c
+
+class BillingDocumentRow(Base):
+    __tablename__ = "billing_documents"
+    __table_args__ = (UniqueConstraint("year", "sequence"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # invoice | credit_note
+    purpose: Mapped[str] = mapped_column(String(20))  # period | true_up | correction
+    issue_key: Mapped[str] = mapped_column(String(120), unique=True)  # one period/true-up document per member
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    period_key: Mapped[int] = mapped_column(Integer, index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    issued_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    total: Mapped[Decimal] = mapped_column(Cents())
+    payment_reference: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    ubl: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    issued_by: Mapped[str] = mapped_column(String(100))
+
+
+class BillingLineRow(Base):
+    __tablename__ = "billing_lines"
+    __table_args__ = (UniqueConstraint("document_id", "line_no"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("billing_documents.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    engagement: Mapped[str] = mapped_column(String(40))
+    service: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(String(400))
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    unit: Mapped[str] = mapped_column(String(40))
+    unit_code: Mapped[str] = mapped_column(String(10))
+    unit_price: Mapped[Decimal] = mapped_column(Rate())
+    amount: Mapped[Decimal] = mapped_column(Cents())
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    buyer_reference: Mapped[str] = mapped_column(String(100))
+
+
+class BillingReferenceRow(Base):
+    __tablename__ = "billing_references"
+    __table_args__ = (UniqueConstraint("document_id", "refers_to_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("billing_documents.id"), index=True)
+    refers_to_id: Mapped[int] = mapped_column(ForeignKey("billing_documents.id"))
+
+
+billing_sequences = table(BillingSequenceRow)
+billing_documents = table(BillingDocumentRow)
+billing_lines = table(BillingLineRow)
+billing_references = table(BillingReferenceRow)
+
+
+class BillingChannelRow(Base):
+    """How a member receives its documents when not through Peppol (no row: Peppol, the default)."""
+
+    __tablename__ = "billing_channels"
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True, autoincrement=False)
+    channel: Mapped[str] = mapped_column(String(10))  # peppol | pdf
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    changed_by: Mapped[str] = mapped_column(String(100))
+
+
+billing_channels = table(BillingChannelRow)
+
+
+class SqlBilling:
+    """Billing documents in the unit of work's transaction. Every write is audited."""
+
+    def __init__(self, connection: Connection, audit: AuditTrail, registry: SqlRegistry) -> None:
+        self.c = connection
+        self.audit = audit
+        self.registry = registry
 
     # -- numbering --------------------------------------------------------------------------
 
@@ -39,10 +144,10 @@ class BillingStore:
             raise ValueError("allocate at least one number")
         values = {"year": year, "last_number": 0}
         if self.c.dialect.name == "postgresql":
-            self.c.execute(pg_insert(tb.billing_sequences).values(**values).on_conflict_do_nothing())
+            self.c.execute(pg_insert(billing_sequences).values(**values).on_conflict_do_nothing())
         else:
-            self.c.execute(sqlite_insert(tb.billing_sequences).values(**values).on_conflict_do_nothing())
-        seq = tb.billing_sequences
+            self.c.execute(sqlite_insert(billing_sequences).values(**values).on_conflict_do_nothing())
+        seq = billing_sequences
         row = self.c.execute(
             update(seq)
             .where(seq.c.year == year)
@@ -52,7 +157,7 @@ class BillingStore:
         return int(row[0]) - count + 1
 
     def last_issue_date(self, year: int) -> date | None:
-        d = tb.billing_documents
+        d = billing_documents
         value = self.c.execute(select(func.max(d.c.issued_on)).where(d.c.year == year)).scalar()
         return value if isinstance(value, date) else None
 
@@ -63,13 +168,14 @@ class BillingStore:
         unique issue key refuses a second period or true-up document for the same member."""
         if not items:
             return
-        d = tb.billing_documents
+        d = billing_documents
         keys = [key for _, key, _, _ in items]
         taken = self.c.execute(select(d.c.issue_key).where(d.c.issue_key.in_(keys))).scalars().first()
         if taken is not None:
             raise Conflict(f"a document was already issued for {taken}")
         now = utcnow()
-        self.store.insert_many(
+        insert_many(
+            self.c,
             d,
             [
                 {
@@ -92,14 +198,15 @@ class BillingStore:
                     "ubl": xml.decode("utf-8"),
                     "sha256": hashlib.sha256(xml).hexdigest(),
                     "issued_at": now,
-                    "issued_by": self.store.actor,
+                    "issued_by": self.audit.actor,
                 }
                 for doc, key, xml, member_id in items
             ],
         )
         ids = self.ids_of([doc.number for doc, _, _, _ in items])
-        self.store.insert_many(
-            tb.billing_lines,
+        insert_many(
+            self.c,
+            billing_lines,
             [
                 {
                     "document_id": ids[doc.number],
@@ -123,20 +230,22 @@ class BillingStore:
             ],
         )
         referred = self.ids_of({r.number for doc, _, _, _ in items for r in doc.draft.references})
-        self.store.insert_many(
-            tb.billing_references,
+        insert_many(
+            self.c,
+            billing_references,
             [
                 {"document_id": ids[doc.number], "refers_to_id": referred[r.number]}
                 for doc, _, _, _ in items
                 for r in doc.draft.references
             ],
         )
-        self.store.insert_many(
-            t.audit_log,
+        insert_many(
+            self.c,
+            schema.audit_log,
             [
                 {
                     "at": now,
-                    "actor": self.store.actor,
+                    "actor": self.audit.actor,
                     "action": "issue",
                     "entity": doc.draft.kind.value,
                     "entity_key": doc.number,
@@ -159,27 +268,27 @@ class BillingStore:
 
     def set_channel(self, member: str, channel: str) -> None:
         """Record how a member receives its documents (``peppol`` or ``pdf``); audited."""
-        member_id = self.store.member_ids()[member]
-        ch = tb.billing_channels
+        member_id = self.registry.member_ids()[member]
+        ch = billing_channels
         self.c.execute(delete(ch).where(ch.c.member_id == member_id))
         if channel != "peppol":
             self.c.execute(
                 insert(ch).values(
-                    member_id=member_id, channel=channel, changed_at=utcnow(), changed_by=self.store.actor
+                    member_id=member_id, channel=channel, changed_at=utcnow(), changed_by=self.audit.actor
                 )
             )
-        self.store.audit("set_channel", "member", member, channel=channel)
+        self.audit.record("set_channel", "member", member, channel=channel)
 
     def pdf_members(self) -> set[str]:
         """Members not (yet) on Peppol: they receive the PDF rendering of their documents."""
-        ch, m = tb.billing_channels, t.members
+        ch, m = billing_channels, registry_db.members
         q = select(m.c.enterprise_number).join(ch, ch.c.member_id == m.c.id).where(ch.c.channel == "pdf")
         return {str(r[0]) for r in self.c.execute(q)}
 
     # -- reads ------------------------------------------------------------------------------
 
     def ids_of(self, numbers: Iterable[str]) -> dict[str, int]:
-        d = tb.billing_documents
+        d = billing_documents
         wanted = list(numbers)
         found: dict[str, int] = {}
         for i in range(0, len(wanted), 5000):
@@ -191,7 +300,7 @@ class BillingStore:
         return found
 
     def issued_keys(self, prefix: str) -> set[str]:
-        d = tb.billing_documents
+        d = billing_documents
         return {str(r[0]) for r in self.c.execute(select(d.c.issue_key).where(d.c.issue_key.like(prefix + "%")))}
 
     def headers(
@@ -202,7 +311,7 @@ class BillingStore:
         member: str | None = None,
         numbers: Sequence[str] | None = None,
     ) -> list[dict[str, Any]]:
-        d, m = tb.billing_documents, t.members
+        d, m = billing_documents, registry_db.members
         q = (
             select(
                 d.c.id,
@@ -238,7 +347,7 @@ class BillingStore:
         return [dict(r) for r in self.c.execute(q).mappings()]
 
     def ubl(self, number: str) -> str | None:
-        d = tb.billing_documents
+        d = billing_documents
         return self.c.execute(select(d.c.ubl).where(d.c.number == number)).scalar()
 
     def documents(self, headers: Sequence[dict[str, Any]]) -> list[Document]:
@@ -246,7 +355,7 @@ class BillingStore:
         ids = [h["id"] for h in headers]
         lines: dict[int, list[DocumentLine]] = {i: [] for i in ids}
         refs: dict[int, list[DocumentRef]] = {i: [] for i in ids}
-        ln, r, d = tb.billing_lines, tb.billing_references, tb.billing_documents
+        ln, r, d = billing_lines, billing_references, billing_documents
         for chunk in range(0, len(ids), 5000):
             part = ids[chunk : chunk + 5000]
             for row in self.c.execute(

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from mutua.billing.db import BillingStore
+from mutua.billing.db import SqlBilling
 from mutua.billing.documents import ubl
 from mutua.billing.documents.focus import FocusExport, focus_rows
 from mutua.billing.domain import (
@@ -35,8 +35,8 @@ from mutua.costing.domain.model import CostModel, Service
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import Conflict, NotFound
+from mutua.legacy_store import Store
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.db.store import Store
 from mutua.registry.domain import Engagement, Member
 
 
@@ -82,7 +82,7 @@ def _issue_drafts(
     store: Store, model: CostModel, drafts: list[tuple[Draft, str]], issued_on: date
 ) -> list[dict[str, Any]]:
     """Number, render and store drafts in the store's transaction."""
-    billing = BillingStore(store)
+    billing = SqlBilling(store.c, store.trail, store.registry)
     if not drafts:
         return []
     first = billing.allocate(issued_on.year, len(drafts))
@@ -123,7 +123,7 @@ def issue_period_invoices(
             raise Conflict(f"period {period} is not closed: close it before invoicing")
         if day <= period.last_day:
             raise Conflict(f"the invoices of {period} cannot be issued on {day}: issue them after the month")
-        billing = BillingStore(store)
+        billing = SqlBilling(store.c, store.trail, store.registry)
         done = billing.issued_keys(f"period:{period.key}:")
         services, engagements = _maps(store, model)
         charges = store.charges([period.key], kind="provisional")
@@ -153,7 +153,7 @@ def issue_true_up_documents(
             raise Conflict(f"the true-up of {year} has not been run")
         if run["mode"] != "settle":
             raise Conflict(f"the true-up of {year} was carried forward into next year's tariffs: nothing to settle")
-        billing = BillingStore(store)
+        billing = SqlBilling(store.c, store.trail, store.registry)
         if billing.issued_keys(f"true_up:{year}:"):
             raise Conflict(f"the true-up documents of {year} were already issued")
         keys = [p.key for p in months_of(year)]
@@ -181,7 +181,7 @@ def issue_correction(
     with UnitOfWork(engine) as uow:
         store = Store(uow.connection, actor)
         _, model = store.cost_model()
-        billing = BillingStore(store)
+        billing = SqlBilling(store.c, store.trail, store.registry)
         headers = billing.headers(numbers=[number])
         if not headers:
             raise NotFound(f"no document numbered {number}")
@@ -201,7 +201,7 @@ def issue_year(engine: Engine, year: int, actor: str = "system") -> list[IssueRe
         store = Store(uow.connection)
         closed = store.closed_periods()
         run = store.true_up_run(year)
-        billing = BillingStore(store)
+        billing = SqlBilling(store.c, store.trail, store.registry)
         issued_periods = {int(k.split(":")[1]) for k in billing.issued_keys("period:")}
         true_up_issued = bool(billing.issued_keys(f"true_up:{year}:"))
     for period in months_of(year):
@@ -238,14 +238,14 @@ def list_documents(
 ) -> list[dict[str, Any]]:
     """The documents of a period (or a year), optionally of one member, in number order."""
     with UnitOfWork(engine) as uow:
-        billing = BillingStore(Store(uow.connection))
+        billing = _billing(uow.connection)
         headers = billing.headers(period_keys=[period.key] if period is not None else None, year=year, member=member)
     return [_header_dict(h) for h in headers]
 
 
 def show_document(engine: Engine, number: str) -> dict[str, Any]:
     with UnitOfWork(engine) as uow:
-        billing = BillingStore(Store(uow.connection))
+        billing = _billing(uow.connection)
         headers = billing.headers(numbers=[number])
         if not headers:
             raise NotFound(f"no document numbered {number}")
@@ -274,7 +274,7 @@ def show_document(engine: Engine, number: str) -> dict[str, Any]:
 def document_ubl(engine: Engine, number: str) -> bytes:
     """The UBL exactly as issued."""
     with UnitOfWork(engine) as uow:
-        text = BillingStore(Store(uow.connection)).ubl(number)
+        text = _billing(uow.connection).ubl(number)
     if text is None:
         raise NotFound(f"no document numbered {number}")
     return text.encode("utf-8")
@@ -287,7 +287,7 @@ def load_documents(
     with UnitOfWork(engine) as uow:
         store = Store(uow.connection)
         _, model = store.cost_model()
-        billing = BillingStore(store)
+        billing = SqlBilling(store.c, store.trail, store.registry)
         headers = billing.headers(numbers=numbers, period_keys=[period.key] if period is not None else None, year=year)
         documents = billing.documents(headers)
         members = {m.enterprise_number: m for m in store.members()}
@@ -305,13 +305,13 @@ def set_channel(engine: Engine, member: str, channel: str, actor: str = "system"
         store = Store(uow.connection, actor)
         if member not in store.member_ids():
             raise NotFound(f"no member with enterprise number {member}")
-        BillingStore(store).set_channel(member, channel)
+        SqlBilling(store.c, store.trail, store.registry).set_channel(member, channel)
         uow.commit()
 
 
 def pdf_members(engine: Engine) -> set[str]:
     with UnitOfWork(engine) as uow:
-        return BillingStore(Store(uow.connection)).pdf_members()
+        return _billing(uow.connection).pdf_members()
 
 
 def export_documents(
@@ -362,7 +362,7 @@ def statement_pdf(engine: Engine, member: str, period: Period) -> bytes:
     with UnitOfWork(engine) as uow:
         store = Store(uow.connection)
         _, model = store.cost_model()
-        billing = BillingStore(store)
+        billing = SqlBilling(store.c, store.trail, store.registry)
         documents = billing.documents(billing.headers(period_keys=[period.key], member=member))
     return pdf_documents.statement_pdf(statement, model.association, documents)
 
@@ -393,7 +393,12 @@ def focus_export(engine: Engine, year: int, period: Period | None = None) -> Foc
         members = {m.enterprise_number: m for m in store.members()}
         engagements = {e.code: e for e in store.engagements()}
         invoice_ids: dict[tuple[str, int, bool], str] = {}
-        for h in BillingStore(store).headers(period_keys=keys):
+        for h in SqlBilling(store.c, store.trail, store.registry).headers(period_keys=keys):
             if h["purpose"] in (Purpose.PERIOD.value, Purpose.TRUE_UP.value):
                 invoice_ids[(h["member"], h["period_key"], h["purpose"] == Purpose.TRUE_UP.value)] = h["number"]
     return focus_rows(model, charges, members, engagements, invoice_ids)
+
+
+def _billing(connection: Any) -> SqlBilling:
+    store = Store(connection)
+    return SqlBilling(store.c, store.trail, store.registry)

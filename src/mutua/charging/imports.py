@@ -11,15 +11,16 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, select
 
+from mutua.charging import db as charging_db
 from mutua.costing.domain.model import Charging, CostModel
 from mutua.costing.modelfile import read_cost_model, sha256
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import Problem, Rejected
-from mutua.platform.db import tables as t
+from mutua.legacy_store import Store
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.db.store import Store
 from mutua.platform.files import fields as f
 from mutua.platform.files.csv_files import Column, CsvFile, parse_csv, read_text
+from mutua.registry import db as registry_db
 from mutua.registry.domain import Category, ClientGroup, EngagementKind, Language
 
 MEMBER_COLUMNS = (
@@ -194,7 +195,7 @@ def import_members_text(engine: Engine, text: str, source: str, actor: str = "sy
             )
         return rows
 
-    return _import(engine, actor, "members", text, source, MEMBER_COLUMNS, validate, t.members, batch=False)
+    return _import(engine, actor, "members", text, source, MEMBER_COLUMNS, validate, registry_db.members, batch=False)
 
 
 def import_engagements(engine: Engine, path: Path, actor: str = "system") -> ImportResult:
@@ -245,7 +246,9 @@ def import_engagements_text(engine: Engine, text: str, source: str, actor: str =
             )
         return rows
 
-    return _import(engine, actor, "engagements", text, source, ENGAGEMENT_COLUMNS, validate, t.engagements, batch=False)
+    return _import(
+        engine, actor, "engagements", text, source, ENGAGEMENT_COLUMNS, validate, registry_db.engagements, batch=False
+    )
 
 
 def import_commitments(engine: Engine, path: Path, actor: str = "system") -> ImportResult:
@@ -269,7 +272,9 @@ def import_commitments(engine: Engine, path: Path, actor: str = "system") -> Imp
             )
         return rows
 
-    return _import(engine, actor, "commitments", text, source, COMMITMENT_COLUMNS, validate, t.commitments, batch=False)
+    return _import(
+        engine, actor, "commitments", text, source, COMMITMENT_COLUMNS, validate, registry_db.commitments, batch=False
+    )
 
 
 # -- the cost model -----------------------------------------------------------------------------
@@ -302,7 +307,9 @@ def import_ledger_text(engine: Engine, text: str, source: str, actor: str = "sys
             known.update(
                 x
                 for (x,) in store.c.execute(
-                    select(t.ledger_lines.c.entry_id).where(t.ledger_lines.c.entry_id.in_(ids[i : i + 5000]))
+                    select(charging_db.ledger_lines.c.entry_id).where(
+                        charging_db.ledger_lines.c.entry_id.in_(ids[i : i + 5000])
+                    )
                 )
             )
         engagements = store.engagement_ids()
@@ -372,7 +379,7 @@ def import_ledger_text(engine: Engine, text: str, source: str, actor: str = "sys
             )
         return rows
 
-    return _import(engine, actor, "ledger", text, source, LEDGER_COLUMNS, validate, t.ledger_lines)
+    return _import(engine, actor, "ledger", text, source, LEDGER_COLUMNS, validate, charging_db.ledger_lines)
 
 
 def import_time_sheets(engine: Engine, path: Path, actor: str = "system") -> ImportResult:
@@ -433,12 +440,12 @@ def import_time_sheets_text(engine: Engine, text: str, source: str, actor: str =
             _already_booked(store, rows, parsed, problems)
         return rows
 
-    return _import(engine, actor, "time", text, source, TIME_COLUMNS, validate, t.time_entries)
+    return _import(engine, actor, "time", text, source, TIME_COLUMNS, validate, charging_db.time_entries)
 
 
 def _already_booked(store: Store, rows: list[dict[str, Any]], parsed: CsvFile, problems: list[Problem]) -> None:
     periods = sorted({r["period_key"] for r in rows})
-    te = t.time_entries
+    te = charging_db.time_entries
     existing = {
         (r.person, r.engagement_id, r.worked_on)
         for r in store.c.execute(
@@ -476,7 +483,7 @@ def import_usage_text(engine: Engine, text: str, source: str, actor: str = "syst
         _locked(store, parsed, problems, "period", lambda v: v["period"])
         engagements = {e.code: e for e in store.engagements()}
         ids = store.engagement_ids()
-        u = t.usage
+        u = charging_db.usage
         existing = {
             (r.engagement_id, r.service, r.period_key)
             for r in store.c.execute(
@@ -524,4 +531,4 @@ def import_usage_text(engine: Engine, text: str, source: str, actor: str = "syst
             )
         return rows
 
-    return _import(engine, actor, "usage", text, source, USAGE_COLUMNS, validate, t.usage)
+    return _import(engine, actor, "usage", text, source, USAGE_COLUMNS, validate, charging_db.usage)

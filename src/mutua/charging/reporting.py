@@ -15,8 +15,8 @@ from mutua.charging.service import actual_allocation
 from mutua.kernel.money import ZERO, to_cents
 from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import NotFound
+from mutua.legacy_store import Store
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.db.store import Store
 from mutua.registry.domain import ClientGroup
 
 

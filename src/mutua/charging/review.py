@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from mutua.charging.domain import provisional_charges
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import Period, months_of
+from mutua.legacy_store import Store
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.db.store import Store
 
 
 def preview_close(engine: Engine, period: Period) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from mutua.costing.domain.allocation import AllocationError, SupportAllocation, 
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import Conflict, Rejected
+from mutua.legacy_store import Store
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.db.store import Store
 
 
 class TrueUpMode(enum.StrEnum):

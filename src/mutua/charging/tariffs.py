@@ -16,8 +16,8 @@ from mutua.costing.modelfile import dump_cost_model
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import months_of
 from mutua.kernel.problems import Conflict
+from mutua.legacy_store import Store
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.db.store import Store
 
 
 def tariffs_in_force(engine: Engine, year: int) -> list[dict[str, Any]]:

@@ -19,39 +19,25 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
+from mutua.charging import db as charging_db
 from mutua.charging.service import actual_allocation
-from mutua.costing.domain.model import CostModel
-from mutua.costing.modelfile import parse_cost_model
 from mutua.kernel.money import ZERO, to_cents
 from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import NotFound
-from mutua.platform.db import tables as t
+from mutua.legacy_store import Store
+from mutua.platform.db import schema
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.db.store import Store
+from mutua.registry import db as registry_db
 from mutua.registry.domain import Engagement
 
 
-@lru_cache(maxsize=8)
-def _parsed(sha: str, content: str, source: str) -> CostModel:
-    return parse_cost_model(content, source)
-
-
 def reader(connection: Connection) -> Store:
-    """A read-only Store whose cost model is parsed once per version (not once per request)."""
-    store = Store(connection)
-    row = connection.execute(
-        select(t.cost_models.c.id, t.cost_models.c.version, t.cost_models.c.sha256, t.cost_models.c.content)
-        .order_by(t.cost_models.c.id.desc())
-        .limit(1)
-    ).first()
-    if row is not None:
-        store._model = (row.id, _parsed(row.sha256, row.content, f"cost model v{row.version} (id {row.id})"))
-    return store
+    """A read-only store (the cost model is parsed once per version by the costing repository)."""
+    return Store(connection)
 
 
 def _pct(part: Decimal, whole: Decimal) -> str:
@@ -92,7 +78,7 @@ def _monthly_by_engagement(
     c: Connection, member: str | None, keys: list[int], engagement: str | None = None
 ) -> list[tuple[str, str, int, str, Decimal]]:
     """(engagement, service, period_key, kind, amount) summed."""
-    ch, e, m = t.charges, t.engagements, t.members
+    ch, e, m = charging_db.charges, registry_db.engagements, registry_db.members
     q = (
         select(e.c.code, ch.c.service, ch.c.period_key, ch.c.kind, func.sum(ch.c.amount))
         .join(e, e.c.id == ch.c.engagement_id)
@@ -236,7 +222,7 @@ def engagement_detail(engine: Engine, code: str, year: int) -> dict[str, Any]:
 
 
 def _usage(c: Connection, member: str | None, year: int, engagement: str | None = None) -> list[dict[str, str]]:
-    u, e, m = t.usage, t.engagements, t.members
+    u, e, m = charging_db.usage, registry_db.engagements, registry_db.members
     q = (
         select(e.c.code, u.c.service, u.c.period_key, func.sum(u.c.quantity))
         .join(e, e.c.id == u.c.engagement_id)
@@ -309,7 +295,7 @@ def services(engine: Engine) -> list[dict[str, str]]:
 def data_version(engine: Engine) -> int:
     """The id of the newest audit entry: every write is audited, so any change moves it (a cache key)."""
     with UnitOfWork(engine) as uow:
-        return int(uow.connection.execute(select(func.max(t.audit_log.c.id))).scalar_one() or 0)
+        return int(uow.connection.execute(select(func.max(schema.audit_log.c.id))).scalar_one() or 0)
 
 
 def close_fingerprint(engine: Engine, year: int) -> tuple[int, int]:
@@ -317,9 +303,11 @@ def close_fingerprint(engine: Engine, year: int) -> tuple[int, int]:
     with UnitOfWork(engine) as uow:
         c = uow.connection
         closed = c.execute(
-            select(func.count()).where(t.periods.c.period_key.between(year * 100 + 1, year * 100 + 12))
+            select(func.count()).where(charging_db.periods.c.period_key.between(year * 100 + 1, year * 100 + 12))
         ).scalar_one()
-        last_run = c.execute(select(func.max(t.close_runs.c.id)).where(t.close_runs.c.year == year)).scalar_one()
+        last_run = c.execute(
+            select(func.max(charging_db.close_runs.c.id)).where(charging_db.close_runs.c.year == year)
+        ).scalar_one()
     return int(closed), int(last_run or 0)
 
 
@@ -341,7 +329,7 @@ def allocation_flows(engine: Engine, year: int) -> dict[str, Any]:
         if not closed:
             return {"year": year, "periods_closed": 0, "nodes": [], "links": [], "income": []}
         keys = [p.key for p in closed]
-        ll = t.ledger_lines
+        ll = charging_db.ledger_lines
         prefix = func.substr(ll.c.account, 1, 2)
         ledger = [
             (r[0], r[1], (r[2] or ZERO) + (r[3] or ZERO))
@@ -419,7 +407,7 @@ def _node_order(model: Any) -> Any:
 def true_up_by_member(engine: Engine, year: int) -> dict[str, Any]:
     """The true-up of a year per member: charged provisionally, actual share, and the difference
     (positive: the member owes it; negative: it is refunded or carried forward)."""
-    s, m = t.true_up_shares, t.members
+    s, m = charging_db.true_up_shares, registry_db.members
     with UnitOfWork(engine) as uow:
         store = Store(uow.connection)
         run = store.true_up_run(year)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from decimal import Decimal
 from pathlib import Path
@@ -92,3 +93,9 @@ def dump_cost_model(model: CostModel) -> str:
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def parsed_cost_model(sha: str, text: str, source: str) -> CostModel:
+    """:func:`parse_cost_model`, once per content (models are immutable; the key is their SHA-256)."""
+    return parse_cost_model(text, source)

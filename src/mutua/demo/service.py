@@ -16,8 +16,8 @@ from mutua.costing.modelfile import parse_cost_model
 from mutua.demo.generator import DemoBuilder
 from mutua.kernel.periods import months_of
 from mutua.kernel.problems import Conflict
-from mutua.platform.db import tables as t
 from mutua.platform.db.engine import UnitOfWork
+from mutua.registry import db as registry_db
 
 Progress = Callable[[str, int], None]  # (step description, steps done so far)
 STEPS = 4 + 12 * 4 + 1 + 1
@@ -25,7 +25,7 @@ STEPS = 4 + 12 * 4 + 1 + 1
 
 def _is_empty(engine: Engine) -> bool:
     with UnitOfWork(engine) as uow:
-        return uow.connection.execute(select(func.count()).select_from(t.members)).scalar_one() == 0
+        return uow.connection.execute(select(func.count()).select_from(registry_db.members)).scalar_one() == 0
 
 
 def run_demo(

@@ -3,7 +3,6 @@ period, write its totals into ``usage`` for the close, and show usage from the d
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from collections import defaultdict, deque
@@ -18,10 +17,11 @@ import duckdb
 import orjson
 from sqlalchemy import Engine, delete, select
 
+from mutua.charging import db as charging_db
 from mutua.costing.domain.model import CostModel
-from mutua.costing.modelfile import parse_cost_model
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import Conflict, NotFound, Problem, Rejected
+from mutua.legacy_store import Store
 from mutua.metering import dedup
 from mutua.metering.aggregation import Total, aggregate_files
 from mutua.metering.domain import (
@@ -45,9 +45,8 @@ from mutua.metering.eventstore import (
     load_pending,
 )
 from mutua.metering.wal import WriteAhead, split_keys
-from mutua.platform.db import tables as t
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.db.store import Store
+from mutua.registry import db as registry_db
 
 FLUSH_EVENTS = 1_000_000
 
@@ -378,7 +377,7 @@ def materialise(
             for (eng, service, origin), qty in sorted(quantities.items())
             if eng in ids
         ]
-        u = t.usage
+        u = charging_db.usage
         uow.connection.execute(delete(u).where(u.c.period_key == period.key, u.c.source == "metering"))
         batch_id = store.add_batch("metering", f"metering {period}", "-", len(rows))
         for r in rows:
@@ -483,23 +482,13 @@ def _view_connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-@functools.lru_cache(maxsize=8)
-def _parse_model(sha: str, content: str) -> CostModel:
-    return parse_cost_model(content, f"cost model {sha[:12]}")
-
-
 def _cost_model(store: Store) -> CostModel:
     """The model in force, parsed once per version (a stored version never changes)."""
-    row = store.c.execute(
-        select(t.cost_models.c.sha256, t.cost_models.c.content).order_by(t.cost_models.c.id.desc()).limit(1)
-    ).first()
-    if row is None:
-        return store.cost_model()[1]  # raises the usual "no cost model" conflict
-    return _parse_model(str(row[0]), str(row[1]))
+    return store.costing.cost_model()[1]
 
 
 def _materialised(store: Store, period: Period) -> dict[tuple[str, str, int], Decimal]:
-    u, e = t.usage, t.engagements
+    u, e = charging_db.usage, registry_db.engagements
     q = (
         select(e.c.code, u.c.service, u.c.origin_period_key, u.c.quantity)
         .join(e, e.c.id == u.c.engagement_id)

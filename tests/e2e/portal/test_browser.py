@@ -20,9 +20,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mutua.bootstrap import Settings
+from mutua.bootstrap import Settings, migrate
 from mutua.kernel.periods import Period
-from mutua.platform.db.engine import make_engine, migrate
+from mutua.platform.db.engine import make_engine
 from mutua.platform.web.app import create_app
 from portal_world import MEMBER_A, PASSWORD, build
 

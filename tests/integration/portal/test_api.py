@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from mutua.bootstrap import Settings
+from mutua.legacy_store import Store
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.db.store import Store
 from mutua.platform.web.app import create_app
 from portal_world import MEMBER_A, MEMBER_B, PASSWORD
 

@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 
 from mutua.bootstrap import Settings
 from mutua.kernel.access import Forbidden, Role
+from mutua.legacy_store import Store
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.db.store import Store
 from mutua.platform.web.app import create_app
 from mutua.platform.web.oidc import OidcSettings, identity_from_claims
 from portal_world import MEMBER_A, MEMBER_B

@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
-from mutua.bootstrap import Settings
-from mutua.platform.db.engine import make_engine, migrate
+from mutua.bootstrap import Settings, migrate
+from mutua.platform.db.engine import make_engine
 from mutua.platform.web.app import create_app
 from portal_world import PASSWORD, build
 

@@ -142,12 +142,12 @@ def model_import(file: Path) -> None:
 @model_app.command("export")
 def model_export(file: Annotated[Path | None, typer.Argument()] = None) -> None:
     """Write the cost model in force (to a file, or to standard output)."""
+    from mutua.legacy_store import Store
     from mutua.platform.db.engine import UnitOfWork
-    from mutua.platform.db.store import Store
 
     def text() -> str:
         with UnitOfWork(state.engine()) as uow:
-            content = Store(uow.connection).cost_model_text()
+            content = Store(uow.connection).costing.cost_model_text()
         if content is None:
             raise MutuaError("no cost model has been imported yet")
         return content
@@ -390,8 +390,8 @@ def report(year: int, as_json: JsonFlag = False) -> None:
 @app.command("audit")
 def audit(limit: int = 50, as_json: JsonFlag = False) -> None:
     """The newest entries of the audit trail."""
+    from mutua.legacy_store import Store
     from mutua.platform.db.engine import UnitOfWork
-    from mutua.platform.db.store import Store
 
     with UnitOfWork(state.engine()) as uow:
         rows = Store(uow.connection).audit_entries(limit)

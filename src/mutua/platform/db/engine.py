@@ -7,10 +7,12 @@ branch of revisions; ``heads`` applies them all).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from alembic import command
 from alembic.config import Config
@@ -53,36 +55,48 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(locations: Sequence[Path], connection: Connection | None = None) -> Config:
+    """Alembic's configuration: the platform's environment and the version folders of every context
+    (each context keeps its own branch in ``<context>/migrations``)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("version_locations", os.pathsep.join(str(p) for p in [MIGRATIONS / "versions", *locations]))
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg
 
 
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine, locations: Sequence[Path]) -> None:
     """Bring the schema up to date (all branches)."""
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "heads")
+        command.upgrade(alembic_config(locations, connection), "heads")
 
 
-class UnitOfWork:
+class SqlUnitOfWork:
     """One database transaction: rolled back unless :meth:`commit` is called.
 
-    >>> with UnitOfWork(engine) as uow:
-    ...     uow.connection.execute(...)
+    A unit of work can be entered again after it ends: each ``with`` is a new transaction. The
+    composition root subclasses it to attach every context's repository in :meth:`attach`.
+
+    >>> with unit_of_work as uow:
+    ...     uow.registry.members()
     ...     uow.commit()
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, actor: str = "system") -> None:
         self.engine = engine
+        self.actor = actor
         self._committed = False
 
-    def __enter__(self) -> UnitOfWork:
+    def attach(self, connection: Connection) -> None:
+        """Build the repositories over ``connection`` (the composition root overrides this)."""
+
+    def __enter__(self) -> Self:
         self.connection = self.engine.connect()
         self._transaction = self.connection.begin()
+        self._committed = False
+        self.attach(self.connection)
         return self
 
     def commit(self) -> None:
@@ -103,3 +117,6 @@ class UnitOfWork:
 def read_only(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as connection:
         yield connection
+
+
+UnitOfWork = SqlUnitOfWork  # transitional name, for code not yet given the composed unit of work

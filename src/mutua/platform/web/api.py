@@ -9,13 +9,13 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from mutua.billing.ports import FORMATS
+from mutua.charging import db as charging_db
 from mutua.charging.reporting import statement_csv
 from mutua.kernel.access import Action, Role, User, member_scope, require, require_member
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import NotFound, Problem, Rejected
-from mutua.platform.db import tables as t
+from mutua.legacy_store import Store
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.db.store import Store
 from mutua.platform.web import schemas
 from mutua.platform.web.app import Context, context
 from mutua.platform.web.auth import check_csrf, current_user
@@ -53,7 +53,7 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
 def latest_year(ctx: Context) -> int:
     """The year of the latest closed month (or of the latest commitment/engagement: this year)."""
     with UnitOfWork(ctx.engine) as uow:
-        key = uow.connection.execute(select(func.max(t.periods.c.period_key))).scalar_one()
+        key = uow.connection.execute(select(func.max(charging_db.periods.c.period_key))).scalar_one()
     if key is not None:
         return int(key) // 100
     from datetime import UTC, datetime
@@ -63,7 +63,7 @@ def latest_year(ctx: Context) -> int:
 
 def _engagement_member(ctx: Context, code: str) -> str:
     with UnitOfWork(ctx.engine) as uow:
-        found = Store(uow.connection).engagement_ids().get(code)
+        found = Store(uow.connection).registry.engagement_ids().get(code)
     if found is None:
         raise NotFound(f"no engagement {code!r}")
     return found[1]

@@ -21,9 +21,9 @@ from mutua.charging.reporting import statement_csv
 from mutua.kernel.access import Action, Role, Unauthenticated, User, may, require, require_member
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import NotFound, Problem
+from mutua.legacy_store import Store
 from mutua.platform import i18n
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.db.store import Store
 from mutua.platform.web import charts
 from mutua.platform.web.api import find_invoice, invoice_file, latest_year, statement_pdf_response
 from mutua.platform.web.app import HERE, Context, context
@@ -209,7 +209,7 @@ def home(user: Who) -> Response:
 
 def _member_name(ctx: Context, member: str) -> str:
     with UnitOfWork(ctx.engine) as uow:
-        m = Store(uow.connection).member(member)
+        m = Store(uow.connection).registry.member(member)
     if m is None:
         raise NotFound(f"no member with enterprise number {member}")
     return m.name

@@ -2,8 +2,11 @@
 
 from alembic import context
 
-from mutua.billing import tables as tables_billing  # noqa: F401 - their tables join Base.metadata
-from mutua.platform.db.tables import Base
+from mutua.platform.db.schema import Base
+
+# Every context's tables join Base.metadata when their db module is imported (autogenerate
+# needs them all: run it through `mutua.bootstrap`, which imports every context).
+
 
 target_metadata = Base.metadata
 connection = context.config.attributes.get("connection")

@@ -1,0 +1,67 @@
+"""The costing tables: every version of the cost model imported; and its repository."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, DateTime, Integer, String, Text, insert, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mutua.costing.domain.model import CostModel
+from mutua.costing.modelfile import parsed_cost_model
+from mutua.kernel.problems import Conflict
+from mutua.platform.db.audit import AuditTrail, utcnow
+from mutua.platform.db.schema import Base, table
+
+
+class CostModelRow(Base):
+    """Every version of the cost model ever imported; the newest is in force."""
+
+    __tablename__ = "cost_models"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(300))
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(String(100))
+
+
+cost_models = table(CostModelRow)
+
+
+class SqlCosting:
+    """The cost model versions over the unit of work's connection; the newest is in force."""
+
+    def __init__(self, connection: Connection, audit: AuditTrail) -> None:
+        self.c = connection
+        self.audit = audit
+
+    def add_cost_model(self, model: CostModel, content: str, sha: str) -> int:
+        model_id = self.c.execute(
+            insert(cost_models).values(
+                version=model.version,
+                name=model.name,
+                content=content,
+                sha256=sha,
+                imported_at=utcnow(),
+                imported_by=self.audit.actor,
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        self.audit.record("import", "cost_model", model.version, id=model_id, sha256=sha)
+        return int(model_id)
+
+    def cost_model(self) -> tuple[int, CostModel]:
+        """The model in force (the newest imported), parsed once per content."""
+        row = self.c.execute(
+            select(cost_models.c.id, cost_models.c.version, cost_models.c.sha256, cost_models.c.content)
+            .order_by(cost_models.c.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            raise Conflict("no cost model has been imported yet: run `mutua model import FILE`")
+        return row.id, parsed_cost_model(row.sha256, row.content, f"cost model v{row.version} (id {row.id})")
+
+    def cost_model_text(self) -> str | None:
+        row = self.c.execute(select(cost_models.c.content).order_by(cost_models.c.id.desc()).limit(1)).first()
+        return None if row is None else str(row.content)

@@ -1,0 +1,82 @@
+"""The two records every context writes through: the audit trail and the import batches."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, insert, select
+
+from mutua.platform.db.schema import audit_log, import_batches
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, without tzinfo (the database stores naive UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _json_default(value: Any) -> str:
+    return str(value)
+
+
+def insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], chunk: int = 20_000) -> None:
+    for i in range(0, len(rows), chunk):
+        connection.execute(insert(table), list(rows[i : i + chunk]))
+
+
+class AuditTrail:
+    """Who did what, in the unit of work's transaction: a write and its audit entry commit together."""
+
+    def __init__(self, connection: Connection, actor: str) -> None:
+        self.c = connection
+        self.actor = actor
+
+    def record(self, action: str, entity: str, key: str, **detail: Any) -> None:
+        self.c.execute(
+            insert(audit_log).values(
+                at=utcnow(),
+                actor=self.actor,
+                action=action,
+                entity=entity,
+                entity_key=str(key)[:100],
+                detail=json.dumps(detail, default=_json_default, sort_keys=True),
+            )
+        )
+
+    def entries(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self.c.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)).mappings()
+        return [dict(r) for r in rows]
+
+    def version(self) -> int:
+        """The newest entry's id: the data version (every write is audited)."""
+        return int(self.c.execute(select(func.max(audit_log.c.id))).scalar_one() or 0)
+
+
+class ImportBatches:
+    """Every imported file, by kind and SHA-256: a file is taken once."""
+
+    def __init__(self, connection: Connection, audit: AuditTrail) -> None:
+        self.c = connection
+        self.audit = audit
+
+    def add(self, kind: str, source: str, sha: str, rows: int) -> int:
+        batch_id = self.c.execute(
+            insert(import_batches).values(
+                kind=kind,
+                source=source[-500:],
+                sha256=sha,
+                rows=rows,
+                imported_at=utcnow(),
+                actor=self.audit.actor,
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        self.audit.record("import", kind, str(batch_id), source=source, rows=rows, sha256=sha)
+        return int(batch_id)
+
+    def with_sha(self, kind: str, sha: str) -> int | None:
+        row = self.c.execute(
+            select(import_batches.c.id).where(import_batches.c.kind == kind, import_batches.c.sha256 == sha)
+        ).first()
+        return None if row is None else int(row.id)
