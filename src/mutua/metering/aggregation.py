@@ -70,6 +70,5 @@ def aggregate_files(paths: Sequence[Path], con: duckdb.DuckDBPyConnection | None
     if not paths:
         return []
     con = con or connect()
-    listing = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW events AS SELECT * FROM read_parquet([{listing}])")
+    con.read_parquet([str(p) for p in paths]).create_view("events", replace=True)  # DuckDB writes the file names
     return to_totals(con.execute(aggregation_sql()).fetchall())

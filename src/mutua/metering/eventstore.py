@@ -48,6 +48,7 @@ from mutua.metering.domain import (
     period_bounds_us,
     validate_event,
 )
+from mutua.metering.sqltext import Parameters, identifier, json_pointer
 from mutua.metering.wal import Batch
 
 EVENT_COLUMNS = (
@@ -147,19 +148,15 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def connect(threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     con.execute("SET TimeZone = 'UTC'")
     if threads:
-        con.execute(f"SET threads = {int(threads)}")
+        con.execute("SET threads = $1", [int(threads)])
     limit = memory_limit or os.environ.get("MUTUA_METERING_MEMORY")
     if limit:
-        con.execute(f"SET memory_limit = {_q(limit)}")
+        con.execute("SET memory_limit = $1", [limit])
     return con
 
 
@@ -344,7 +341,7 @@ class EventStore:
         result.rejected = _rejections(con, catalogue, line_offset)
         step("deduplicating", 0.3)
         bad = _one_column(con, "SELECT idx FROM badidx")
-        hi, lo, idx, in_file = _first_occurrences(con, "ANTI JOIN badidx USING (idx)" if bad else "")
+        hi, lo, idx, in_file = _first_occurrences(con, skip_bad=bool(bad))
         taken = self.key_index().contains(hi, lo)
         result.duplicate_indexes = sorted([*in_file.tolist(), *idx[taken].tolist()])
         result.duplicates = len(result.duplicate_indexes)
@@ -420,17 +417,11 @@ class EventStore:
     def _write_events(self, con: duckdb.DuckDBPyConnection, segment: str) -> dict[Path, int]:
         periods = _one_column(con, "SELECT DISTINCT period FROM m WHERE period IS NOT NULL ORDER BY period")
         written: dict[Path, int] = {}
-        cols = ", ".join(EVENT_COLUMNS)
         for p in periods:
             for family in FAMILIES:  # one file per family, so a scan for one family skips the others
                 path = self.root / "events" / f"period={p}" / f"{segment}-{family}.parquet"
                 path.parent.mkdir(parents=True, exist_ok=True)
-                copied = _one(
-                    con,
-                    f"COPY (SELECT {cols} FROM m ANTI JOIN skip USING (idx) "
-                    f"WHERE period = {int(p)} AND family = {family}) "
-                    f"TO {_q(str(path))} (FORMAT parquet, COMPRESSION snappy)",
-                )
+                copied = _one(con, COPY_EVENTS, {"period": int(p), "family": family, "path": str(path)})
                 if not copied:
                     path.unlink()
                     continue
@@ -448,22 +439,25 @@ class EventStore:
             rel = f"rollups/period={period}/{segment}.parquet"
             target = self.root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            fresh = ROLLUP_FROM_EVENTS.format(period=int(period))
+            con.execute(ROLLUP_FROM_EVENTS, {"period": int(period)})
             if len(old) + 1 > MAX_ROLLUPS:
-                listing = ", ".join(_q(str(self.root / n)) for n in old)
-                query = ROLLUP_MERGE.format(
-                    parts=f"SELECT * FROM ({fresh}) UNION ALL SELECT * FROM read_parquet([{listing}])"
-                )
+                con.execute(COPY_MERGED_ROLLUP, {"older": [str(self.root / n) for n in old], "path": str(target)})
                 old = []
-            else:
-                query = fresh  # unordered: the merged rollup (every MAX_ROLLUPS commits) is ordered
-            con.execute(f"COPY ({query}) TO {_q(str(target))} (FORMAT parquet, ROW_GROUP_SIZE 16384)")
+            else:  # unordered: the merged rollup (every MAX_ROLLUPS commits) is ordered
+                con.execute(COPY_FRESH_ROLLUP, {"path": str(target)})
+            con.execute("DROP TABLE fresh_rollup")
             dedup.fsync_file(target)
             result[str(period)] = [rel, *old]
         return result
 
 
+COPY_EVENTS = (
+    f"COPY (SELECT {', '.join(EVENT_COLUMNS)} FROM m ANTI JOIN skip USING (idx) "  # noqa: S608 (the constant EVENT_COLUMNS)
+    "WHERE period = $period AND family = $family) TO $path (FORMAT parquet, COMPRESSION snappy)"
+)
+"""One period's events of one family, as a Parquet file."""
 ROLLUP_FROM_EVENTS = """
+    CREATE OR REPLACE TEMP TABLE fresh_rollup AS
     SELECT any_value(member) AS member, engagement, meter, any_value(agg) AS agg, dims, day, period, origin_period,
            any_value(late) AS late,
            count(*)::BIGINT AS events,
@@ -472,17 +466,22 @@ ROLLUP_FROM_EVENTS = """
            max(time_us) AS last_us,
            arg_max(value_micro, time_us) AS last_micro
     FROM m ANTI JOIN skip USING (idx)
-    WHERE period = {period}
+    WHERE period = $period
     GROUP BY engagement, meter, dims, day, period, origin_period
 """
-ROLLUP_MERGE = """
-    SELECT member, engagement, meter, agg, dims, day, period, origin_period, late,
-           sum(events)::BIGINT AS events, sum(sum_micro)::DECIMAL(38, 0) AS sum_micro, max(max_micro) AS max_micro,
-           max(last_us) AS last_us, arg_max(last_micro, last_us) AS last_micro
-    FROM ({parts})
-    GROUP BY ALL
-    ORDER BY member, meter, day
+"""This commit's daily rollups of one period (``fresh_rollup``)."""
+COPY_FRESH_ROLLUP = "COPY fresh_rollup TO $path (FORMAT parquet, ROW_GROUP_SIZE 16384)"
+COPY_MERGED_ROLLUP = """
+    COPY (
+        SELECT member, engagement, meter, agg, dims, day, period, origin_period, late,
+               sum(events)::BIGINT AS events, sum(sum_micro)::DECIMAL(38, 0) AS sum_micro,
+               max(max_micro) AS max_micro, max(last_us) AS last_us, arg_max(last_micro, last_us) AS last_micro
+        FROM (SELECT * FROM fresh_rollup UNION ALL SELECT * FROM read_parquet($older))
+        GROUP BY ALL
+        ORDER BY member, meter, day
+    ) TO $path (FORMAT parquet, ROW_GROUP_SIZE 16384)
 """
+"""``fresh_rollup`` and the period's earlier rollup files (``$older``), merged into one file."""
 
 
 def _by_period(root: Path, files: Mapping[Path, int]) -> dict[str, list[str]]:
@@ -506,16 +505,23 @@ def _fsync_parents(root: Path, paths: Sequence[Path]) -> None:
     _fsync_dir(root)
 
 
+KEYS_OF_BATCH = (
+    "SELECT (h >> 64)::UBIGINT AS hi, (h & 18446744073709551615::UHUGEINT)::UBIGINT AS lo, idx FROM m ORDER BY h, idx"
+)
+KEYS_OF_GOOD_EVENTS = (
+    "SELECT (h >> 64)::UBIGINT AS hi, (h & 18446744073709551615::UHUGEINT)::UBIGINT AS lo, idx "
+    "FROM m ANTI JOIN badidx USING (idx) ORDER BY h, idx"
+)
+
+
 def _first_occurrences(
-    con: duckdb.DuckDBPyConnection, exclude: str
+    con: duckdb.DuckDBPyConnection, *, skip_bad: bool
 ) -> tuple[dedup.U64, dedup.U64, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The batch's keys, once each, sorted, with the position of the first event bearing each;
     and the positions of the later events that repeat a key of the batch (``m`` holds one row
-    per event and meter, so an event's own rows share its key and position)."""
-    rows = con.execute(
-        "SELECT (h >> 64)::UBIGINT AS hi, (h & 18446744073709551615::UHUGEINT)::UBIGINT AS lo, idx "
-        f"FROM m {exclude} ORDER BY h, idx"
-    ).fetchnumpy()
+    per event and meter, so an event's own rows share its key and position). ``skip_bad``: leave
+    out the events in ``badidx``."""
+    rows = con.execute(KEYS_OF_GOOD_EVENTS if skip_bad else KEYS_OF_BATCH).fetchnumpy()
     hi = np.asarray(rows["hi"], dtype=np.uint64)
     lo = np.asarray(rows["lo"], dtype=np.uint64)
     idx = np.asarray(rows["idx"], dtype=np.int64)
@@ -529,8 +535,8 @@ def _first_occurrences(
     return hi[starts], lo[starts], idx[starts], repeats
 
 
-def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
-    row = con.execute(sql).fetchone()
+def _one(con: duckdb.DuckDBPyConnection, sql: str, parameters: object = None) -> Any:
+    row = con.execute(sql, parameters).fetchone()
     assert row is not None
     return row[0]
 
@@ -546,42 +552,33 @@ def _column_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE raw").fetchall()}
 
 
-def _data_fields(data_type: str) -> set[str] | None:
-    """The field names of a STRUCT ``data`` column, or None when it is JSON text."""
-    if not data_type.upper().startswith("STRUCT("):
+def _data_fields(con: duckdb.DuckDBPyConnection) -> set[str] | None:
+    """The field names of ``raw.data`` when it is a STRUCT (as read from Parquet), None when it is
+    JSON text, and none at all when ``raw`` has no ``data``."""
+    raw = con.table("raw")
+    if "data" not in raw.columns:
+        return set()
+    data_type = raw.types[raw.columns.index("data")]
+    if data_type.id != "struct":
         return None
-    inner = data_type[len("STRUCT(") : -1]
-    names, depth, token = set(), 0, ""
-    for ch in inner:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            names.add(token.strip().split(" ", 1)[0].strip('"'))
-            token = ""
-        else:
-            token += ch
-    if token.strip():
-        names.add(token.strip().split(" ", 1)[0].strip('"'))
-    return names
+    return {str(name) for name, _ in data_type.children}
 
 
-def _extract(prop: str, fields: set[str] | None) -> str:
-    """A ``data`` property as text."""
+def _extract(prop: str, fields: set[str] | None, params: Parameters) -> str:
+    """A ``data`` property as text: a struct field by its quoted name, a JSON key by a bound pointer."""
     if fields is None:
-        return f"json_extract_string(r.data, {_q('$.' + json.dumps(prop))})"
+        return f"json_extract_string(r.data, {params.add(json_pointer(prop))})"
     if prop not in fields:
         return "CAST(NULL AS VARCHAR)"
-    return f'CAST(r.data."{prop}" AS VARCHAR)'
+    return f"CAST(r.data.{identifier(prop)} AS VARCHAR)"
 
 
-def _number(prop: str, fields: set[str] | None) -> str:
+def _number(prop: str, fields: set[str] | None, params: Parameters) -> str:
     """A ``data`` property as DECIMAL(38, 6), NULL when missing or not a number (typed struct
     fields are cast directly, without a detour through text)."""
     if fields is None or prop not in fields:
-        return f"TRY_CAST({_extract(prop, fields)} AS DECIMAL(38, 6))"
-    return f'TRY_CAST(r.data."{prop}" AS DECIMAL(38, 6))'
+        return f"TRY_CAST({_extract(prop, fields, params)} AS DECIMAL(38, 6))"
+    return f"TRY_CAST(r.data.{identifier(prop)} AS DECIMAL(38, 6))"
 
 
 def _blank(column: str) -> str:
@@ -589,12 +586,24 @@ def _blank(column: str) -> str:
     return f"({column} IS NULL OR {column} = '' OR (ascii({column}) IN (9, 10, 13, 32) AND trim({column}) = ''))"
 
 
+NUMERIC_SQL = ", ".join(f"'{a}'" for a in NUMERIC)
+"""The numeric aggregations as a SQL list of literals (from the constant NUMERIC)."""
+
+
 def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -> None:
     """Build ``m`` (one row per event and meter, ``row_bad`` on rows that break a rule) in one pass,
-    and ``badidx``: the events with any bad row."""
+    and ``badidx``: the events with any bad row.
+
+    The cost model's names never reach the SQL text as they are: a meter's value property and
+    dimensions are numbered (``meters_arrow.prop_no``, ``dimset_no``), a struct field is written
+    with :func:`identifier`, and JSON pointers and dimension labels are bound parameters."""
     types = _column_types(con)
-    fields = _data_fields(types.get("data", "VARCHAR")) if "data" in types else set()
+    fields = _data_fields(con)
     meters = catalogue.meters
+    props = sorted({m.value_property for m in meters if m.value_property})
+    prop_no = {p: i for i, p in enumerate(props)}
+    dimsets = sorted({m.group_by for m in meters if m.group_by})
+    dimset_no = {g: i for i, g in enumerate(dimsets)}
     con.register(
         "meters_arrow",
         pa.table(
@@ -602,42 +611,42 @@ def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) 
                 "type": [m.event_type for m in meters],
                 "meter": [m.code for m in meters],
                 "agg": [m.aggregation.value for m in meters],
-                "prop": [m.value_property or "" for m in meters],
-                "dimset": [";".join(m.group_by) for m in meters],
+                "prop_no": [prop_no[m.value_property] if m.value_property else None for m in meters],
+                "dimset_no": [dimset_no[m.group_by] if m.group_by else None for m in meters],
             },
             schema=pa.schema(
                 [
                     ("type", pa.string()),
                     ("meter", pa.string()),
                     ("agg", pa.string()),
-                    ("prop", pa.string()),
-                    ("dimset", pa.string()),
+                    ("prop_no", pa.int32()),
+                    ("dimset_no", pa.int32()),
                 ]
             ),
         ),
     )
+    params = Parameters()
     text_props = sorted({m.value_property for m in meters if m.value_property and m.aggregation.value not in NUMERIC})
     num_props = sorted({m.value_property for m in meters if m.value_property and m.aggregation.value in NUMERIC})
-    text_cases = " ".join(f"WHEN {_q(p)} THEN {_extract(p, fields)}" for p in text_props)
+    text_cases = " ".join(f"WHEN {prop_no[p]} THEN {_extract(p, fields, params)}" for p in text_props)
     value_expr = (
-        f"CASE WHEN mt.agg = 'unique_count' THEN CASE mt.prop {text_cases} END END"
+        f"CASE WHEN mt.agg = 'unique_count' THEN CASE mt.prop_no {text_cases} END END"
         if text_cases
         else "CAST(NULL AS VARCHAR)"
     )
-    num_cases = " ".join(f"WHEN {_q(p)} THEN {_number(p, fields)}" for p in num_props)
+    num_cases = " ".join(f"WHEN {prop_no[p]} THEN {_number(p, fields, params)}" for p in num_props)
     number_expr = (
-        f"CASE WHEN mt.agg IN ({', '.join(_q(a) for a in NUMERIC)}) THEN CASE mt.prop {num_cases} END END"
+        f"CASE WHEN mt.agg IN ({NUMERIC_SQL}) THEN CASE mt.prop_no {num_cases} END END"
         if num_cases
         else "CAST(NULL AS DECIMAL(38, 6))"
     )
-    dimsets = sorted({m.group_by for m in meters if m.group_by})
     dims_cases = " ".join(
-        f"WHEN {_q(';'.join(g))} THEN concat_ws(';', "
-        + ", ".join(f"{_q(k + '=')} || coalesce({_extract(k, fields)}, '')" for k in g)
+        f"WHEN {dimset_no[g]} THEN concat_ws(';', "
+        + ", ".join(f"{params.add(k + '=')} || coalesce({_extract(k, fields, params)}, '')" for k in g)
         + ")"
         for g in dimsets
     )
-    dims_expr = f"CASE mt.dimset {dims_cases} ELSE '' END" if dims_cases else "''"
+    dims_expr = f"CASE mt.dimset_no {dims_cases} ELSE '' END" if dims_cases else "''"
     if trusted:
         who = "r.member AS member, r.engagement AS engagement"
         join = ""
@@ -688,12 +697,10 @@ def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) 
             ),
         ),
     )
-    limit_us = catalogue.now_us + int(FUTURE_TOLERANCE.total_seconds() * 1_000_000)
+    limit_us = params.add(catalogue.now_us + int(FUTURE_TOLERANCE.total_seconds() * 1_000_000))
     ttype = types.get("time", "VARCHAR").upper()
     time_expr = "r.time" if ttype.startswith("TIMESTAMP") else "TRY_CAST(r.time AS TIMESTAMPTZ)"
-    numeric = ", ".join(_q(a) for a in NUMERIC)
-    con.execute(
-        f"""
+    stage_sql = f"""
         CREATE OR REPLACE TEMP TABLE m AS
         WITH x AS (
             SELECT r.idx, CAST(r.source AS VARCHAR) AS source, CAST(r.id AS VARCHAR) AS id,
@@ -711,7 +718,7 @@ def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) 
         )
         SELECT y.idx, y.source, y.id, y.member, y.engagement, y.meter, y.agg, y.dims, y.time_us,
                CAST(make_timestamp(y.time_us) AS DATE) AS day,
-               CASE WHEN y.agg IN ({numeric}) THEN CAST(y.dec * 1000000 AS BIGINT) END AS value_micro,
+               CASE WHEN y.agg IN ({NUMERIC_SQL}) THEN CAST(y.dec * 1000000 AS BIGINT) END AS value_micro,
                CASE WHEN y.agg = 'unique_count' THEN y.raw_value END AS value_text,
                p.period, p.origin_period, p.period_end_us, p.period_len_us, p.late,
                CAST(CASE y.agg WHEN 'unique_count' THEN 1 WHEN 'latest' THEN 2 WHEN 'time_weighted_average' THEN 2
@@ -720,11 +727,11 @@ def _stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) 
                ({_blank("y.source")} OR {_blank("y.id")} OR y.type IS NULL
                 OR y.meter IS NULL OR y.member IS NULL OR y.time_us IS NULL OR y.time_us > {limit_us}
                 OR p.period IS NULL
-                OR (y.agg IN ({numeric}) AND (y.dec IS NULL OR y.dec < 0))
+                OR (y.agg IN ({NUMERIC_SQL}) AND (y.dec IS NULL OR y.dec < 0))
                 OR (y.agg = 'unique_count' AND {_blank("y.raw_value")})) AS row_bad
         FROM y LEFT JOIN pmap_arrow p ON p.origin_period = y.origin
-        """
-    )
+        """  # noqa: S608 (fragments written above: names through identifier(), values bound as parameters)
+    con.execute(stage_sql, params.values)
     con.execute("CREATE OR REPLACE TEMP TABLE badidx AS SELECT DISTINCT idx FROM m WHERE row_bad")
 
 
@@ -739,10 +746,11 @@ def _rejections(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, line_offse
     con.register("bad_arrow", pa.table({"idx": np.asarray(bad, dtype=np.int64)}))
     cols = [c for c in ("source", "id", "type", "subject", "time", "data") if c in types]
     select = ", ".join(
-        "to_json(r.data)::VARCHAR AS data" if c == "data" else f"CAST(r.{c} AS VARCHAR) AS {c}" for c in cols
+        "to_json(r.data)::VARCHAR AS data" if c == "data" else f"CAST(r.{identifier(c)} AS VARCHAR) AS {identifier(c)}"
+        for c in cols
     )
     rows = con.execute(
-        f"SELECT r.idx, {select} FROM raw r SEMI JOIN bad_arrow b ON r.idx = b.idx ORDER BY r.idx"
+        f"SELECT r.idx, {select} FROM raw r SEMI JOIN bad_arrow b ON r.idx = b.idx ORDER BY r.idx"  # noqa: S608 (the fixed columns above)
     ).fetchall()
     con.unregister("bad_arrow")
     result = []
@@ -774,27 +782,23 @@ def _from_us(us: int) -> Any:
 def load_file(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
     """Read a JSON lines, CSV or Parquet file of CloudEvents into ``raw``; returns the line offset."""
     name = path.name.lower()
-    src = _q(str(path))
-    if name.endswith(".parquet"):
-        con.execute(
-            "CREATE OR REPLACE TEMP VIEW raw AS SELECT file_row_number AS idx, * EXCLUDE (file_row_number) "
-            f"FROM read_parquet({src}, file_row_number = true)"
-        )
+    if name.endswith(".parquet"):  # a view (read as it streams): DuckDB's relation API writes the file name
+        parquet = con.read_parquet(str(path), file_row_number=True)
+        parquet.select("file_row_number AS idx, * EXCLUDE (file_row_number)").create_view("raw", replace=True)
         return None
     if name.endswith((".csv", ".csv.gz")):
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM read_csv({src}, header = true, all_varchar = true)"
+            "CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM read_csv($path, header = true, all_varchar = true)",
+            {"path": str(path)},
         )
         con.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT rowid AS idx, * FROM raw0")
         con.execute("DROP TABLE raw0")
         return 2
-    columns = (
-        "{'id': 'VARCHAR', 'source': 'VARCHAR', 'type': 'VARCHAR', 'subject': 'VARCHAR', 'time': 'VARCHAR', "
-        "'data': 'JSON'}"
-    )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM read_json({src}, format = 'newline_delimited', "
-        f"columns = {columns})"
+        "CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM read_json($path, format = 'newline_delimited', "
+        "columns = {'id': 'VARCHAR', 'source': 'VARCHAR', 'type': 'VARCHAR', 'subject': 'VARCHAR', "
+        "'time': 'VARCHAR', 'data': 'JSON'})",
+        {"path": str(path)},
     )
     con.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT rowid AS idx, * FROM raw0")
     con.execute("DROP TABLE raw0")
@@ -811,18 +815,16 @@ def load_pending(con: duckdb.DuckDBPyConnection, batches: Sequence[Batch], folde
     try:
         _join_arrays(events_path, (b.events for b in batches))
         _join_arrays(who_path, (b.who for b in batches))
-        columns = (
-            "{'source': 'VARCHAR', 'id': 'VARCHAR', 'type': 'VARCHAR', 'subject': 'VARCHAR', 'time': 'VARCHAR', "
-            "'data': 'JSON'}"
-        )
         con.execute(
-            f"""
+            """
             CREATE OR REPLACE TEMP TABLE raw AS
             SELECT row_number() OVER () - 1 AS idx, w.json[1] AS member, w.json[2] AS engagement, r.*
-            FROM read_json({_q(str(events_path))}, format = 'array', columns = {columns}) r
-            POSITIONAL JOIN read_json({_q(str(who_path))}, format = 'array', records = 'false',
-                                      columns = {{'json': 'VARCHAR[]'}}) w
-            """
+            FROM read_json($events, format = 'array',
+                           columns = {'source': 'VARCHAR', 'id': 'VARCHAR', 'type': 'VARCHAR', 'subject': 'VARCHAR',
+                                      'time': 'VARCHAR', 'data': 'JSON'}) r
+            POSITIONAL JOIN read_json($who, format = 'array', records = 'false', columns = {'json': 'VARCHAR[]'}) w
+            """,
+            {"events": str(events_path), "who": str(who_path)},
         )
     finally:
         events_path.unlink(missing_ok=True)

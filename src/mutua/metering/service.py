@@ -415,20 +415,9 @@ def usage_view(
     lines: list[dict[str, Any]] = []
     if paths:
         con = _view_connection()
-        where = ["true"]
-        params: list[Any] = []
-        if member is not None:
-            where.append("member = ?")
-            params.append(member)
-        if meter is not None:
-            where.append("meter = ?")
-            params.append(meter)
-        sql = (
-            "SELECT member, engagement, meter, agg, origin_period, bool_or(late), sum(events)::BIGINT, "
-            "sum(sum_micro)::DECIMAL(38,0), max(max_micro), arg_max(last_micro, last_us), max(day) "
-            f"FROM read_parquet(?) WHERE {' AND '.join(where)} GROUP BY ALL ORDER BY member, meter, origin_period"
-        )
-        rows = con.execute(sql, [[str(p) for p in paths], *params]).fetchall()
+        rows = con.execute(
+            USAGE_FROM_ROLLUPS, {"files": [str(p) for p in paths], "member": member, "meter": meter}
+        ).fetchall()
         for r in rows:
             m = model.meter(str(r[2]))
             agg = str(r[3])
@@ -469,6 +458,17 @@ def usage_view(
             )
     return {"period": str(period), "closed": closed, "member": member, "lines": lines}
 
+
+USAGE_FROM_ROLLUPS = """
+    SELECT member, engagement, meter, agg, origin_period, bool_or(late), sum(events)::BIGINT,
+           sum(sum_micro)::DECIMAL(38,0), max(max_micro), arg_max(last_micro, last_us), max(day)
+    FROM read_parquet($files)
+    WHERE ($member IS NULL OR member = $member) AND ($meter IS NULL OR meter = $meter)
+    GROUP BY ALL
+    ORDER BY member, meter, origin_period
+"""
+"""A period's usage per member, meter and origin period from its rollup files; ``$member`` and
+``$meter`` narrow it (None: all)."""
 
 _VIEWS = threading.local()
 
