@@ -18,8 +18,9 @@ from sqlalchemy import select
 
 from mutua.billing import db as tb
 from mutua.billing import service as billing
-from mutua.bootstrap import Settings, open_engine
+from mutua.bootstrap import open_engine
 from mutua.demo.service import run_demo
+from mutua.platform.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -14,10 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from mutua.bootstrap import Settings, open_engine
+from mutua.bootstrap import open_engine
 from mutua.charging.reporting import association_report, member_statement
 from mutua.demo.service import run_demo
 from mutua.kernel.periods import Period
+from mutua.platform.settings import Settings
 
 
 def main() -> None:

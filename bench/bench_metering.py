@@ -72,7 +72,8 @@ def setup(work: Path) -> None:
     from mutua.bootstrap import migrate
     from mutua.charging.imports import import_cost_model, import_engagements_text, import_members_text
     from mutua.demo.generator import synthetic_enterprise_number
-    from mutua.platform.db.engine import make_engine, sqlite_url
+    from mutua.platform.db.engine import make_engine
+    from mutua.platform.settings import sqlite_url
 
     engine = make_engine(sqlite_url(work))
     migrate(engine)
@@ -146,7 +147,8 @@ def generate(work: Path, events: int, files: int) -> list[Path]:
 
 def phase_ingest(work: Path) -> dict[str, Any]:
     from mutua.metering.service import ingest_file
-    from mutua.platform.db.engine import make_engine, sqlite_url
+    from mutua.platform.db.engine import make_engine
+    from mutua.platform.settings import sqlite_url
 
     engine = make_engine(sqlite_url(work))
     files = sorted((work / "input").glob("*.parquet"))
@@ -208,7 +210,8 @@ def phase_aggregate(work: Path) -> dict[str, Any]:
 def phase_view(work: Path) -> dict[str, Any]:
     from mutua.kernel.periods import Period
     from mutua.metering.service import usage_view
-    from mutua.platform.db.engine import make_engine, sqlite_url
+    from mutua.platform.db.engine import make_engine
+    from mutua.platform.settings import sqlite_url
 
     engine = make_engine(sqlite_url(work))
     member = json.loads((work / "members.json").read_text())[0]  # the heaviest sender

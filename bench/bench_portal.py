@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from demo_years import build_years
 from mutua.access.service import DEMO_PASSWORD, add_demo_users
-from mutua.bootstrap import Settings, open_engine
-from mutua.platform.web.app import create_app
+from mutua.bootstrap import create_app, open_engine
+from mutua.platform.settings import Settings
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
 HERE = Path(__file__).resolve().parents[1] / ".bench" / "portal-5y"

@@ -6,11 +6,10 @@ context's branch; a unit of work carries every context's repository over one tra
 
 from __future__ import annotations
 
-import getpass
-import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from fastapi import APIRouter, FastAPI
 from sqlalchemy import Connection, Engine
 
 from mutua.billing.db import SqlBilling
@@ -18,49 +17,13 @@ from mutua.charging.db import SqlCharging
 from mutua.costing.db import SqlCosting
 from mutua.platform.db import engine as db
 from mutua.platform.db.audit import AuditTrail, ImportBatches
-from mutua.platform.db.engine import make_engine, sqlite_url
+from mutua.platform.db.engine import make_engine
+from mutua.platform.settings import Settings
 from mutua.registry.db import SqlRegistry
 
 SRC = Path(__file__).parent
 # Each context's own branch of migrations (the platform's versions hold the core branch).
 MIGRATIONS = (SRC / "billing" / "migrations", SRC / "access" / "migrations")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Where Mutua keeps its data and who is acting.
-
-    Attributes:
-        data_dir: the folder of the embedded files (SQLite database, Parquet events, documents).
-        database_url: a PostgreSQL (or other) URL; when None the SQLite file in data_dir is used.
-        actor: the name written in the audit trail.
-    """
-
-    data_dir: Path
-    database_url: str | None = None
-    actor: str = "system"
-
-    @classmethod
-    def from_env(
-        cls, data_dir: Path | None = None, database_url: str | None = None, actor: str | None = None
-    ) -> Settings:
-        env = os.environ
-        return cls(
-            data_dir=Path(data_dir or env.get("MUTUA_DATA_DIR") or "var").resolve(),
-            database_url=database_url or env.get("MUTUA_DATABASE_URL") or None,
-            actor=actor or env.get("MUTUA_ACTOR") or _user(),
-        )
-
-    @property
-    def url(self) -> str:
-        return self.database_url or sqlite_url(self.data_dir)
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # pragma: no cover - no user database in some containers
-        return "system"
 
 
 def migrate(engine: Engine) -> None:
@@ -101,3 +64,44 @@ def open_engine(settings: Settings, *, migrate_schema: bool = True) -> Engine:
     if migrate_schema:
         migrate(engine)
     return engine
+
+
+def routers() -> list[APIRouter]:
+    """Every context's API routes and pages, in the order they are matched."""
+    from mutua.access import api as access_api
+    from mutua.access import portal as access_portal
+    from mutua.billing import api as billing_api
+    from mutua.billing import portal as billing_portal
+    from mutua.charging import api as charging_api
+    from mutua.charging import portal as charging_portal
+    from mutua.costing import api as costing_api
+    from mutua.costing import portal as costing_portal
+    from mutua.platform.web import api as platform_api
+    from mutua.platform.web import pages as platform_pages
+    from mutua.registry import api as registry_api
+    from mutua.registry import portal as registry_portal
+
+    return [
+        platform_api.router,
+        access_api.router,
+        registry_api.router,
+        charging_api.router,
+        billing_api.router,
+        costing_api.router,
+        platform_pages.router,
+        access_portal.router,
+        charging_portal.router,
+        billing_portal.router,
+        registry_portal.router,
+        costing_portal.router,
+    ]
+
+
+def create_app(*, engine: Engine, settings: Settings, invoices: Any = None, **options: Any) -> FastAPI:
+    """The portal and API with every context's routes (see :func:`mutua.platform.web.app.create_app`
+    for ``options``); ``invoices`` replaces the billing context's documents (tests)."""
+    from mutua.billing.ports import billing_documents
+    from mutua.platform.web.app import create_app as platform_app
+
+    extensions = {"invoices": invoices if invoices is not None else billing_documents(engine)}
+    return platform_app(engine=engine, settings=settings, routers=routers(), extensions=extensions, **options)

@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 from mutua.billing import db as tb
 from mutua.charging import db as charging_db
 from mutua.platform.cli.app import app
-from mutua.platform.db.engine import make_engine, sqlite_url
+from mutua.platform.db.engine import make_engine
+from mutua.platform.settings import sqlite_url
 from mutua.registry import db as registry_db
 from tests import focus_validator
 from tests.conftest import IN_CI, SHARED

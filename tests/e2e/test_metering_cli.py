@@ -20,7 +20,8 @@ from mutua.bootstrap import migrate
 from mutua.kernel.periods import Period
 from mutua.metering import service as metering
 from mutua.platform.cli.app import app
-from mutua.platform.db.engine import make_engine, sqlite_url
+from mutua.platform.db.engine import make_engine
+from mutua.platform.settings import sqlite_url
 from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
 
 

@@ -23,7 +23,8 @@ from sqlalchemy import Engine
 from mutua.bootstrap import migrate
 from mutua.kernel.periods import Period
 from mutua.metering import service as metering
-from mutua.platform.db.engine import make_engine, sqlite_url
+from mutua.platform.db.engine import make_engine
+from mutua.platform.settings import sqlite_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from metering_support import MEMBERS, build_association, event

@@ -40,8 +40,8 @@ def serve(
     import uvicorn
 
     from mutua.access.service import add_demo_users
+    from mutua.bootstrap import create_app
     from mutua.platform.cli.app import _run
-    from mutua.platform.web.app import create_app
 
     state = _state()
     if not _has_members():

@@ -20,10 +20,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mutua.bootstrap import Settings, migrate
+from mutua.bootstrap import create_app, migrate
 from mutua.kernel.periods import Period
 from mutua.platform.db.engine import make_engine
-from mutua.platform.web.app import create_app
+from mutua.platform.settings import Settings
 from portal_world import MEMBER_A, PASSWORD, build
 
 CHROMIUM = Path("/usr/bin/chromium")

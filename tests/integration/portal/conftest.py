@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import portal_world as world
 from mutua.billing.ports import InvoiceDocument
-from mutua.bootstrap import Settings
-from mutua.platform.web.app import create_app
+from mutua.bootstrap import create_app
+from mutua.platform.settings import Settings
 
 
 class FakeInvoices:

@@ -8,10 +8,10 @@ from decimal import Decimal
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from mutua.bootstrap import Settings
+from mutua.bootstrap import create_app
 from mutua.legacy_store import Store
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.web.app import create_app
+from mutua.platform.settings import Settings
 from portal_world import MEMBER_A, MEMBER_B, PASSWORD
 
 Client = Callable[[str], TestClient]

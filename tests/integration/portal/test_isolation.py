@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from mutua.platform.web.portal import router as portal_router
+from mutua.bootstrap import routers
 from portal_world import MEMBER_A, MEMBER_B
 
 Client = Callable[[str], TestClient]
@@ -37,8 +37,8 @@ def _routes(app: FastAPI) -> Iterator[tuple[str, str, bool]]:
     for path, operations in app.openapi()["paths"].items():
         for method in operations:
             yield method.upper(), path, True
-    for route in portal_router.routes:
-        if isinstance(route, APIRoute):
+    for route in (r for router in routers() for r in router.routes):
+        if isinstance(route, APIRoute) and not route.include_in_schema:
             for method in sorted(route.methods - {"HEAD"}):
                 yield method, route.path, False
 

@@ -13,11 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from mutua.bootstrap import Settings
+from mutua.bootstrap import create_app
 from mutua.kernel.access import Forbidden, Role
 from mutua.legacy_store import Store
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.web.app import create_app
+from mutua.platform.settings import Settings
 from mutua.platform.web.oidc import OidcSettings, identity_from_claims
 from portal_world import MEMBER_A, MEMBER_B
 

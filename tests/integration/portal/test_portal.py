@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from mutua.bootstrap import Settings
-from mutua.platform.web.app import create_app
+from mutua.bootstrap import create_app
+from mutua.platform.settings import Settings
 from portal_world import MEMBER_A, PASSWORD
 
 Client = Callable[[str], TestClient]

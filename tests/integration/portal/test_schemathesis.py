@@ -13,9 +13,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
-from mutua.bootstrap import Settings, migrate
+from mutua.bootstrap import create_app, migrate
 from mutua.platform.db.engine import make_engine
-from mutua.platform.web.app import create_app
+from mutua.platform.settings import Settings
 from portal_world import PASSWORD, build
 
 

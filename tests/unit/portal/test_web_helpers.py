@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from mutua.platform.web.auth import LoginThrottle, Tokens, TooManyAttempts
 from mutua.platform.web.charts import sankey_svg
-from mutua.platform.web.portal import _safe_next
+from mutua.platform.web.pages import safe_next
 
 WEB = Path(__file__).resolve().parents[3] / "src" / "mutua"
 LOCALE = WEB / "locale"
@@ -43,7 +43,7 @@ def test_a_successful_login_clears_the_failures() -> None:
     [("/members/1", "/members/1"), ("https://evil.example/", "/"), ("//evil.example", "/"), ("", "/"), (None, "/")],
 )
 def test_the_login_redirect_only_goes_to_a_path_of_this_site(target: str | None, expected: str) -> None:
-    assert _safe_next(target) == expected
+    assert safe_next(target) == expected
 
 
 def test_a_token_names_its_user_and_a_tampered_token_names_nobody() -> None:

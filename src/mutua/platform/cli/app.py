@@ -16,10 +16,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine
 
-from mutua.bootstrap import Settings, open_engine
+from mutua.bootstrap import open_engine
 from mutua.kernel.periods import Period, PeriodError
 from mutua.kernel.problems import MutuaError, Rejected
 from mutua.metering.cli import metering_app
+from mutua.platform.settings import Settings
 
 app = typer.Typer(
     name="mutua",

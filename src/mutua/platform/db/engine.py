@@ -31,10 +31,6 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def sqlite_url(data_dir: Path) -> str:
-    return f"sqlite:///{data_dir / 'mutua.sqlite'}"
-
-
 def make_engine(url: str, *, schema: str | None = None) -> Engine:
     """An engine for ``url``; on PostgreSQL, ``schema`` (if given) is put first on the search path."""
     url = normalise_url(url)

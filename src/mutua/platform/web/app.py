@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import secrets
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -24,11 +25,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 
-from mutua.billing.ports import InvoiceDocuments, billing_documents
-from mutua.bootstrap import Settings
 from mutua.kernel.access import Unauthenticated
 from mutua.kernel.periods import PeriodError
 from mutua.kernel.problems import MutuaError, Problem, Rejected
+from mutua.platform.settings import Settings
 from mutua.platform.web.auth import LoginThrottle, Tokens
 from mutua.platform.web.oidc import OidcSettings
 
@@ -58,14 +58,15 @@ class Cache:
 
 @dataclass
 class Context:
-    """What the routes share: the database, settings, tokens, throttle, documents and caches."""
+    """What the routes share: the database, settings, tokens, throttle, caches, and what a context
+    gives its routes through the composition root (``extensions``, by name)."""
 
     engine: Engine
     settings: Settings
     tokens: Tokens
     throttle: LoginThrottle
-    invoices: InvoiceDocuments
     charts: bool
+    extensions: Mapping[str, Any] = field(default_factory=dict)
     oidc: bool = False
     cache: Cache = field(default_factory=Cache)
 
@@ -111,7 +112,8 @@ def create_app(
     engine: Engine,
     settings: Settings,
     secret_key: str | None = None,
-    invoices: InvoiceDocuments | None = None,
+    routers: Sequence[APIRouter] = (),
+    extensions: Mapping[str, Any] | None = None,
     charts: bool = True,
     secure_cookies: bool = False,
     login_limit: int = 5,
@@ -123,13 +125,14 @@ def create_app(
         engine: the database (migrated).
         settings: the composition root's settings.
         secret_key: signs sessions and tokens (default: ``MUTUA_SECRET_KEY`` or a file in data_dir).
-        invoices: where invoice documents come from (default: the billing context, if installed).
+        routers: every context's API routes and pages, in order (from the composition root).
+        extensions: what contexts give their routes (e.g. billing's documents), by name.
         charts: render Vega-Lite charts to SVG (off: the data tables only).
         secure_cookies: send the session cookie over HTTPS only (set behind TLS).
         login_limit: failed logins per user or address allowed in 15 minutes.
         oidc: the OpenID Connect provider (default: ``MUTUA_OIDC_*`` variables; none when unset).
     """
-    from mutua.platform.web import api, portal
+    from mutua.platform.web import pages
 
     app = FastAPI(
         title="Mutua API",
@@ -150,7 +153,7 @@ def create_app(
         settings=settings,
         tokens=Tokens(secret),
         throttle=LoginThrottle(limit=login_limit),
-        invoices=invoices if invoices is not None else billing_documents(engine),
+        extensions=dict(extensions or {}),
         charts=charts,
     )
     oidc = oidc or OidcSettings.from_env()
@@ -181,7 +184,7 @@ def create_app(
         problems = exc.problems if isinstance(exc, Rejected) else ()
         if _is_api(request):
             return problem(exc.status, exc.message, request.url.path, problems)
-        return portal.error_page(request, exc.status, exc.message, problems)
+        return pages.error_page(request, exc.status, exc.message, problems)
 
     @app.exception_handler(PeriodError)
     async def period_error(request: Request, exc: PeriodError) -> Response:
@@ -199,10 +202,10 @@ def create_app(
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
             return problem(exc.status_code, str(exc.detail), request.url.path)
-        return portal.error_page(request, exc.status_code, str(exc.detail), ())
+        return pages.error_page(request, exc.status_code, str(exc.detail), ())
 
-    app.include_router(api.router)
-    app.include_router(portal.router)
+    for router in routers:
+        app.include_router(router)
     if oidc is not None:
         from mutua.platform.web.oidc import router as oidc_router
 

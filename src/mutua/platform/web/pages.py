@@ -1,0 +1,162 @@
+"""What every context's pages share: templates, the language, the user, rendering and errors.
+
+The language is the user's choice (a form in every page's header, kept in the session), else the
+browser's ``Accept-Language``. Every form POST carries the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from mutua.kernel.access import Action, Role, Unauthenticated, User, may
+from mutua.kernel.problems import NotFound, Problem
+from mutua.legacy_store import Store
+from mutua.platform import i18n
+from mutua.platform.db.engine import UnitOfWork
+from mutua.platform.web.app import HERE, Context, context
+from mutua.platform.web.auth import csrf_token, current_user
+
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+router = APIRouter(include_in_schema=False)
+
+
+MEMBER = Path(pattern=r"^\d{10}$")
+
+
+PERIOD = Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+YearQuery = Annotated[int | None, Query(ge=1900, le=9999)]
+
+
+Ctx = Annotated[Context, Depends(context)]
+
+
+def language(request: Request, user: User | None = None) -> str:
+    chosen = request.session.get("lang")
+    if isinstance(chosen, str) and chosen in i18n.LANGUAGES:
+        return chosen
+    if user is not None and user.language in i18n.LANGUAGES:
+        return user.language
+    return i18n.preferred_language(request.headers.get("accept-language"))
+
+
+def portal_user(request: Request, ctx: Ctx) -> User:
+    user, _ = current_user(request, ctx.engine, ctx.tokens)  # a bearer token also works (scripts)
+    return user
+
+
+Who = Annotated[User, Depends(portal_user)]
+
+
+def formatters(lang: str) -> dict[str, Callable[..., str]]:
+    def money(value: str | Decimal | None) -> str:
+        return "" if value is None else i18n.format_money(Decimal(value), lang)
+
+    def number(value: str | Decimal | None, places: int | None = None, trim: bool = False) -> str:
+        """A number in the language's format, with its own decimals (trailing zeros cut if ``trim``)."""
+        if value is None:
+            return ""
+        d = Decimal(value)
+        if places is None:
+            exponent = (d.normalize() if trim else d).as_tuple().exponent
+            places = max(0, -exponent) if isinstance(exponent, int) else 0
+        return i18n.format_number(d, lang, places)
+
+    def day(value: str | date | datetime | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10])
+        return i18n.format_day(value, lang)
+
+    return {"money": money, "number": number, "day": day}
+
+
+def render(request: Request, name: str, user: User | None, http_status: int = 200, **data: Any) -> HTMLResponse:
+    lang = language(request, user)
+    _ = i18n.translator(lang, "portal")
+    return templates.TemplateResponse(
+        request,
+        name,
+        {
+            "user": user,
+            "lang": lang,
+            "languages": i18n.LANGUAGES,
+            "_": _,
+            "csrf": csrf_token(request),
+            "may": (lambda action: user is not None and may(user, Action(action))),
+            "path": request.url.path,
+            **formatters(lang),
+            **data,
+        },
+        status_code=http_status,
+    )
+
+
+def error_page(request: Request, status: int, message: str, problems: tuple[Problem, ...]) -> Response:
+    user = None
+    try:
+        user, _ = current_user(request, context(request).engine, context(request).tokens)
+    except Unauthenticated:
+        user = None
+    return render(
+        request, "error.html", user, http_status=status, status_code=status, message=message, problems=problems
+    )
+
+
+def safe_next(target: str | None) -> str:
+    """Only redirect to a path of this site."""
+    if not target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def member_name(ctx: Context, member: str) -> str:
+    with UnitOfWork(ctx.engine) as uow:
+        m = Store(uow.connection).registry.member(member)
+    if m is None:
+        raise NotFound(f"no member with enterprise number {member}")
+    return m.name
+
+
+@router.get("/api/v1/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """The API's operations, read from its OpenAPI schema (a plain page: no JavaScript, no CDN)."""
+    schema = request.app.openapi()
+    operations = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": op.get("summary", ""),
+            "tag": (op.get("tags") or [""])[0],
+            "parameters": [p["name"] for p in op.get("parameters", [])],
+        }
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
+    ]
+    return render(request, "api_docs.html", None, operations=operations, description=schema["info"]["description"])
+
+
+@router.get("/")
+def home(user: Who) -> Response:
+    if user.role is Role.BUDGET_HOLDER and user.member:
+        return see_other(f"/members/{user.member}")
+    return see_other("/association")
