@@ -16,8 +16,8 @@ from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from mutua.billing import db as tb
+from mutua.bootstrap import cli as app
 from mutua.charging import db as charging_db
-from mutua.platform.cli.app import app
 from mutua.platform.db.engine import make_engine
 from mutua.platform.settings import sqlite_url
 from mutua.registry import db as registry_db
@@ -168,10 +168,3 @@ def test_issuing_an_invoiced_period_again_is_refused_and_a_correction_is_a_new_c
     assert cli(demo_dir, "invoices", "show", "2025-000002", "--xml") == before
     audit = json.loads(cli(demo_dir, "audit", "--limit", "5", "--json"))
     assert any(a["action"] == "issue" and a["entity_key"] == result["first"] for a in audit)
-
-
-def test_the_demo_publishes_byte_identical_reports_documents_and_focus(demo_dir: Path, tmp_path: Path) -> None:
-    from tests import golden
-
-    digests = golden.demo_digests(lambda *args: cli(demo_dir, *args), tmp_path)
-    assert digests == golden.check(digests)

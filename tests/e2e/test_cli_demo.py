@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from mutua.platform.cli.app import app
+from mutua.bootstrap import cli as app
 from mutua.platform.db.engine import make_engine
 from tests.conftest import POSTGRES_URL
 

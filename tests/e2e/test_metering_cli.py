@@ -16,10 +16,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
+from mutua.bootstrap import cli as app
 from mutua.bootstrap import migrate
 from mutua.kernel.periods import Period
 from mutua.metering import service as metering
-from mutua.platform.cli.app import app
 from mutua.platform.db.engine import make_engine
 from mutua.platform.settings import sqlite_url
 from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
@@ -79,7 +79,7 @@ def test_a_file_ingestion_killed_midway_and_run_again_stores_every_event_once(tm
         ),
         file,
     )
-    cmd = [sys.executable, "-c", "from mutua.platform.cli.app import main; main()", "--data-dir", str(tmp_path)]
+    cmd = [sys.executable, "-c", "from mutua.bootstrap import main; main()", "--data-dir", str(tmp_path)]
     killed = 0
     for delay in (0.5, 1.0, 1.5, 2.5):
         proc = subprocess.Popen([*cmd, "metering", "ingest", str(file), "--json"], stdout=subprocess.DEVNULL)

@@ -43,7 +43,7 @@ def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     cmd = [
         sys.executable,
         "-c",
-        "from mutua.platform.cli.app import main; main()",
+        "from mutua.bootstrap import main; main()",
         "--data-dir",
         str(data_dir),
         "metering",

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mutua.costing.domain.allocation import AllocationError, allocate_support
-from mutua.costing.domain.model import CostModel, KeyBasis, SupportMethod, build_cost_model
+from mutua.costing.domain.centres import KeyBasis, SupportMethod
+from mutua.costing.domain.model import CostModel, build_cost_model
 from tests.unit.modelgen import ASSOCIATION, models
 
 

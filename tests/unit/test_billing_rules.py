@@ -20,7 +20,7 @@ from mutua.billing.domain import (
     true_up_documents,
 )
 from mutua.charging.domain import Charge
-from mutua.costing.domain.model import Activity, Charging, Service
+from mutua.costing.domain.catalogue import Activity, Charging, Service
 from mutua.kernel.periods import Period
 from mutua.registry.domain import Engagement, EngagementKind
 

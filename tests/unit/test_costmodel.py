@@ -2,7 +2,8 @@ from importlib import resources
 
 import pytest
 
-from mutua.costing.domain.model import Charging, SupportMethod
+from mutua.costing.domain.catalogue import Charging
+from mutua.costing.domain.centres import SupportMethod
 from mutua.costing.modelfile import dump_cost_model, parse_cost_model
 from mutua.kernel.problems import Rejected
 

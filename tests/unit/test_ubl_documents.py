@@ -10,7 +10,7 @@ from lxml import etree
 
 from mutua.billing.documents import ubl
 from mutua.billing.domain import Document, DocumentRef, issue, period_invoices, reversal, true_up_documents
-from mutua.costing.domain.model import Association
+from mutua.costing.domain.association import Association
 from mutua.registry.domain import Category, ClientGroup, Language, Member
 from tests.einvoice import Validator
 from tests.unit.test_billing_rules import DEC, ENGAGEMENTS, JAN, JANUARY, SERVICES, A, charge

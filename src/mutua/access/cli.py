@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from mutua.platform.cli.output import err, out, run
+from mutua.platform.cli.runtime import state
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.callback()
+def _group() -> None:
+    """Commands of the access context."""
+
 
 users_app = typer.Typer(help="User accounts of the portal and the API.", no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
-
-
-def _state() -> Any:
-    from mutua.platform.cli.app import state
-
-    return state
+app.add_typer(users_app, name="users")
 
 
 def _has_members() -> bool:
@@ -24,10 +27,11 @@ def _has_members() -> bool:
     from mutua.platform.db.engine import UnitOfWork
     from mutua.registry import db as registry_db
 
-    with UnitOfWork(_state().engine()) as uow:
+    with UnitOfWork(state.engine()) as uow:
         return bool(uow.connection.execute(select(func.count()).select_from(registry_db.members)).scalar_one())
 
 
+@app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
@@ -40,10 +44,7 @@ def serve(
     import uvicorn
 
     from mutua.access.service import add_demo_users
-    from mutua.bootstrap import create_app
-    from mutua.platform.cli.app import _run
 
-    state = _state()
     if not _has_members():
         err.print(
             "[yellow]the database is empty[/]: build the demo association first with "
@@ -51,13 +52,13 @@ def serve(
         )
         raise typer.Exit(1)
     if demo_users:
-        accounts = _run(lambda: add_demo_users(state.engine()))
+        accounts = run(lambda: add_demo_users(state.engine()))
         out.print("demo accounts (password [bold]mutua-demo[/]):")
         for a in accounts:
             out.print(f"  {a['username']:<11} {a['role']}" + (f" of member {a['member']}" if a["member"] else ""))
-    app = create_app(engine=state.engine(), settings=state.settings, secure_cookies=secure_cookies)
+    web = state.runtime.create_app(engine=state.engine(), settings=state.settings, secure_cookies=secure_cookies)
     out.print(f"portal on http://{host}:{port}/  API docs on http://{host}:{port}/api/v1/docs")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(web, host=host, port=port, log_level="info")
 
 
 @users_app.command("add")
@@ -73,14 +74,12 @@ def add(
     """Add a local account (the password is stored as an argon2 hash)."""
     from mutua.access.service import add_user
     from mutua.kernel.access import Role
-    from mutua.platform.cli.app import _run
 
     try:
         chosen = Role(role)
     except ValueError:
         raise typer.BadParameter("role must be admin, controller, service_owner, budget_holder or auditor") from None
-    state = _state()
-    user = _run(
+    user = run(
         lambda: add_user(
             state.engine(),
             username,
@@ -99,7 +98,7 @@ def list_accounts() -> None:
     """The accounts."""
     from mutua.access.service import list_users
 
-    for u in list_users(_state().engine()):
+    for u in list_users(state.engine()):
         out.print(f"{u.username:<20} {u.role.value:<14} {u.member or ''}")
 
 
@@ -107,12 +106,6 @@ def list_accounts() -> None:
 def demo() -> None:
     """Create the demo accounts (one per role, password mutua-demo)."""
     from mutua.access.service import add_demo_users
-    from mutua.platform.cli.app import _run
 
-    for a in _run(lambda: add_demo_users(_state().engine())):
+    for a in run(lambda: add_demo_users(state.engine())):
         out.print(f"{a['username']:<11} {a['role']:<14} {a['member'] or ''}  password {a['password']}")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("serve")(serve)
-    app.add_typer(users_app, name="users")

@@ -1,7 +1,4 @@
-"""``mutua invoices`` (issue, list, show, export, correct, statement) and ``mutua export focus``.
-
-Importing this module registers both sub-apps on the main ``mutua`` app.
-"""
+"""``mutua invoices`` (issue, list, show, export, correct, statement) and ``mutua export focus``."""
 
 from __future__ import annotations
 
@@ -15,7 +12,16 @@ import typer
 from rich.table import Table
 
 from mutua.kernel.periods import Period
-from mutua.platform.cli.app import JsonFlag, _eur, _json, _period, _run, app, out, state
+from mutua.platform.cli.output import JsonFlag, eur, out, period_arg, print_json, run
+from mutua.platform.cli.runtime import state
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.callback()
+def _group() -> None:
+    """Commands of the billing context."""
+
 
 invoices_app = typer.Typer(
     help="Invoices and credit notes: issue, list, show, export (UBL, PDF).", no_args_is_help=True
@@ -41,7 +47,7 @@ def _date(text: str | None) -> date | None:
 def _scope(period: str | None, year: int | None) -> tuple[Period | None, int | None]:
     if period is None and year is None:
         raise typer.BadParameter("give --period YYYY-MM or --year YYYY")
-    return (_period(period) if period else None), year
+    return (period_arg(period) if period else None), year
 
 
 @invoices_app.command("issue")
@@ -56,20 +62,20 @@ def issue(
 
     day = _date(issue_date)
     if true_up is not None:
-        result = _run(lambda: billing.issue_true_up_documents(state.engine(), true_up, day, state.settings.actor))
+        result = run(lambda: billing.issue_true_up_documents(state.engine(), true_up, day, state.settings.actor))
     elif period is not None:
-        chosen = _period(period)
-        result = _run(lambda: billing.issue_period_invoices(state.engine(), chosen, day, state.settings.actor))
+        chosen = period_arg(period)
+        result = run(lambda: billing.issue_period_invoices(state.engine(), chosen, day, state.settings.actor))
     else:
         raise typer.BadParameter("give a period YYYY-MM or --true-up YEAR")
     data = result.as_dict()
     if as_json:
-        _json(data)
+        print_json(data)
         return
     out.print(
         f"{data['what']}: {data['documents']} documents issued on {data['issued_on']} "
         f"({data['invoices']} invoices, {data['credit_notes']} credit notes), {data['first']} to {data['last']}; "
-        f"net EUR {_eur(data['net_total'])}"
+        f"net EUR {eur(data['net_total'])}"
     )
 
 
@@ -83,14 +89,14 @@ def correct(
     """Correct an issued document by a new one that reverses it and refers to it."""
     from mutua.billing import service as billing
 
-    result = _run(
+    result = run(
         lambda: billing.issue_correction(state.engine(), number, note, _date(issue_date), state.settings.actor)
     )
     data = result.as_dict()
     if as_json:
-        _json(data)
+        print_json(data)
     else:
-        out.print(f"{data['what']}: {data['first']} issued on {data['issued_on']}, net EUR {_eur(data['net_total'])}")
+        out.print(f"{data['what']}: {data['first']} issued on {data['issued_on']}, net EUR {eur(data['net_total'])}")
 
 
 @invoices_app.command("list")
@@ -104,9 +110,9 @@ def list_(
     from mutua.billing import service as billing
 
     chosen, y = _scope(period, year)
-    rows = _run(lambda: billing.list_documents(state.engine(), chosen, y, member))
+    rows = run(lambda: billing.list_documents(state.engine(), chosen, y, member))
     if as_json:
-        _json(rows)
+        print_json(rows)
         return
     table = Table(title=f"Documents {chosen or y}")
     for col in ("number", "kind", "purpose", "period", "member", "issued", "due", "total"):
@@ -120,11 +126,11 @@ def list_(
             f"{r['member']} {r['member_name'][:40]}",
             r["issued_on"],
             r["due_on"],
-            _eur(r["signed_total"]),
+            eur(r["signed_total"]),
         )
     out.print(table)
     total = sum((Decimal(r["signed_total"]) for r in rows), Decimal("0.00"))
-    out.print(f"{len(rows)} documents; invoices minus credit notes EUR {_eur(total)}")
+    out.print(f"{len(rows)} documents; invoices minus credit notes EUR {eur(total)}")
 
 
 @invoices_app.command("show")
@@ -137,11 +143,11 @@ def show(
     from mutua.billing import service as billing
 
     if xml:
-        sys.stdout.write(_run(lambda: billing.document_ubl(state.engine(), number)).decode("utf-8"))
+        sys.stdout.write(run(lambda: billing.document_ubl(state.engine(), number)).decode("utf-8"))
         return
-    data = _run(lambda: billing.show_document(state.engine(), number))
+    data = run(lambda: billing.show_document(state.engine(), number))
     if as_json:
-        _json(data)
+        print_json(data)
         return
     out.print(
         f"[bold]{data['kind'].replace('_', ' ')} {data['number']}[/] ({data['purpose']}, {data['period']}) to "
@@ -154,9 +160,9 @@ def show(
     for col in ("engagement", "item", "quantity", "unit", "price", "amount"):
         table.add_column(col, justify="right" if col in ("quantity", "price", "amount") else "left")
     for ln in data["lines"]:
-        table.add_row(ln["engagement"], ln["name"], ln["quantity"], ln["unit"], ln["unit_price"], _eur(ln["amount"]))
+        table.add_row(ln["engagement"], ln["name"], ln["quantity"], ln["unit"], ln["unit_price"], eur(ln["amount"]))
     out.print(table)
-    out.print(f"total EUR {_eur(data['total'])} (VAT exempt, VATEX-EU-132-1F)")
+    out.print(f"total EUR {eur(data['total'])} (VAT exempt, VATEX-EU-132-1F)")
 
 
 @invoices_app.command("export")
@@ -179,10 +185,10 @@ def export(
 
     if period is None and not number:
         raise typer.BadParameter("give --period YYYY-MM or --number")
-    chosen = _period(period) if period else None
-    paths = _run(lambda: billing.export_documents(state.engine(), output, chosen, number or None, pdf))
+    chosen = period_arg(period) if period else None
+    paths = run(lambda: billing.export_documents(state.engine(), output, chosen, number or None, pdf))
     if as_json:
-        _json({"written": [str(p) for p in paths]})
+        print_json({"written": [str(p) for p in paths]})
     else:
         out.print(f"{len(paths)} files written to {output}")
 
@@ -200,7 +206,7 @@ def channel(
         kbo = enterprise_number(member)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    _run(lambda: billing.set_channel(state.engine(), kbo, via, state.settings.actor))
+    run(lambda: billing.set_channel(state.engine(), kbo, via, state.settings.actor))
     out.print(f"{kbo} receives its documents {'through Peppol' if via == 'peppol' else 'as PDF'}")
 
 
@@ -218,7 +224,7 @@ def statement_pdf(
         kbo = enterprise_number(member)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    data = _run(lambda: billing.statement_pdf(state.engine(), kbo, _period(period)))
+    data = run(lambda: billing.statement_pdf(state.engine(), kbo, period_arg(period)))
     output.write_bytes(data)
     out.print(f"statement written to {output}")
 
@@ -236,7 +242,7 @@ def export_focus(
 
     chosen, y = _scope(period, year)
     the_year = chosen.year if chosen is not None else int(y or 0)
-    export = _run(lambda: billing.focus_export(state.engine(), the_year, chosen))
+    export = run(lambda: billing.focus_export(state.engine(), the_year, chosen))
     text = export.to_csv()
     if output is None:
         sys.stdout.write(text)
@@ -244,6 +250,6 @@ def export_focus(
     output.write_text(text, encoding="utf-8")
     summary = {"file": str(output), "rows": len(export.rows), "billed_total": str(export.billed_total)}
     if as_json:
-        _json(summary)
+        print_json(summary)
     else:
-        out.print(f"{summary['rows']} FOCUS rows, BilledCost EUR {_eur(export.billed_total)}, written to {output}")
+        out.print(f"{summary['rows']} FOCUS rows, BilledCost EUR {eur(export.billed_total)}, written to {output}")

@@ -23,7 +23,7 @@ from decimal import Decimal
 from stdnum.be import ogm_vcs
 
 from mutua.charging.domain import Charge
-from mutua.costing.domain.model import Charging, Service
+from mutua.costing.domain.catalogue import Charging, Service
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import Period
 from mutua.registry.domain import Engagement

@@ -31,7 +31,8 @@ from mutua.billing.domain import (
     reversal,
     true_up_documents,
 )
-from mutua.costing.domain.model import CostModel, Service
+from mutua.costing.domain.catalogue import Service
+from mutua.costing.domain.model import CostModel
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import Conflict, NotFound

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from mutua.costing.domain.model import Charging, CostModel, Service
+from mutua.costing.domain.catalogue import Charging, Service
+from mutua.costing.domain.model import CostModel
 from mutua.kernel.money import ZERO, split, to_cents
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import Problem

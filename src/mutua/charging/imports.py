@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import Engine, Table, select
 
 from mutua.charging import db as charging_db
-from mutua.costing.domain.model import Charging, CostModel
+from mutua.costing.domain.catalogue import Charging
+from mutua.costing.domain.model import CostModel
 from mutua.costing.modelfile import read_cost_model, sha256
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import Problem, Rejected

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from mutua.charging.service import actual_allocation
-from mutua.costing.domain.model import tariff_to_data
+from mutua.costing.domain.catalogue import tariff_to_data
 from mutua.costing.domain.tariffs import ServiceYear, propose_tariffs
 from mutua.costing.modelfile import dump_cost_model
 from mutua.kernel.money import ZERO

@@ -4,25 +4,33 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+if TYPE_CHECKING:
+    from mutua.metering.eventstore import IngestResult
+
+from mutua.platform.cli.output import JsonFlag, err, out, period_arg, print_json, run
+from mutua.platform.cli.runtime import state
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.callback()
+def _group() -> None:
+    """Commands of the metering context."""
+
+
 metering_app = typer.Typer(
     help="Metering: usage events in (files, HTTP), exactly once; monthly totals out.", no_args_is_help=True
 )
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
-
-
-def _cli() -> ModuleType:
-    from mutua.platform.cli import app as cli
-
-    return cli
+app.add_typer(metering_app, name="metering")
 
 
 @metering_app.command("ingest")
@@ -33,11 +41,10 @@ def ingest(
     """Ingest event files: duplicates count once, bad events are listed, the rest is stored."""
     from mutua.metering.service import ingest_file
 
-    cli = _cli()
     results = []
     failed = False
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=cli.err, disable=as_json
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, disable=as_json
     ) as progress:
         for file in files:
             task = progress.add_task(f"{file.name}: reading", total=1.0)
@@ -45,28 +52,27 @@ def ingest(
             def tick(what: str, done: float, task: TaskID = task, name: str = file.name) -> None:
                 progress.update(task, completed=done, description=f"{name}: {what}")
 
-            result = cli._run(
-                lambda file=file, tick=tick: ingest_file(
-                    cli.state.engine(), cli.state.settings.data_dir, file, cli.state.settings.actor, tick
-                )
-            )
+            def ingest(file: Path = file, tick: Callable[[str, float], None] = tick) -> IngestResult:
+                return ingest_file(state.engine(), state.settings.data_dir, file, state.settings.actor, tick)
+
+            result = run(ingest)
             progress.update(task, completed=1.0, description=f"{file.name}: done")
             results.append(result)
             failed = failed or bool(result.rejected)
     if as_json:
-        cli._json([r.as_dict() for r in results])
+        print_json([r.as_dict() for r in results])
     else:
         for r in results:
-            cli.out.print(
+            out.print(
                 f"{r.source}: {r.received} events read, {r.accepted} taken, {r.duplicates} duplicates "
                 f"(already taken, nothing changed), {len(r.rejected)} rejected, {r.late} late; "
                 f"{r.received / r.seconds if r.seconds else 0:,.0f} events/s"
             )
             for rej in r.rejected[:200]:
                 where = f"{r.source}:{rej.line}" if rej.line is not None else f"{r.source}[{rej.index}]"
-                cli.err.print(f"  {where}: {rej.field or '-'}: {rej.reason}", markup=False, highlight=False)
+                err.print(f"  {where}: {rej.field or '-'}: {rej.reason}", markup=False, highlight=False)
             if len(r.rejected) > 200:
-                cli.err.print(f"  ... and {len(r.rejected) - 200} more (--json lists them all)")
+                err.print(f"  ... and {len(r.rejected) - 200} more (--json lists them all)")
     if failed:
         raise typer.Exit(2)
 
@@ -85,9 +91,8 @@ def serve(
 
     import uvicorn
 
-    cli = _cli()
-    settings = cli.state.settings
-    cli.state.engine()  # creates or migrates the schema once, before any worker starts
+    settings = state.settings
+    state.engine()  # creates or migrates the schema once, before any worker starts
     os.environ.update(
         {
             "MUTUA_DATA_DIR": str(settings.data_dir),
@@ -111,29 +116,25 @@ def serve(
 @metering_app.command("flush")
 def flush(as_json: JsonFlag = False) -> None:
     """Move events acknowledged over HTTP into a Parquet segment (safe to repeat)."""
-    from mutua.metering.service import flush as run
+    from mutua.metering.service import flush as action
 
-    cli = _cli()
-    result = cli._run(lambda: run(cli.state.engine(), cli.state.settings.data_dir, cli.state.settings.actor))
+    result = run(lambda: action(state.engine(), state.settings.data_dir, state.settings.actor))
     if as_json:
-        cli._json(result.as_dict())
+        print_json(result.as_dict())
     else:
-        cli.out.print(f"{result.accepted} events flushed, {result.duplicates} already stored")
+        out.print(f"{result.accepted} events flushed, {result.duplicates} already stored")
 
 
 @metering_app.command("materialise")
 def materialise(period: Annotated[str, typer.Argument(help="The month, YYYY-MM.")], as_json: JsonFlag = False) -> None:
     """Write a month's metered totals into the usage the close charges (replaces earlier ones)."""
-    from mutua.metering.service import materialise as run
+    from mutua.metering.service import materialise as action
 
-    cli = _cli()
-    result = cli._run(
-        lambda: run(cli.state.engine(), cli.state.settings.data_dir, cli._period(period), cli.state.settings.actor)
-    )
+    result = run(lambda: action(state.engine(), state.settings.data_dir, period_arg(period), state.settings.actor))
     if as_json:
-        cli._json(result.as_dict())
+        print_json(result.as_dict())
     else:
-        cli.out.print(
+        out.print(
             f"{result.period}: {result.rows} usage rows from {result.events} events "
             f"({result.late_rows} late adjustments)"
             + (f"; {result.pending} HTTP events not flushed yet" if result.pending else "")
@@ -152,18 +153,15 @@ def usage(
     from mutua.metering.service import usage_view
     from mutua.registry.domain import enterprise_number
 
-    cli = _cli()
     number = None
     if member is not None:
         try:
             number = enterprise_number(member)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
-    data = cli._run(
-        lambda: usage_view(cli.state.engine(), cli.state.settings.data_dir, cli._period(period), number, meter)
-    )
+    data = run(lambda: usage_view(state.engine(), state.settings.data_dir, period_arg(period), number, meter))
     if as_json:
-        cli._json(data)
+        print_json(data)
         return
     columns = ("member", "engagement", "meter", "aggregation", "origin_period", "late", "events", "quantity", "unit")
     if as_csv:
@@ -177,18 +175,17 @@ def usage(
         table.add_column(c, justify="right" if c in ("events", "quantity") else "left")
     for ln in data["lines"]:
         table.add_row(*[("late" if ln[c] else "") if c == "late" else str(ln[c] or "") for c in columns])
-    cli.out.print(table)
+    out.print(table)
 
 
 @metering_app.command("stats")
 def stats(as_json: JsonFlag = False) -> None:
     """What the event store holds."""
-    from mutua.metering.service import stats as run
+    from mutua.metering.service import stats as action
 
-    cli = _cli()
-    data = run(cli.state.settings.data_dir)
+    data = action(state.settings.data_dir)
     if as_json:
-        cli._json(data)
+        print_json(data)
     else:
         for k, v in data.items():
-            cli.out.print(f"{k}: {v}")
+            out.print(f"{k}: {v}")

@@ -75,11 +75,11 @@ def create_app(engine: Engine, data_dir: Path, *, actor: str = "http", flush_eve
 def app_from_env() -> FastAPI:
     """A worker's app (uvicorn ``factory``): the settings come from ``MUTUA_*`` variables, set by
     ``mutua metering serve`` (the schema is migrated there, once, before the workers start)."""
-    from mutua.bootstrap import open_engine
+    from mutua.platform.db.engine import make_engine
     from mutua.platform.settings import Settings
 
     settings = Settings.from_env()
-    engine = open_engine(settings, migrate_schema=False)
+    engine = make_engine(settings.url)
     flush_events = os.environ.get("MUTUA_METERING_FLUSH_EVENTS")
     return create_app(
         engine, settings.data_dir, actor=settings.actor, flush_events=int(flush_events) if flush_events else None

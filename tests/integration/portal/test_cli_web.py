@@ -7,8 +7,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from mutua.access.service import DEMO_PASSWORD, authenticate, find_user
+from mutua.bootstrap import cli as app
 from mutua.bootstrap import migrate
-from mutua.platform.cli.app import app
 from mutua.platform.db.engine import make_engine
 from mutua.platform.settings import sqlite_url
 from portal_world import MEMBER_A, build

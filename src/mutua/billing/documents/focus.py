@@ -19,7 +19,8 @@ from decimal import Decimal
 
 from mutua.billing.domain import TRUE_UP_DETAIL
 from mutua.charging.domain import Charge
-from mutua.costing.domain.model import Charging, CostModel
+from mutua.costing.domain.catalogue import Charging
+from mutua.costing.domain.model import CostModel
 from mutua.kernel.periods import Period
 from mutua.registry.domain import Engagement, Member, format_enterprise_number
 

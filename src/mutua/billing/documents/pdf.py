@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from mutua.billing.domain import Document, DocumentKind, Purpose
-from mutua.costing.domain.model import Association
+from mutua.costing.domain.association import Association
 from mutua.platform.i18n import format_day, format_money, format_number, normalise, translator
 from mutua.registry.domain import Member, format_enterprise_number
 

@@ -19,7 +19,7 @@ from mutua.billing.domain import (
     Document,
     DocumentKind,
 )
-from mutua.costing.domain.model import Association
+from mutua.costing.domain.association import Association
 from mutua.registry.domain import Member
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from mutua.costing.domain.model import Centre, CostModel, KeyBasis, SupportMethod
+from mutua.costing.domain.centres import Centre, KeyBasis, SupportMethod
+from mutua.costing.domain.model import CostModel
 from mutua.kernel.money import ZERO, round_shares, to_cents
 from mutua.kernel.problems import Problem
 

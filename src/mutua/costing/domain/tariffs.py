@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from mutua.costing.domain.model import Charging, CostModel, Tariff
+from mutua.costing.domain.catalogue import Charging, Tariff
+from mutua.costing.domain.model import CostModel
 from mutua.kernel.money import ZERO
 
 PRICE = Decimal("0.000001")

@@ -8,16 +8,18 @@ branch of revisions; ``heads`` applies them all).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.pool import NullPool
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -54,6 +56,8 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
 def alembic_config(locations: Sequence[Path], connection: Connection | None = None) -> Config:
     """Alembic's configuration: the platform's environment and the version folders of every context
     (each context keeps its own branch in ``<context>/migrations``)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("path_separator", "os")
@@ -63,8 +67,41 @@ def alembic_config(locations: Sequence[Path], connection: Connection | None = No
     return cfg
 
 
+_REVISION = re.compile(r"^revision(?:: str)? = ['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^(?:down_revision|depends_on)(?:: [^=]+)? = (.+)$", re.M)
+
+
+def heads(locations: Sequence[Path]) -> set[str]:
+    """The revisions Alembic keeps in ``alembic_version`` when every branch is up to date, read from
+    the revision files without Alembic: those no other revision comes after or depends on."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for folder in [MIGRATIONS / "versions", *locations]:
+        for path in folder.glob("*.py"):
+            source = path.read_text(encoding="utf-8")
+            found = _REVISION.search(source)
+            if found is None:
+                continue
+            revisions.add(found.group(1))
+            for down in _DOWN.finditer(source):
+                parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    return revisions - parents
+
+
+def _current(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return set()
+        return {str(r[0]) for r in connection.execute(text("SELECT version_num FROM alembic_version"))}
+
+
 def migrate(engine: Engine, locations: Sequence[Path]) -> None:
-    """Bring the schema up to date (all branches)."""
+    """Bring the schema up to date (all branches). A schema already at every head is left alone
+    without loading Alembic (a command's start-up stays quick)."""
+    if _current(engine) == heads(locations):
+        return
+    from alembic import command
+
     with engine.begin() as connection:
         command.upgrade(alembic_config(locations, connection), "heads")
 

@@ -1,0 +1,244 @@
+"""``mutua`` commands of the charging context."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from mutua.platform.cli.output import JsonFlag, eur, out, period_arg, print_json, report_import, run
+from mutua.platform.cli.runtime import state
+
+app = typer.Typer(no_args_is_help=True)
+import_app = typer.Typer(help="CSV imports; each file loads whole or not at all.", no_args_is_help=True)
+tariffs_app = typer.Typer(
+    help="Tariffs in force, and next year's proposed from this year's actuals.", no_args_is_help=True
+)
+app.add_typer(import_app, name="import")
+app.add_typer(tariffs_app, name="tariffs")
+
+
+@app.callback()
+def _group() -> None:
+    """Commands of the charging context."""
+
+
+@import_app.command("ledger")
+def import_ledger(file: Path, as_json: JsonFlag = False) -> None:
+    """Ledger lines: entry_id, period, account, centre, amount, nd_vat[, engagement, description]."""
+    from mutua.charging import imports
+
+    report_import("ledger", file, lambda: imports.import_ledger(state.engine(), file, state.settings.actor), as_json)
+
+
+@import_app.command("time")
+def import_time(file: Path, as_json: JsonFlag = False) -> None:
+    """Time sheets: person, grade, engagement, date, hours."""
+    from mutua.charging import imports
+
+    report_import("time", file, lambda: imports.import_time_sheets(state.engine(), file, state.settings.actor), as_json)
+
+
+@import_app.command("usage")
+def import_usage(file: Path, as_json: JsonFlag = False) -> None:
+    """Usage already summed: member, engagement, service, period, quantity."""
+    from mutua.charging import imports
+
+    report_import("usage", file, lambda: imports.import_usage(state.engine(), file, state.settings.actor), as_json)
+
+
+@app.command("close")
+def close(period: Annotated[str, typer.Argument(help="The month, YYYY-MM.")], as_json: JsonFlag = False) -> None:
+    """Charge a month provisionally at the year's tariffs, then lock it."""
+    from mutua.charging.service import close_period
+
+    result = run(lambda: close_period(state.engine(), period_arg(period), state.settings.actor))
+    if as_json:
+        print_json(result.as_dict())
+    else:
+        out.print(
+            f"{result.period} closed: {result.charges} charges, EUR {eur(result.total_charged)} charged; "
+            f"direct cost EUR {eur(result.direct_cost)}"
+        )
+
+
+@app.command("true-up")
+def true_up(
+    year: Annotated[int, typer.Argument(help="The year to settle.")],
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="settle: invoice or credit each member now; carry_forward: carry the balance into next year's tariffs."
+        ),
+    ] = "settle",
+    as_json: JsonFlag = False,
+) -> None:
+    """Re-allocate the year's actual cost and settle each member's over- or under-recovery."""
+    from mutua.charging.service import TrueUpMode
+    from mutua.charging.service import true_up as action
+
+    try:
+        chosen = TrueUpMode(mode)
+    except ValueError:
+        raise typer.BadParameter("mode must be settle or carry_forward") from None
+    result = run(lambda: action(state.engine(), year, chosen, state.settings.actor))
+    data = result.as_dict()
+    if as_json:
+        print_json(data)
+        return
+    out.print(
+        f"true-up {year} ({chosen.value}): cost EUR {eur(data['total_cost'])}, charged EUR "
+        f"{eur(data['total_charged'])}, settlement EUR {eur(data['settlement_total'])}; "
+        f"{data['members_owing']} members owe, {data['members_refunded']} are refunded; "
+        f"result EUR {eur(data['result'])}"
+    )
+
+
+@app.command("status")
+def status(year: int, as_json: JsonFlag = False) -> None:
+    """Which months of a year are closed, and whether the true-up ran."""
+    from mutua.charging.service import close_status
+
+    data = run(lambda: close_status(state.engine(), year))
+    if as_json:
+        print_json(data)
+        return
+    table = Table(title=f"Close status {year}")
+    table.add_column("period")
+    table.add_column("status")
+    for p in data["periods"]:
+        table.add_row(p["period"], p["status"])
+    out.print(table)
+    out.print(f"true-up: {data['true_up'] or 'not run'}")
+
+
+@app.command("statement")
+def statement(
+    member: Annotated[str, typer.Option(help="The member's enterprise number.")],
+    period: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
+    as_json: JsonFlag = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV lines.")] = False,
+) -> None:
+    """A member's statement: delivered services, total to date, budget against actual, projection."""
+    from mutua.charging.reporting import member_statement
+    from mutua.registry.domain import enterprise_number
+
+    try:
+        number = enterprise_number(member)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    data = run(lambda: member_statement(state.engine(), number, period_arg(period)))
+    if as_json:
+        print_json(data)
+        return
+    if as_csv:
+        from mutua.charging.reporting import statement_csv
+
+        sys.stdout.write(statement_csv(data))
+        return
+    out.print(f"[bold]{data['member']['name']}[/] ({data['member']['enterprise_number']}), statement {data['period']}")
+    for e in data["engagements"]:
+        table = Table(title=f"{e['engagement']}: {e['title']}", title_justify="left")
+        for col in ("service", "detail", "quantity", "unit", "tariff", "amount"):
+            table.add_column(col, justify="right" if col in ("quantity", "tariff", "amount") else "left")
+        for ln in e["lines"]:
+            table.add_row(
+                ln["service_name"], ln["detail"], ln["quantity"], ln["unit"], ln["unit_price"], eur(ln["amount"])
+            )
+        table.caption = (
+            f"period EUR {eur(e['period_total'])} | to date EUR {eur(e['to_date'])} of budget "
+            f"EUR {eur(e['budget'])} ({e['budget_used_pct']} %) | projection EUR "
+            f"{eur(e['projection'])}" + (" [red]over budget[/]" if e["projection_over_budget"] else "")
+        )
+        out.print(table)
+    out.print(
+        f"total this period EUR {eur(data['period_total'])}; to date EUR {eur(data['to_date'])}; "
+        f"projection to year end EUR {eur(data['projection'])} against budget EUR {eur(data['budget'])}"
+    )
+
+
+def print_report(data: dict[str, Any]) -> None:
+    out.print(
+        f"[bold]{data['association']}[/]: report {data['year']} "
+        f"({data['periods_closed']} months closed, true-up: {data['true_up'] or 'not run'})"
+    )
+    if "centres" not in data:
+        out.print(data.get("note", ""))
+        return
+    centres = Table(title=f"Cost by centre (support allocation: {data['support_method']})", title_justify="left")
+    for col in ("centre", "kind", "direct", "received", "after allocation"):
+        centres.add_column(col, justify="left" if col in ("centre", "kind") else "right")
+    for c in data["centres"]:
+        centres.add_row(
+            f"{c['centre']} {c['name']}", c["kind"], eur(c["direct"]), eur(c["received"]), eur(c["after_allocation"])
+        )
+    out.print(centres)
+    services = Table(title="Result per service", title_justify="left")
+    for col in ("service", "activity", "revenue", "cost", "result"):
+        services.add_column(col, justify="left" if col in ("service", "activity") else "right")
+    for s in data["services"]:
+        services.add_row(
+            f"{s['service']} {s['name']}", s["activity"], eur(s["revenue"]), eur(s["cost"]), eur(s["result"])
+        )
+    out.print(services)
+    for key, label in (("revenue_by_activity", "activity"), ("revenue_by_client_group", "client_group")):
+        table = Table(title=f"Revenue by {label.replace('_', ' ')}", title_justify="left")
+        table.add_column(label)
+        table.add_column("revenue", justify="right")
+        table.add_column("share", justify="right")
+        for row in data[key]:
+            table.add_row(row[label], eur(row["revenue"]), f"{row['share_pct']} %")
+        out.print(table)
+    verdict = "[green]zero result: yes[/]" if data["zero_result"] else "[yellow]zero result: not (yet)[/]"
+    out.print(
+        f"total cost EUR {eur(data['total_cost'])} | revenue EUR {eur(data['total_revenue'])} | "
+        f"carried forward EUR {eur(data['carried_forward'])} | result EUR {eur(data['result'])} | {verdict}"
+    )
+
+
+@app.command("report")
+def report(year: int, as_json: JsonFlag = False) -> None:
+    """The association's report: centres before and after allocation, services, revenue, zero result."""
+    from mutua.charging.reporting import association_report
+
+    data = run(lambda: association_report(state.engine(), year))
+    if as_json:
+        print_json(data)
+    else:
+        print_report(data)
+
+
+@tariffs_app.command("propose")
+def tariffs_propose(
+    year: Annotated[int, typer.Argument(help="The closed year to start from; tariffs are for the next.")],
+    model_out: Annotated[Path | None, typer.Option(help="Write the cost model with the proposed tariffs here.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Propose next year's tariffs from this year's actual cost, volumes and carried-forward balance."""
+    from mutua.charging.tariffs import propose_next_year
+
+    data = run(lambda: propose_next_year(state.engine(), year))
+    if model_out is not None:
+        model_out.write_text(data["model"], encoding="utf-8")
+    if as_json:
+        print_json({k: v for k, v in data.items() if k != "model"})
+        return
+    table = Table(title=f"Proposed tariffs {data['year']}")
+    table.add_column("service")
+    table.add_column("tariff")
+    for t in data["tariffs"]:
+        value = (
+            t.get("price")
+            or t.get("markup")
+            or t.get("annual")
+            or ", ".join(f"{g} {v}" for g, v in t.get("grades", {}).items())
+        )
+        table.add_row(t["service"], value)
+    out.print(table)
+    for note in data["notes"]:
+        out.print(f"note: {note}")
+    if model_out is not None:
+        out.print(f"cost model with these tariffs written to {model_out}: review it, then `mutua model import`")

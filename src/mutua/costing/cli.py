@@ -1,0 +1,94 @@
+"""``mutua`` commands of the costing context."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from mutua.kernel.problems import MutuaError
+from mutua.platform.cli.output import JsonFlag, out, print_json, run
+from mutua.platform.cli.runtime import state
+
+app = typer.Typer(no_args_is_help=True)
+model_app = typer.Typer(help="The cost model file: validate, import, export.", no_args_is_help=True)
+tariffs_app = typer.Typer(
+    help="Tariffs in force, and next year's proposed from this year's actuals.", no_args_is_help=True
+)
+app.add_typer(model_app, name="model")
+app.add_typer(tariffs_app, name="tariffs")
+
+
+@app.callback()
+def _group() -> None:
+    """Commands of the costing context."""
+
+
+@model_app.command("validate")
+def model_validate(file: Path) -> None:
+    """Check a cost model file and report every problem with its line and field."""
+    from mutua.costing.modelfile import read_cost_model
+
+    model, _ = run(lambda: read_cost_model(file))
+    out.print(
+        f"[green]valid[/]: {len(model.centres)} centres, {len(model.services)} services, "
+        f"{len(model.tariffs)} tariffs, {len(model.meters)} meters"
+    )
+
+
+@model_app.command("import")
+def model_import(file: Path) -> None:
+    """Import a cost model file; it is in force from now on (earlier versions are kept)."""
+    from mutua.charging.imports import import_cost_model
+
+    model_id, model = run(lambda: import_cost_model(state.engine(), file, state.settings.actor))
+    out.print(f"cost model {model.version!r} imported (id {model_id})")
+
+
+@model_app.command("export")
+def model_export(file: Annotated[Path | None, typer.Argument()] = None) -> None:
+    """Write the cost model in force (to a file, or to standard output)."""
+    from mutua.legacy_store import Store
+    from mutua.platform.db.engine import UnitOfWork
+
+    def text() -> str:
+        with UnitOfWork(state.engine()) as uow:
+            content = Store(uow.connection).costing.cost_model_text()
+        if content is None:
+            raise MutuaError("no cost model has been imported yet")
+        return content
+
+    content = run(text)
+    if file is None:
+        sys.stdout.write(content)
+    else:
+        file.write_text(content, encoding="utf-8")
+        out.print(f"written to {file}")
+
+
+@tariffs_app.command("list")
+def tariffs_list(year: int, as_json: JsonFlag = False) -> None:
+    """The provisional tariffs of a year, per service."""
+    from mutua.charging.tariffs import tariffs_in_force
+
+    rows = run(lambda: tariffs_in_force(state.engine(), year))
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"Tariffs {year}")
+    for col in ("service", "charging", "unit", "tariff"):
+        table.add_column(col)
+    for r in rows:
+        t = r["tariff"] or {}
+        value = (
+            t.get("price")
+            or t.get("markup")
+            or t.get("annual")
+            or ", ".join(f"{g} {v}" for g, v in (t.get("grades") or {}).items())
+            or "none"
+        )
+        table.add_row(f"{r['service']} {r['name']}", r["charging"], r["unit"], value)
+    out.print(table)

@@ -1,0 +1,63 @@
+"""``mutua`` commands of the demo context."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from mutua.charging.cli import print_report
+from mutua.platform.cli.output import JsonFlag, err, out, print_json, run
+from mutua.platform.cli.runtime import state
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.callback()
+def _group() -> None:
+    """Commands of the demo context."""
+
+
+@app.command("demo")
+def demo(
+    year: Annotated[int, typer.Option(help="The demo year.")] = 2025,
+    reset: Annotated[bool, typer.Option("--reset", help="Delete the SQLite file of the data dir first.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Build a believable association (the real 2019 member list, 2018 figures), run twelve closes
+    and the true-up, and print the association's report."""
+    from mutua.charging.reporting import association_report
+    from mutua.demo.service import STEPS, run_demo
+
+    settings = state.settings
+    if reset:
+        if settings.database_url:
+            raise typer.BadParameter("--reset only deletes the embedded SQLite file; empty PostgreSQL yourself")
+        for suffix in ("", "-wal", "-shm"):
+            (settings.data_dir / f"mutua.sqlite{suffix}").unlink(missing_ok=True)
+    start = time.perf_counter()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=as_json,
+    ) as progress:
+        task = progress.add_task("demo association", total=STEPS)
+
+        def tick(what: str, done: int) -> None:
+            progress.update(task, completed=done, description=what)
+
+        result = run(lambda: run_demo(state.engine(), settings.data_dir / "demo-input", year, tick, settings.actor))
+    data = run(lambda: association_report(state.engine(), year))
+    elapsed = time.perf_counter() - start
+    if as_json:
+        print_json({"demo": result["true_up"], "report": data, "seconds": round(elapsed, 1)})
+        return
+    print_report(data)
+    documents = sum(d["documents"] for d in result.get("documents", []))
+    out.print(f"{documents} invoices and credit notes issued (`mutua invoices list --year {year}`)")
+    out.print(f"demo built in {elapsed:.1f} s; input files in {result['input']}")
