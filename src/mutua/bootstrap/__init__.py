@@ -122,7 +122,14 @@ def create_app(*, engine: Engine, settings: Settings, invoices: Any = None, **op
     from mutua.platform.web.app import create_app as platform_app
 
     extensions = {"invoices": invoices if invoices is not None else billing_documents(engine)}
-    return platform_app(engine=engine, settings=settings, routers=routers(), extensions=extensions, **options)
+    return platform_app(
+        engine=engine,
+        settings=settings,
+        routers=routers(),
+        extensions=extensions,
+        unit_of_work=unit_of_work,
+        **options,
+    )
 
 
 RUNTIME = Runtime(open_engine=open_engine, unit_of_work=unit_of_work, create_app=create_app)

@@ -18,9 +18,13 @@ Example::
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from mutua.kernel.problems import MutuaError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Role(enum.StrEnum):
@@ -118,3 +122,41 @@ def require_member(user: User, member: str) -> None:
     """Refuse another member's data. The answer is "not found", so that it tells nothing."""
     if not may_read_member(user, member):
         raise Forbidden("not found or not yours")
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    """What a use case asks of its user; declared once, on the use case (:func:`requires`).
+
+    Attributes:
+        action: the action needed, or None when any logged-in user may use it.
+        member_scoped: the use case reads one member's data: a user without ``READ_ASSOCIATION``
+            may use it only for the member it is bound to (the caller names that member).
+    """
+
+    action: Action | None = None
+    member_scoped: bool = False
+
+    def check(self, user: User, member: str | None = None) -> None:
+        """Refuse ``user`` unless allowed (for ``member`` when the use case is member-scoped)."""
+        if self.action is not None:
+            require(user, self.action)
+        if self.member_scoped and member is not None:
+            require_member(user, member)
+
+
+def requires(permission: Permission) -> Callable[[F], F]:
+    """Declare the permission of a use case: routes and pages check it through the use case."""
+
+    def mark(use_case: F) -> F:
+        use_case.permission = permission  # type: ignore[attr-defined]
+        return use_case
+
+    return mark
+
+
+def permission_of(use_case: Callable[..., Any]) -> Permission:
+    found = getattr(use_case, "permission", None)
+    if not isinstance(found, Permission):
+        raise TypeError(f"{use_case.__qualname__} declares no permission (decorate it with @requires)")
+    return found

@@ -31,13 +31,17 @@ class AuditTrail:
 
     def __init__(self, connection: Connection, actor: str) -> None:
         self.c = connection
-        self.actor = actor
+        self._actor = actor
+
+    @property
+    def actor(self) -> str:
+        return self._actor
 
     def record(self, action: str, entity: str, key: str, **detail: Any) -> None:
         self.c.execute(
             insert(audit_log).values(
                 at=utcnow(),
-                actor=self.actor,
+                actor=self._actor,
                 action=action,
                 entity=entity,
                 entity_key=str(key)[:100],

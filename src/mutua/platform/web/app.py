@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
@@ -67,8 +67,15 @@ class Context:
     throttle: LoginThrottle
     charts: bool
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    unit_of_work: Callable[[Engine, str], Any] | None = None
     oidc: bool = False
     cache: Cache = field(default_factory=Cache)
+
+    def uow(self, actor: str = "portal") -> Any:
+        """A unit of work of the composition root, acting as ``actor`` (the user, for writes)."""
+        if self.unit_of_work is None:
+            raise RuntimeError("the app was created without a unit of work (use mutua.bootstrap.create_app)")
+        return self.unit_of_work(self.engine, actor)
 
 
 def context(request: Request) -> Context:
@@ -114,6 +121,7 @@ def create_app(
     secret_key: str | None = None,
     routers: Sequence[APIRouter] = (),
     extensions: Mapping[str, Any] | None = None,
+    unit_of_work: Callable[[Engine, str], Any] | None = None,
     charts: bool = True,
     secure_cookies: bool = False,
     login_limit: int = 5,
@@ -127,6 +135,7 @@ def create_app(
         secret_key: signs sessions and tokens (default: ``MUTUA_SECRET_KEY`` or a file in data_dir).
         routers: every context's API routes and pages, in order (from the composition root).
         extensions: what contexts give their routes (e.g. billing's documents), by name.
+        unit_of_work: the composition root's unit of work factory ``(engine, actor)``.
         charts: render Vega-Lite charts to SVG (off: the data tables only).
         secure_cookies: send the session cookie over HTTPS only (set behind TLS).
         login_limit: failed logins per user or address allowed in 15 minutes.
@@ -154,6 +163,7 @@ def create_app(
         tokens=Tokens(secret),
         throttle=LoginThrottle(limit=login_limit),
         extensions=dict(extensions or {}),
+        unit_of_work=unit_of_work,
         charts=charts,
     )
     oidc = oidc or OidcSettings.from_env()

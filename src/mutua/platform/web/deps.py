@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 from sqlalchemy import func, select
 
 from mutua.charging import db as charging_db
-from mutua.kernel.access import User
+from mutua.kernel.access import User, permission_of
 from mutua.kernel.problems import NotFound
 from mutua.legacy_store import Store
 from mutua.platform.db.engine import UnitOfWork
@@ -72,3 +73,16 @@ def engagement_member(ctx: Context, code: str) -> str:
     if found is None:
         raise NotFound(f"no engagement {code!r}")
     return found[1]
+
+
+def permit(use_case: Callable[..., Any]) -> Any:
+    """The API user, allowed to run ``use_case`` (its declared :class:`Permission`; a member-scoped
+    use case is checked against the path's ``enterprise_number`` when the path has one)."""
+    permission = permission_of(use_case)
+
+    def allowed(request: Request, user: Auth) -> User:
+        permission.check(user, request.path_params.get("enterprise_number"))
+        return user
+
+    allowed.permission = permission  # type: ignore[attr-defined]  # read by the isolation walk
+    return Depends(allowed)

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from mutua.kernel.access import Action, Role, Unauthenticated, User, may
+from mutua.kernel.access import Action, Role, Unauthenticated, User, may, permission_of
 from mutua.kernel.problems import NotFound, Problem
 from mutua.legacy_store import Store
 from mutua.platform import i18n
@@ -57,6 +57,18 @@ def portal_user(request: Request, ctx: Ctx) -> User:
 
 
 Who = Annotated[User, Depends(portal_user)]
+
+
+def page_permit(use_case: Callable[..., Any]) -> Any:
+    """The portal user, allowed to run ``use_case`` (as :func:`mutua.platform.web.deps.permit`)."""
+    permission = permission_of(use_case)
+
+    def allowed(request: Request, user: Who) -> User:
+        permission.check(user, request.path_params.get("enterprise_number"))
+        return user
+
+    allowed.permission = permission  # type: ignore[attr-defined]  # read by the isolation walk
+    return Depends(allowed)
 
 
 def formatters(lang: str) -> dict[str, Callable[..., str]]:

@@ -1,0 +1,87 @@
+"""One way to import a CSV file, for every context: parse it, collect every problem (file, line,
+field), refuse the whole file if there is any, else write it in one transaction.
+
+A context gives the columns, a ``validate`` that turns the parsed rows into its domain records
+(checking them against its repositories and adding problems), and a ``write`` that hands the
+records to its repository. A file already imported (same kind and SHA-256) is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from mutua.kernel.ports import ImportLog, Transaction
+from mutua.kernel.problems import Problem, Rejected
+from mutua.platform.files.csv_files import Column, CsvFile, parse_csv
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import wrote.
+
+    Attributes:
+        kind: what was imported.
+        source: the file.
+        rows: the number of rows written.
+        batch_id: the batch they belong to (None for imports that are not batches: the registry's).
+    """
+
+    kind: str
+    source: str
+    rows: int
+    batch_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "source": self.source, "rows": self.rows, "batch_id": self.batch_id}
+
+
+class ImportingUnitOfWork(Transaction, Protocol):
+    batches: ImportLog
+
+
+U = TypeVar("U", bound=ImportingUnitOfWork)
+R = TypeVar("R")
+
+
+def run_import(
+    uow: U,
+    kind: str,
+    text: str,
+    source: str,
+    columns: Sequence[Column],
+    validate: Callable[[U, CsvFile, list[Problem]], Sequence[R]],
+    write: Callable[[U, Sequence[R], int | None], None],
+    *,
+    batch: bool = True,
+) -> ImportResult:
+    """Import ``text`` (the content of ``source``) whole or not at all."""
+    parsed, problems = parse_csv(text, source, columns)
+    with uow:
+        if batch and not problems:
+            earlier = uow.batches.with_sha(kind, parsed.sha256)
+            if earlier is not None:
+                problems.append(Problem(source, None, None, f"this file was already imported (batch {earlier})"))
+        records = validate(uow, parsed, problems)  # rows that parsed are checked too: all problems at once
+        if problems:
+            raise Rejected(problems, f"{kind} import of {source}")
+        batch_id = uow.batches.add(kind, source, parsed.sha256, len(records)) if batch else None
+        write(uow, records, batch_id)
+        if not batch:
+            uow.audit.record("import", kind, source, rows=len(records), sha256=parsed.sha256)
+        uow.commit()
+    return ImportResult(kind, source, len(records), batch_id)
+
+
+def duplicates(
+    parsed: CsvFile, key: Callable[[dict[str, Any]], Any], what: str, problems: list[Problem], field: str
+) -> None:
+    """A problem for every row whose ``key`` repeats an earlier row's."""
+    seen: dict[Any, int] = {}
+    for row in parsed.rows:
+        k = key(row.values)
+        if k in seen:
+            problems.append(Problem(parsed.source, row.line, field, f"duplicate {what}: also on line {seen[k]}"))
+        else:
+            seen[k] = row.line
