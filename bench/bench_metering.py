@@ -179,7 +179,8 @@ def phase_ingest(work: Path) -> dict[str, Any]:
 def phase_aggregate(work: Path) -> dict[str, Any]:
     from mutua.kernel.periods import Period
     from mutua.metering.aggregation import aggregation_sql, to_totals
-    from mutua.metering.eventstore import EventStore, connect
+    from mutua.metering.duck import connect
+    from mutua.metering.eventstore import EventStore
 
     files = EventStore(work / "metering").event_files(Period(2025, 3))
     listing = ", ".join(f"'{p}'" for p in files)
@@ -241,7 +242,7 @@ def phase_http(work: Path, events: int, clients: int) -> dict[str, Any]:
         [
             sys.executable,
             "-c",
-            "from mutua.platform.cli.app import main; main()",
+            "from mutua.bootstrap import main; main()",
             "--data-dir",
             str(work),
             "metering",

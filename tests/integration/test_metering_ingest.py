@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 
 from mutua.charging import db as charging_db
 from mutua.charging.service import close_period
-from mutua.costing.domain.model import Aggregation
+from mutua.costing.domain.meters import Aggregation
 from mutua.kernel.periods import Period
 from mutua.legacy_store import Store
 from mutua.metering import service as metering

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import duckdb
 
-from mutua.costing.domain.model import Aggregation, Meter
+from mutua.costing.domain.meters import Aggregation, Meter
 from mutua.kernel.periods import Period
 from mutua.metering.domain import (
     Fraction128,

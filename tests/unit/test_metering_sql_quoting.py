@@ -19,7 +19,10 @@ import pytest
 from mutua.costing.modelfile import parse_cost_model
 from mutua.kernel.problems import Rejected
 from mutua.metering.aggregation import aggregate_files
-from mutua.metering.eventstore import Catalogue, EventStore, connect, load_file, load_pending
+from mutua.metering.catalogue import Catalogue
+from mutua.metering.duck import connect
+from mutua.metering.eventstore import EventStore
+from mutua.metering.loading import load_file, load_pending
 from mutua.metering.sqltext import identifier, json_pointer
 from mutua.metering.wal import Batch
 from tests.integration.metering_support import MEMBERS, cost_model_text, event, write_jsonl

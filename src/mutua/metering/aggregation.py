@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from mutua.metering.eventstore import connect
+from mutua.metering.duck import connect
 
 
 def aggregation_sql() -> str:

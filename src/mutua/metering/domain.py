@@ -39,7 +39,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from typing import Any, NamedTuple, cast
 
-from mutua.costing.domain.model import Aggregation, Charging, CostModel, Meter
+from mutua.costing.domain.catalogue import Charging
+from mutua.costing.domain.meters import Aggregation, Meter
+from mutua.costing.domain.model import CostModel
 from mutua.kernel.periods import Period
 from mutua.registry.domain import Engagement, EngagementKind
 

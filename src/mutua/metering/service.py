@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict, deque
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import orjson
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete
 
 from mutua.charging import db as charging_db
 from mutua.costing.domain.model import CostModel
@@ -24,39 +22,25 @@ from mutua.kernel.problems import Conflict, NotFound, Problem, Rejected
 from mutua.legacy_store import Store
 from mutua.metering import dedup
 from mutua.metering.aggregation import Total, aggregate_files
+from mutua.metering.catalogue import Catalogue, now_us
+from mutua.metering.closing import MaterialiseResult, service_quantities
 from mutua.metering.domain import (
     FUTURE_TOLERANCE,
-    MICRO,
-    Fraction128,
     Rejection,
     ValidEvent,
-    billing_quantity,
     resolve_subjects,
     subject_key,
     validate_event,
 )
-from mutua.metering.eventstore import (
-    Catalogue,
-    EventStore,
-    IngestResult,
-    ProgressFn,
-    connect,
-    load_file,
-    load_pending,
-)
+from mutua.metering.duck import connect
+from mutua.metering.eventstore import EventStore, IngestResult, ProgressFn
+from mutua.metering.loading import load_file, load_pending
+from mutua.metering.manifest import metering_root
+from mutua.metering.views import cost_model, materialised_quantities, usage_lines
 from mutua.metering.wal import WriteAhead, split_keys
 from mutua.platform.db.engine import UnitOfWork
-from mutua.registry import db as registry_db
 
 FLUSH_EVENTS = 1_000_000
-
-
-def metering_root(data_dir: Path) -> Path:
-    return data_dir / "metering"
-
-
-def now_us() -> int:
-    return (datetime.now(UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
 
 def load_catalogue(engine: Engine, data_dir: Path | None = None) -> tuple[CostModel, Catalogue]:
@@ -307,40 +291,6 @@ def aggregate_period(data_dir: Path, period: Period) -> list[Total]:
     return aggregate_files(store.event_files(period))
 
 
-@dataclass(frozen=True)
-class MaterialiseResult:
-    period: Period
-    rows: int
-    events: int
-    late_rows: int
-    pending: int
-    batch_id: int | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "period": str(self.period),
-            "usage_rows": self.rows,
-            "events": self.events,
-            "late_rows": self.late_rows,
-            "pending_http_events": self.pending,
-            "batch_id": self.batch_id,
-        }
-
-
-def service_quantities(model: CostModel, totals: Sequence[Total]) -> dict[tuple[str, str, int], Decimal]:
-    """(engagement, service, origin period) -> quantity in the service's unit (each meter rounded once)."""
-    fractions: dict[tuple[str, str, int], list[Fraction128]] = defaultdict(list)
-    for tot in totals:
-        fractions[(tot.engagement, tot.meter, tot.origin_period)].append(Fraction128(tot.numerator, tot.denominator))
-    result: dict[tuple[str, str, int], Decimal] = defaultdict(lambda: Decimal(0))
-    for (engagement, code, origin), parts in sorted(fractions.items()):
-        meter = model.meter(code)
-        if meter is None:
-            continue
-        result[(engagement, meter.service, origin)] += billing_quantity(meter, parts)
-    return dict(result)
-
-
 def materialise(
     engine: Engine, data_dir: Path, period: Period, actor: str = "system", *, flush_first: bool = True
 ) -> MaterialiseResult:
@@ -409,92 +359,11 @@ def usage_view(
     paths = store.rollup_files(period)
     with UnitOfWork(engine) as uow:
         s = Store(uow.connection)
-        model = _cost_model(s)
+        model = cost_model(s)
         closed = period.key in s.closed_periods()
-        materialised = _materialised(s, period)
-    lines: list[dict[str, Any]] = []
-    if paths:
-        con = _view_connection()
-        rows = con.execute(
-            USAGE_FROM_ROLLUPS, {"files": [str(p) for p in paths], "member": member, "meter": meter}
-        ).fetchall()
-        for r in rows:
-            m = model.meter(str(r[2]))
-            agg = str(r[3])
-            value: Decimal | None
-            if agg == "sum":
-                value = Decimal(r[7] or 0)
-            elif agg == "count":
-                value = Decimal(int(r[6]) * MICRO)
-            elif agg == "max":
-                value = Decimal(r[8] or 0)
-            elif agg == "latest":
-                value = Decimal(r[9] or 0)
-            else:
-                value = None
-            quantity: str | None
-            basis = "rollups"
-            if value is not None and m is not None:
-                quantity = str(billing_quantity(m, [Fraction128(int(value))]))
-            else:
-                found = materialised.get((str(r[1]), m.service if m else "", int(r[4])))
-                quantity = None if found is None else str(found)
-                basis = "materialised service total"
-            lines.append(
-                {
-                    "member": r[0],
-                    "engagement": r[1],
-                    "meter": r[2],
-                    "aggregation": agg,
-                    "service": m.service if m else None,
-                    "unit": _unit(model, m.service if m else ""),
-                    "origin_period": str(Period.from_key(int(r[4]))),
-                    "late": bool(r[5]),
-                    "events": int(r[6]),
-                    "quantity": quantity,
-                    "basis": basis,
-                    "last_day": str(r[10]),
-                }
-            )
+        materialised = materialised_quantities(s, period)
+    lines = usage_lines(paths, model, materialised, member, meter) if paths else []
     return {"period": str(period), "closed": closed, "member": member, "lines": lines}
-
-
-USAGE_FROM_ROLLUPS = """
-    SELECT member, engagement, meter, agg, origin_period, bool_or(late), sum(events)::BIGINT,
-           sum(sum_micro)::DECIMAL(38,0), max(max_micro), arg_max(last_micro, last_us), max(day)
-    FROM read_parquet($files)
-    WHERE ($member IS NULL OR member = $member) AND ($meter IS NULL OR meter = $meter)
-    GROUP BY ALL
-    ORDER BY member, meter, origin_period
-"""
-"""A period's usage per member, meter and origin period from its rollup files; ``$member`` and
-``$meter`` narrow it (None: all)."""
-
-_VIEWS = threading.local()
-
-
-def _view_connection() -> duckdb.DuckDBPyConnection:
-    """One DuckDB connection per thread for the views (opening one costs more than the query)."""
-    con: duckdb.DuckDBPyConnection | None = getattr(_VIEWS, "con", None)
-    if con is None:
-        con = connect(threads=1)
-        _VIEWS.con = con
-    return con
-
-
-def _cost_model(store: Store) -> CostModel:
-    """The model in force, parsed once per version (a stored version never changes)."""
-    return store.costing.cost_model()[1]
-
-
-def _materialised(store: Store, period: Period) -> dict[tuple[str, str, int], Decimal]:
-    u, e = charging_db.usage, registry_db.engagements
-    q = (
-        select(e.c.code, u.c.service, u.c.origin_period_key, u.c.quantity)
-        .join(e, e.c.id == u.c.engagement_id)
-        .where(u.c.period_key == period.key, u.c.source == "metering")
-    )
-    return {(r[0], r[1], int(r[2])): r[3] for r in store.c.execute(q)}
 
 
 def pending_http_events(data_dir: Path) -> int:
@@ -533,15 +402,3 @@ def parse_batch(body: bytes) -> list[Any]:
 
 def rejected_problems(source: str, rejections: Sequence[Rejection]) -> list[Problem]:
     return [Problem(source, r.line if r.line is not None else r.index, r.field, r.reason) for r in rejections]
-
-
-def group_by_member(lines: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
-    result: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for ln in lines:
-        result[str(ln["member"])].append(ln)
-    return dict(result)
-
-
-def _unit(model: CostModel, service: str) -> str | None:
-    found = model.service(service)
-    return None if found is None else found.unit

@@ -1,0 +1,116 @@
+"""Writing a segment: the staged events not skipped (``m`` minus ``skip``) as Parquet files per
+period and aggregation family, and each period's daily rollups. Files are written under new
+names and fsynced; they count only once the manifest names them (``manifest.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from mutua.metering import dedup
+from mutua.metering.duck import one, one_column
+
+EVENT_COLUMNS = (
+    "source",
+    "id",
+    "member",
+    "engagement",
+    "meter",
+    "agg",
+    "dims",
+    "time_us",
+    "day",
+    "value_micro",
+    "value_text",
+    "period",
+    "origin_period",
+    "period_end_us",
+    "period_len_us",
+    "late",
+    "family",
+)
+FAMILIES = (0, 1, 2)
+"""Aggregation families, stored apart: 0 sum, count, max; 1 unique count; 2 latest, time-weighted."""
+MAX_ROLLUPS = 4
+
+
+def write_events(con: duckdb.DuckDBPyConnection, root: Path, segment: str) -> dict[Path, int]:
+    """This segment's event files under ``root``, each with its period."""
+    periods = one_column(con, "SELECT DISTINCT period FROM m WHERE period IS NOT NULL ORDER BY period")
+    written: dict[Path, int] = {}
+    for p in periods:
+        for family in FAMILIES:  # one file per family, so a scan for one family skips the others
+            path = root / "events" / f"period={p}" / f"{segment}-{family}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            copied = one(con, COPY_EVENTS, {"period": int(p), "family": family, "path": str(path)})
+            if not copied:
+                path.unlink()
+                continue
+            dedup.fsync_file(path)
+            written[path] = int(p)
+    return written
+
+
+def write_rollups(
+    con: duckdb.DuckDBPyConnection, root: Path, segment: str, files: Mapping[Path, int], manifest: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """This commit's rollups per period: the period's files plus a new one, or all merged into one."""
+    result: dict[str, list[str]] = {}
+    for period in sorted(set(files.values())):
+        old = list(manifest["rollups"].get(str(period), []))
+        rel = f"rollups/period={period}/{segment}.parquet"
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        con.execute(ROLLUP_FROM_EVENTS, {"period": int(period)})
+        if len(old) + 1 > MAX_ROLLUPS:
+            con.execute(COPY_MERGED_ROLLUP, {"older": [str(root / n) for n in old], "path": str(target)})
+            old = []
+        else:  # unordered: the merged rollup (every MAX_ROLLUPS commits) is ordered
+            con.execute(COPY_FRESH_ROLLUP, {"path": str(target)})
+        con.execute("DROP TABLE fresh_rollup")
+        dedup.fsync_file(target)
+        result[str(period)] = [rel, *old]
+    return result
+
+
+COPY_EVENTS = (
+    f"COPY (SELECT {', '.join(EVENT_COLUMNS)} FROM m ANTI JOIN skip USING (idx) "  # noqa: S608 (the constant EVENT_COLUMNS)
+    "WHERE period = $period AND family = $family) TO $path (FORMAT parquet, COMPRESSION snappy)"
+)
+"""One period's events of one family, as a Parquet file."""
+ROLLUP_FROM_EVENTS = """
+    CREATE OR REPLACE TEMP TABLE fresh_rollup AS
+    SELECT any_value(member) AS member, engagement, meter, any_value(agg) AS agg, dims, day, period, origin_period,
+           any_value(late) AS late,
+           count(*)::BIGINT AS events,
+           sum(value_micro)::DECIMAL(38, 0) AS sum_micro,
+           max(value_micro) AS max_micro,
+           max(time_us) AS last_us,
+           arg_max(value_micro, time_us) AS last_micro
+    FROM m ANTI JOIN skip USING (idx)
+    WHERE period = $period
+    GROUP BY engagement, meter, dims, day, period, origin_period
+"""
+"""This commit's daily rollups of one period (``fresh_rollup``)."""
+COPY_FRESH_ROLLUP = "COPY fresh_rollup TO $path (FORMAT parquet, ROW_GROUP_SIZE 16384)"
+COPY_MERGED_ROLLUP = """
+    COPY (
+        SELECT member, engagement, meter, agg, dims, day, period, origin_period, late,
+               sum(events)::BIGINT AS events, sum(sum_micro)::DECIMAL(38, 0) AS sum_micro,
+               max(max_micro) AS max_micro, max(last_us) AS last_us, arg_max(last_micro, last_us) AS last_micro
+        FROM (SELECT * FROM fresh_rollup UNION ALL SELECT * FROM read_parquet($older))
+        GROUP BY ALL
+        ORDER BY member, meter, day
+    ) TO $path (FORMAT parquet, ROW_GROUP_SIZE 16384)
+"""
+"""``fresh_rollup`` and the period's earlier rollup files (``$older``), merged into one file."""
+
+
+def by_period(root: Path, files: Mapping[Path, int]) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for path, period in sorted(files.items()):
+        result.setdefault(str(period), []).append(str(path.relative_to(root)))
+    return result

@@ -1,0 +1,262 @@
+"""Staging an input batch in DuckDB: from ``raw`` to ``m`` (one row per event and meter, with every
+value, period and dimension worked out) in one vectorised pass, under the same rules as
+``domain.validate_event``; and the reason of each bad event, in the domain's words.
+
+The cost model's names reach the SQL text only through ``sqltext`` (quoted identifiers, bound
+parameters)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from mutua.costing.domain.meters import Aggregation, Meter
+from mutua.kernel.periods import Period
+from mutua.metering.catalogue import Catalogue
+from mutua.metering.domain import (
+    FUTURE_TOLERANCE,
+    Rejection,
+    ValidEvent,
+    charge_period,
+    period_bounds_us,
+    validate_event,
+)
+from mutua.metering.duck import one_column
+from mutua.metering.sqltext import Parameters, identifier, json_pointer
+
+NUMERIC = ("sum", "max", "latest", "time_weighted_average")
+NUMERIC_SQL = ", ".join(f"'{a}'" for a in NUMERIC)
+"""The numeric aggregations as a SQL list of literals (from the constant NUMERIC)."""
+
+
+def stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -> None:
+    """Build ``m`` (one row per event and meter, ``row_bad`` on rows that break a rule) in one pass,
+    and ``badidx``: the events with any bad row.
+
+    The cost model's names never reach the SQL text as they are: a meter's value property and
+    dimensions are numbered (``meters_arrow.prop_no``, ``dimset_no``), a struct field is written
+    with :func:`identifier`, and JSON pointers and dimension labels are bound parameters."""
+    types = _column_types(con)
+    fields = _data_fields(con)
+    meters = catalogue.meters
+    props = sorted({m.value_property for m in meters if m.value_property})
+    prop_no = {p: i for i, p in enumerate(props)}
+    dimsets = sorted({m.group_by for m in meters if m.group_by})
+    dimset_no = {g: i for i, g in enumerate(dimsets)}
+    con.register(
+        "meters_arrow",
+        pa.table(
+            {
+                "type": [m.event_type for m in meters],
+                "meter": [m.code for m in meters],
+                "agg": [m.aggregation.value for m in meters],
+                "prop_no": [prop_no[m.value_property] if m.value_property else None for m in meters],
+                "dimset_no": [dimset_no[m.group_by] if m.group_by else None for m in meters],
+            },
+            schema=pa.schema(
+                [
+                    ("type", pa.string()),
+                    ("meter", pa.string()),
+                    ("agg", pa.string()),
+                    ("prop_no", pa.int32()),
+                    ("dimset_no", pa.int32()),
+                ]
+            ),
+        ),
+    )
+    params = Parameters()
+    text_props = sorted({m.value_property for m in meters if m.value_property and m.aggregation.value not in NUMERIC})
+    num_props = sorted({m.value_property for m in meters if m.value_property and m.aggregation.value in NUMERIC})
+    text_cases = " ".join(f"WHEN {prop_no[p]} THEN {_extract(p, fields, params)}" for p in text_props)
+    value_expr = (
+        f"CASE WHEN mt.agg = 'unique_count' THEN CASE mt.prop_no {text_cases} END END"
+        if text_cases
+        else "CAST(NULL AS VARCHAR)"
+    )
+    num_cases = " ".join(f"WHEN {prop_no[p]} THEN {_number(p, fields, params)}" for p in num_props)
+    number_expr = (
+        f"CASE WHEN mt.agg IN ({NUMERIC_SQL}) THEN CASE mt.prop_no {num_cases} END END"
+        if num_cases
+        else "CAST(NULL AS DECIMAL(38, 6))"
+    )
+    dims_cases = " ".join(
+        f"WHEN {dimset_no[g]} THEN concat_ws(';', "
+        + ", ".join(f"{params.add(k + '=')} || coalesce({_extract(k, fields, params)}, '')" for k in g)
+        + ")"
+        for g in dimsets
+    )
+    dims_expr = f"CASE mt.dimset_no {dims_cases} ELSE '' END" if dims_cases else "''"
+    if trusted:
+        who = "r.member AS member, r.engagement AS engagement"
+        join = ""
+    else:
+        subjects = catalogue.subjects
+        con.register(
+            "subjects_arrow",
+            pa.table(
+                {
+                    "subject": list(subjects),
+                    "member": [v[0] for v in subjects.values()],
+                    "engagement": [v[1] for v in subjects.values()],
+                },
+                schema=pa.schema([("subject", pa.string()), ("member", pa.string()), ("engagement", pa.string())]),
+            ),
+        )
+        who = "s.member AS member, s.engagement AS engagement"
+        join = (
+            "LEFT JOIN subjects_arrow s ON s.subject = "
+            "CASE WHEN r.subject LIKE '%.%' OR r.subject LIKE '% %' "
+            "THEN replace(replace(r.subject, '.', ''), ' ', '') ELSE r.subject END"
+        )
+    mapping = []
+    for year in range(1970, 2101):
+        for month in range(1, 13):
+            origin = Period(year, month)
+            target = charge_period(origin, catalogue.closed)
+            start, end = period_bounds_us(origin)
+            mapping.append((origin.key, target.key, target.key != origin.key, end, end - start))
+    con.register(
+        "pmap_arrow",
+        pa.table(
+            {
+                "origin_period": [x[0] for x in mapping],
+                "period": [x[1] for x in mapping],
+                "late": [x[2] for x in mapping],
+                "period_end_us": [x[3] for x in mapping],
+                "period_len_us": [x[4] for x in mapping],
+            },
+            schema=pa.schema(
+                [
+                    ("origin_period", pa.int32()),
+                    ("period", pa.int32()),
+                    ("late", pa.bool_()),
+                    ("period_end_us", pa.int64()),
+                    ("period_len_us", pa.int64()),
+                ]
+            ),
+        ),
+    )
+    limit_us = params.add(catalogue.now_us + int(FUTURE_TOLERANCE.total_seconds() * 1_000_000))
+    ttype = types.get("time", "VARCHAR").upper()
+    time_expr = "r.time" if ttype.startswith("TIMESTAMP") else "TRY_CAST(r.time AS TIMESTAMPTZ)"
+    stage_sql = f"""
+        CREATE OR REPLACE TEMP TABLE m AS
+        WITH x AS (
+            SELECT r.idx, CAST(r.source AS VARCHAR) AS source, CAST(r.id AS VARCHAR) AS id,
+                   CAST(r.type AS VARCHAR) AS type, {who}, mt.meter, mt.agg,
+                   epoch_us({time_expr}) AS time_us,
+                   {value_expr} AS raw_value,
+                   {number_expr} AS dec,
+                   {dims_expr} AS dims
+            FROM raw r {join}
+            LEFT JOIN meters_arrow mt ON mt.type = r.type
+        ), y AS (
+            SELECT *,
+                   CAST(year(make_timestamp(time_us)) * 100 + month(make_timestamp(time_us)) AS INTEGER) AS origin
+            FROM x
+        )
+        SELECT y.idx, y.source, y.id, y.member, y.engagement, y.meter, y.agg, y.dims, y.time_us,
+               CAST(make_timestamp(y.time_us) AS DATE) AS day,
+               CASE WHEN y.agg IN ({NUMERIC_SQL}) THEN CAST(y.dec * 1000000 AS BIGINT) END AS value_micro,
+               CASE WHEN y.agg = 'unique_count' THEN y.raw_value END AS value_text,
+               p.period, p.origin_period, p.period_end_us, p.period_len_us, p.late,
+               CAST(CASE y.agg WHEN 'unique_count' THEN 1 WHEN 'latest' THEN 2 WHEN 'time_weighted_average' THEN 2
+                    ELSE 0 END AS TINYINT) AS family,
+               md5_number(y.source || chr(0) || y.id) AS h,
+               ({_blank("y.source")} OR {_blank("y.id")} OR y.type IS NULL
+                OR y.meter IS NULL OR y.member IS NULL OR y.time_us IS NULL OR y.time_us > {limit_us}
+                OR p.period IS NULL
+                OR (y.agg IN ({NUMERIC_SQL}) AND (y.dec IS NULL OR y.dec < 0))
+                OR (y.agg = 'unique_count' AND {_blank("y.raw_value")})) AS row_bad
+        FROM y LEFT JOIN pmap_arrow p ON p.origin_period = y.origin
+        """  # noqa: S608 (fragments written above: names through identifier(), values bound as parameters)
+    con.execute(stage_sql, params.values)
+    con.execute("CREATE OR REPLACE TEMP TABLE badidx AS SELECT DISTINCT idx FROM m WHERE row_bad")
+
+
+def rejections(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, line_offset: int | None) -> list[Rejection]:
+    """The reason of each bad event, in the domain's words (validate_event on the raw record)."""
+    bad = one_column(con, "SELECT idx FROM badidx ORDER BY idx")
+    if not bad:
+        return []
+    by_type = catalogue.by_type()
+    now = _from_us(catalogue.now_us)
+    types = _column_types(con)
+    con.register("bad_arrow", pa.table({"idx": np.asarray(bad, dtype=np.int64)}))
+    cols = [c for c in ("source", "id", "type", "subject", "time", "data") if c in types]
+    select = ", ".join(
+        "to_json(r.data)::VARCHAR AS data" if c == "data" else f"CAST(r.{identifier(c)} AS VARCHAR) AS {identifier(c)}"
+        for c in cols
+    )
+    rows = con.execute(
+        f"SELECT r.idx, {select} FROM raw r SEMI JOIN bad_arrow b ON r.idx = b.idx ORDER BY r.idx"  # noqa: S608 (the fixed columns above)
+    ).fetchall()
+    con.unregister("bad_arrow")
+    result = []
+    for row in rows:
+        index = int(row[0])
+        raw: dict[str, Any] = dict(zip(cols, row[1:], strict=True))
+        if "data" in raw and isinstance(raw["data"], str):
+            with contextlib.suppress(ValueError):
+                raw["data"] = json.loads(raw["data"])
+        if "time" in raw and isinstance(raw["time"], str) and " " in raw["time"] and "T" not in raw["time"]:
+            raw["time"] = raw["time"].replace(" ", "T")
+        line = None if line_offset is None else index + line_offset
+        verdict = validate_event(raw, index, meters=by_type, subjects=catalogue.subjects, now=now, line=line)
+        if isinstance(verdict, ValidEvent):
+            verdict = Rejection(index, line, None, "the event could not be read as a CloudEvent", raw.get("id"))
+        result.append(verdict)
+    return result
+
+
+def _from_us(us: int) -> Any:
+    from datetime import UTC, datetime, timedelta
+
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)
+
+
+def _column_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE raw").fetchall()}
+
+
+def _data_fields(con: duckdb.DuckDBPyConnection) -> set[str] | None:
+    """The field names of ``raw.data`` when it is a STRUCT (as read from Parquet), None when it is
+    JSON text, and none at all when ``raw`` has no ``data``."""
+    raw = con.table("raw")
+    if "data" not in raw.columns:
+        return set()
+    data_type = raw.types[raw.columns.index("data")]
+    if data_type.id != "struct":
+        return None
+    return {str(name) for name, _ in data_type.children}
+
+
+def _extract(prop: str, fields: set[str] | None, params: Parameters) -> str:
+    """A ``data`` property as text: a struct field by its quoted name, a JSON key by a bound pointer."""
+    if fields is None:
+        return f"json_extract_string(r.data, {params.add(json_pointer(prop))})"
+    if prop not in fields:
+        return "CAST(NULL AS VARCHAR)"
+    return f"CAST(r.data.{identifier(prop)} AS VARCHAR)"
+
+
+def _number(prop: str, fields: set[str] | None, params: Parameters) -> str:
+    """A ``data`` property as DECIMAL(38, 6), NULL when missing or not a number (typed struct
+    fields are cast directly, without a detour through text)."""
+    if fields is None or prop not in fields:
+        return f"TRY_CAST({_extract(prop, fields, params)} AS DECIMAL(38, 6))"
+    return f"TRY_CAST(r.data.{identifier(prop)} AS DECIMAL(38, 6))"
+
+
+def _blank(column: str) -> str:
+    """SQL: the text is missing, empty or only spaces (trim only when it starts with a space)."""
+    return f"({column} IS NULL OR {column} = '' OR (ascii({column}) IN (9, 10, 13, 32) AND trim({column}) = ''))"
+
+
+def is_count(meter: Meter) -> bool:
+    return meter.aggregation is Aggregation.COUNT
