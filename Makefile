@@ -8,7 +8,7 @@ FOCUS_VENV ?= .venv-focus
 FOCUS_PYTHON ?= $(HOME)/.pyenv/versions/3.12.1/bin/python
 FOCUS_STAMP := $(FOCUS_VENV)/.installed-focus-validator-2.2.1
 
-.PHONY: demo test lint bench system focus
+.PHONY: demo test check lint bench system focus contracts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,11 +34,23 @@ focus: $(FOCUS_STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/mutua demo --reset
 
-lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+# The architecture's rules (docs/architecture.md) are import-linter contracts, generated per context.
+contracts: $(STAMP)
+	$(VENV)/bin/python scripts/importlinter_contracts.py
+	$(VENV)/bin/lint-imports --no-cache
+
+lint: $(STAMP) contracts
+	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/ruff format --check src tests bench scripts
 	$(VENV)/bin/mypy
 
+# The quick lane: lint, types, contracts and the unit tests (services on in-memory fakes): no
+# database server, no browser, no system packages.
+check: lint
+	$(VENV)/bin/pytest -q tests/unit
+
+# Everything, on SQLite and PostgreSQL (what CI runs). `pytest -m "not slow"` skips the demo-sized
+# end-to-end tests, Spark and the browser.
 test: system $(STAMP) focus lint
 	$(VENV)/bin/pytest -q
 

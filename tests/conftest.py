@@ -80,3 +80,11 @@ def shared_dir() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return SHARED
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """End-to-end tests, Spark and the browser are `slow` (the quick lanes deselect them)."""
+    for item in items:
+        path = str(item.path)
+        if "/tests/e2e/" in path or "spark" in path or "schemathesis" in path:
+            item.add_marker(pytest.mark.slow)
