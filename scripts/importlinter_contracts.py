@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "mutua"
-
 # Contexts from the highest to the lowest: a context may import those below it, never those above.
 CONTEXT_LAYERS = (("billing", "metering", "access"), ("charging",), ("costing",), ("registry",))
 CONTEXTS = tuple(c for layer in CONTEXT_LAYERS for c in layer)
@@ -24,68 +23,90 @@ def exists(context: str, module: str) -> bool:
     return (SRC / context / f"{module}.py").exists() or (SRC / context / module / "__init__.py").exists()
 
 
-def lines(*items: str) -> str:
-    return "".join(f"\n    {i}" for i in items)
+def contract(key: str, name: str, kind: str, **options: str | list[str]) -> str:
+    text = f"[importlinter:contract:{key}]\nname = {name}\ntype = {kind}\n"
+    for option, value in options.items():
+        if isinstance(value, str):
+            text += f"{option} = {value}\n"
+        else:
+            text += f"{option} =" + "".join(f"\n    {v}" for v in value) + "\n"
+    return text
 
 
 def contracts() -> str:
     out = [
         "[importlinter]\nroot_package = mutua\ninclude_external_packages = True\n",
-        "[importlinter:contract:layers]\nname = Layers: bootstrap, demo, contexts (in dependency order), platform, kernel\n"
-        "type = layers\nlayers ="
-        + lines(
-            "mutua.bootstrap",
-            "mutua.demo",
-            *(" | ".join(f"mutua.{c}" for c in layer) for layer in CONTEXT_LAYERS),
-            "mutua.platform",
-            "mutua.kernel",
-        )
-        + "\n",
-        "[importlinter:contract:context-shape]\nname = Inside a context: routes and commands over services over ports over the domain\n"
-        "type = layers\ncontainers ="
-        + lines(*(f"mutua.{c}" for c in CONTEXTS))
-        + "\nlayers ="
-        + lines("(cli) | (api) | (portal)", "(schemas)", "(service)", "(ports)", "(domain)")
-        + "\n",
-        "[importlinter:contract:services-framework-free]\nname = Services, ports and domains import no framework and no adapter\n"
-        "type = forbidden\nsource_modules ="
-        + lines("mutua.*.service", "mutua.*.ports", "mutua.*.domain", "mutua.kernel")
-        + "\nforbidden_modules ="
-        + lines(*FRAMEWORKS, "mutua.platform.db", "mutua.platform.web", "mutua.platform.cli", "mutua.legacy_store")
-        + "\nallow_indirect_imports = True\n",
-        "[importlinter:contract:domains-pure]\nname = A domain imports only the kernel and other domains\n"
-        "type = forbidden\nsource_modules ="
-        + lines("mutua.*.domain")
-        + "\nforbidden_modules ="
-        + lines("mutua.platform", "mutua.bootstrap", *(f"mutua.*.{m}" for m in (*PRIVATE, "ports", "db")))
-        + "\n",
-        "[importlinter:contract:acyclic]\nname = No cycles between the packages of Mutua\n"
-        "type = acyclic_siblings\nancestors =\n    mutua\n",
+        contract(
+            "layers",
+            "Layers: bootstrap, demo, contexts (in dependency order), platform, kernel",
+            "layers",
+            layers=[
+                "mutua.bootstrap",
+                "mutua.demo",
+                *(" | ".join(f"mutua.{c}" for c in layer) for layer in CONTEXT_LAYERS),
+                "mutua.platform",
+                "mutua.kernel",
+            ],
+        ),
+        contract(
+            "context-shape",
+            "Inside a context: routes and commands over services over ports over the domain",
+            "layers",
+            containers=[f"mutua.{c}" for c in CONTEXTS],
+            layers=["(cli) | (api) | (portal)", "(schemas)", "(service)", "(ports)", "(domain)"],
+        ),
+        contract(
+            "services-framework-free",
+            "Services, ports and domains import no framework and no adapter",
+            "forbidden",
+            source_modules=["mutua.*.service", "mutua.*.ports", "mutua.*.domain", "mutua.kernel"],
+            forbidden_modules=[*FRAMEWORKS, "mutua.platform.db", "mutua.platform.web", "mutua.platform.cli"],
+            allow_indirect_imports="True",
+        ),
+        contract(
+            "domains-pure",
+            "A domain imports only the kernel and other domains",
+            "forbidden",
+            source_modules=["mutua.*.domain"],
+            forbidden_modules=[
+                "mutua.platform",
+                "mutua.bootstrap",
+                *(f"mutua.*.{m}" for m in (*PRIVATE, "ports", "db")),
+            ],
+        ),
+        contract("acyclic", "No cycles between the packages of Mutua", "acyclic_siblings", ancestors=["mutua"]),
     ]
     for c in CONTEXTS:
-        if not any(exists(c, m) for m in PRIVATE):
-            continue
-        out.append(
-            f"[importlinter:contract:{c}-public]\nname = Other contexts use {c} through its __init__, domain and ports\n"
-            "type = protected\nprotected_modules ="
-            + lines(*(f"mutua.{c}.{m}" for m in PRIVATE if exists(c, m)))
-            + "\nallowed_importers ="
-            + lines(f"mutua.{c}", "mutua.bootstrap", "mutua.demo")
-            + "\nas_packages = True\nunmatched_ignore_imports_alerting = none\n"
-        )
-        if not exists(c, "db"):
-            continue
-        out.append(
-            f"[importlinter:contract:{c}-db]\nname = Only {c}, the composition root and other repositories use {c}.db\n"
-            "type = protected\nprotected_modules =\n"
-            f"    mutua.{c}.db\nallowed_importers ="
-            + lines(f"mutua.{c}", "mutua.bootstrap", *(f"mutua.{o}.db" for o in CONTEXTS if o != c and exists(o, "db")))
-            + "\n"
-        )
+        private = [f"mutua.{c}.{m}" for m in PRIVATE if exists(c, m)]
+        if private:
+            out.append(
+                contract(
+                    f"{c}-public",
+                    f"Other contexts use {c} through its __init__, domain and ports",
+                    "protected",
+                    protected_modules=private,
+                    allowed_importers=[f"mutua.{c}", "mutua.bootstrap", "mutua.demo"],
+                )
+            )
+        if exists(c, "db"):
+            out.append(
+                contract(
+                    f"{c}-db",
+                    f"Only {c}, the composition root and other repositories use {c}.db",
+                    "protected",
+                    protected_modules=[f"mutua.{c}.db"],
+                    allowed_importers=[
+                        f"mutua.{c}",
+                        "mutua.bootstrap",
+                        *(f"mutua.{o}.db" for o in CONTEXTS if o != c and exists(o, "db")),
+                    ],
+                )
+            )
     return "\n".join(out)
 
 
 if __name__ == "__main__":
     (Path(__file__).resolve().parents[1] / ".importlinter").write_text(
-        "# Generated by scripts/importlinter_contracts.py: edit that file, not this one.\n" + contracts(), encoding="utf-8"
+        "# Generated by scripts/importlinter_contracts.py: edit that file, not this one.\n" + contracts(),
+        encoding="utf-8",
     )

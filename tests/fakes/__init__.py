@@ -11,6 +11,8 @@ its repositories hold is restored on leaving ``with uow:`` without :meth:`commit
 from __future__ import annotations
 
 import copy
+import json
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
@@ -25,7 +27,17 @@ class FakeAuditLog:
         return self._actor
 
     def record(self, action: str, entity: str, key: str, **detail: Any) -> None:
-        self.recorded.append({"actor": self._actor, "action": action, "entity": entity, "entity_key": key, **detail})
+        self.recorded.append(
+            {
+                "id": len(self.recorded) + 1,
+                "at": datetime.now(UTC).replace(tzinfo=None),
+                "actor": self._actor,
+                "action": action,
+                "entity": entity,
+                "entity_key": key,
+                "detail": json.dumps(detail, default=str, sort_keys=True),
+            }
+        )
 
     def entries(self, limit: int = 100) -> list[dict[str, Any]]:
         return list(reversed(self.recorded))[:limit]

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from mutua.platform.audit import audit_trail
 from mutua.platform.cli.lazy import CommandSpec, root_group
 from mutua.platform.cli.output import JsonFlag, out, print_json
 from mutua.platform.cli.runtime import Runtime, state
@@ -54,14 +55,26 @@ def build(specs: Sequence[CommandSpec], runtime: Runtime) -> typer.Typer:
 
 def audit(limit: int = 50, as_json: JsonFlag = False) -> None:
     """The newest entries of the audit trail."""
-    with state.uow() as uow:
-        rows = uow.audit.entries(limit)
+    entries = audit_trail(state.uow(), limit)
     if as_json:
-        print_json(rows)
+        print_json(
+            [
+                {
+                    "id": e.id,
+                    "at": e.at,
+                    "actor": e.actor,
+                    "action": e.action,
+                    "entity": e.entity,
+                    "entity_key": e.key,
+                    "detail": e.detail,
+                }
+                for e in entries
+            ]
+        )
         return
     table = Table(title="Audit trail (UTC)")
     for col in ("at", "actor", "action", "entity", "key"):
         table.add_column(col)
-    for r in rows:
-        table.add_row(r["at"].isoformat(timespec="seconds"), r["actor"], r["action"], r["entity"], r["entity_key"])
+    for e in entries:
+        table.add_row(e.at.isoformat(timespec="seconds"), e.actor, e.action, e.entity, e.key)
     out.print(table)

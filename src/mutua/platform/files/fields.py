@@ -8,8 +8,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
+from mutua.kernel.ids import enterprise_number
 from mutua.kernel.periods import Period, PeriodError
-from mutua.registry.domain import enterprise_number
 
 E = TypeVar("E", bound=enum.StrEnum)
 

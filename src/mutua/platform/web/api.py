@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
-from mutua.kernel.access import Action, require
-from mutua.legacy_store import Store
-from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.web.deps import (
-    ERRORS,
-    Auth,
-    Ctx,
-)
+from mutua.kernel.access import User
+from mutua.platform.audit import audit_trail
+from mutua.platform.web.deps import ERRORS, Ctx, permit
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
-@router.get("/audit", tags=["audit"], summary="The newest entries of the audit trail")
-def audit(user: Auth, ctx: Ctx, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
-    require(user, Action.READ_AUDIT)
-    with UnitOfWork(ctx.engine) as uow:
-        rows = Store(uow.connection).audit_entries(limit)
-    return [{**r, "at": r["at"].isoformat() + "Z"} for r in rows]
+class AuditEntryOut(BaseModel):
+    id: int
+    at: str
+    actor: str
+    action: str
+    entity: str
+    entity_key: str
+    detail: str
+
+
+@router.get(
+    "/audit", tags=["audit"], summary="The newest entries of the audit trail", response_model=list[AuditEntryOut]
+)
+def audit(
+    user: Annotated[User, permit(audit_trail)], ctx: Ctx, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[AuditEntryOut]:
+    entries = audit_trail(ctx.uow(user.username), limit)
+    return [
+        AuditEntryOut(
+            id=e.id, at=_utc(e.at), actor=e.actor, action=e.action, entity=e.entity, entity_key=e.key, detail=e.detail
+        )
+        for e in entries
+    ]
+
+
+def _utc(at: datetime) -> str:
+    return at.isoformat() + "Z"

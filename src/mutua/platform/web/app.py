@@ -9,11 +9,8 @@ an HTML page (or the login page) for the portal.
 from __future__ import annotations
 
 import secrets
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -30,57 +27,8 @@ from mutua.kernel.periods import PeriodError
 from mutua.kernel.problems import MutuaError, Problem, Rejected
 from mutua.platform.settings import Settings
 from mutua.platform.web.auth import LoginThrottle, Tokens
+from mutua.platform.web.context import HERE, Context
 from mutua.platform.web.oidc import OidcSettings
-
-HERE = Path(__file__).parent
-
-
-class Cache:
-    """A bounded memo of read models. Keys name everything a result depends on, including a data
-    version (see :func:`mutua.charging.views.data_version`), so an entry is never stale."""
-
-    def __init__(self, size: int = 1024) -> None:
-        self.size = size
-        self._items: OrderedDict[Any, Any] = OrderedDict()
-
-    def get(self, key: Any) -> Any:
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-
-@dataclass
-class Context:
-    """What the routes share: the database, settings, tokens, throttle, caches, and what a context
-    gives its routes through the composition root (``extensions``, by name)."""
-
-    engine: Engine
-    settings: Settings
-    tokens: Tokens
-    throttle: LoginThrottle
-    charts: bool
-    extensions: Mapping[str, Any] = field(default_factory=dict)
-    unit_of_work: Callable[[Engine, str], Any] | None = None
-    oidc: bool = False
-    cache: Cache = field(default_factory=Cache)
-
-    def uow(self, actor: str = "portal") -> Any:
-        """A unit of work of the composition root, acting as ``actor`` (the user, for writes)."""
-        if self.unit_of_work is None:
-            raise RuntimeError("the app was created without a unit of work (use mutua.bootstrap.create_app)")
-        return self.unit_of_work(self.engine, actor)
-
-
-def context(request: Request) -> Context:
-    ctx: Context = request.app.state.ctx
-    return ctx
 
 
 def _secret(settings: Settings) -> str:

@@ -14,8 +14,8 @@ from mutua.kernel.problems import NotFound
 from mutua.legacy_store import Store
 from mutua.platform.db.engine import UnitOfWork
 from mutua.platform.web import schemas
-from mutua.platform.web.app import Context, context
 from mutua.platform.web.auth import check_csrf, current_user
+from mutua.platform.web.context import Context, context
 
 MEMBER = Path(pattern=r"^\d{10}$", description="The member's enterprise number (10 digits).")
 

@@ -107,8 +107,8 @@ def router(settings: OidcSettings) -> APIRouter:
     from authlib.integrations.starlette_client import OAuth
 
     from mutua.access.service import oidc_user
-    from mutua.platform.web.app import context
     from mutua.platform.web.auth import login_session
+    from mutua.platform.web.context import context
 
     oauth = OAuth()
     oauth.register(

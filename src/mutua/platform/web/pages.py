@@ -21,8 +21,8 @@ from mutua.kernel.problems import NotFound, Problem
 from mutua.legacy_store import Store
 from mutua.platform import i18n
 from mutua.platform.db.engine import UnitOfWork
-from mutua.platform.web.app import HERE, Context, context
 from mutua.platform.web.auth import csrf_token, current_user
+from mutua.platform.web.context import HERE, Context, context
 
 templates = Jinja2Templates(directory=HERE / "templates")
 
