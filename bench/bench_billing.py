@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from mutua.billing import db as tb
 from mutua.billing import service as billing
-from mutua.bootstrap import open_engine
+from mutua.bootstrap import open_engine, unit_of_work
 from mutua.demo.service import run_demo
 from mutua.platform.settings import Settings
 
@@ -41,15 +41,15 @@ def main() -> None:
             last[0] = now
 
         start = time.perf_counter()
-        result = run_demo(engine, Path(tmp) / "input", args.year, progress, "bench")
+        result = run_demo(engine, Path(tmp) / "input", args.year, progress, "bench", unit_of_work=unit_of_work)
         demo_seconds = time.perf_counter() - start
         documents = sum(d["documents"] for d in result["documents"])
         t = time.perf_counter()
-        export = billing.focus_export(engine, args.year)
+        export = billing.focus_export(unit_of_work(engine, "bench"), args.year)
         export.to_csv()
         focus_seconds = time.perf_counter() - t
         t = time.perf_counter()
-        billing.invoice_pdf(engine, f"{args.year}-000001")
+        billing.invoice_pdf(unit_of_work(engine, "bench"), f"{args.year}-000001")
         pdf_seconds = time.perf_counter() - t
         report: dict[str, object] = {
             "documents": documents,

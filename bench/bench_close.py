@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mutua.bootstrap import open_engine
+from mutua.bootstrap import open_engine, unit_of_work
 from mutua.charging.reporting import association_report, member_statement
 from mutua.demo.service import run_demo
 from mutua.kernel.periods import Period
@@ -38,14 +38,14 @@ def main() -> None:
             last[0] = now
 
         start = time.perf_counter()
-        result = run_demo(engine, Path(tmp) / "input", args.year, progress, "bench")
+        result = run_demo(engine, Path(tmp) / "input", args.year, progress, "bench", unit_of_work=unit_of_work)
         demo_seconds = time.perf_counter() - start
         t0 = time.perf_counter()
-        report = association_report(engine, args.year)
+        report = association_report(unit_of_work(engine, "bench"), args.year)
         report_seconds = time.perf_counter() - t0
         member = (Path(tmp) / "input" / "members.csv").read_text().splitlines()[1].split(",")[0]
         t0 = time.perf_counter()
-        member_statement(engine, member, Period(args.year, 6))
+        member_statement(unit_of_work(engine, "bench"), member, Period(args.year, 6))
         statement_seconds = time.perf_counter() - t0
         close_times = [sum(c["timings"].values()) for c in result["closes"]]
         figures = {
@@ -58,8 +58,8 @@ def main() -> None:
             "close_seconds_max": round(max(close_times), 3),
             "report_seconds": round(report_seconds, 3),
             "statement_seconds": round(statement_seconds, 3),
-            "total_cost": report["total_cost"],
-            "result": report["result"],
+            "total_cost": str(report.total_cost),
+            "result": str(report.result),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
         engine.dispose()

@@ -69,30 +69,30 @@ def cost_model_text() -> str:
 
 
 def setup(work: Path) -> None:
-    from mutua.bootstrap import migrate
-    from mutua.charging.imports import import_cost_model, import_engagements_text, import_members_text
+    from mutua.bootstrap import migrate, unit_of_work
+    from mutua.costing.service import import_cost_model
     from mutua.demo.generator import synthetic_enterprise_number
     from mutua.platform.db.engine import make_engine
     from mutua.platform.settings import sqlite_url
+    from mutua.registry.service import import_engagements_text, import_members_text
 
     engine = make_engine(sqlite_url(work))
     migrate(engine)
     (work / "cost-model.yaml").write_text(cost_model_text(), encoding="utf-8")
-    import_cost_model(engine, work / "cost-model.yaml", "bench")
+    uow = unit_of_work(engine, "bench")
+    import_cost_model(uow, work / "cost-model.yaml")
     numbers = [synthetic_enterprise_number(i) for i in range(1, MEMBERS + 1)]
     import_members_text(
-        engine,
+        uow,
         "enterprise_number,name,category,client_group,language,joined_on\n"
         + "".join(f"{m},Member {i},A,social_security,nl,2019-01-01\n" for i, m in enumerate(numbers)),
         "members.csv",
-        "bench",
     )
     import_engagements_text(
-        engine,
+        uow,
         "code,member,kind,title,service,budget,starts_on\n"
         + "".join(f"SVC-{i:03d},{m},service,Cloud {i},MONITOR,0,2024-01-01\n" for i, m in enumerate(numbers)),
         "engagements.csv",
-        "bench",
     )
     (work / "members.json").write_text(json.dumps(numbers))
     engine.dispose()
@@ -146,7 +146,9 @@ def generate(work: Path, events: int, files: int) -> list[Path]:
 
 
 def phase_ingest(work: Path) -> dict[str, Any]:
+    from mutua.bootstrap import unit_of_work
     from mutua.metering.service import ingest_file
+    from mutua.metering.store import DuckEventStore
     from mutua.platform.db.engine import make_engine
     from mutua.platform.settings import sqlite_url
 
@@ -155,7 +157,7 @@ def phase_ingest(work: Path) -> dict[str, Any]:
     received = accepted = duplicates = rejected = 0
     start = time.perf_counter()
     for f in files:
-        r = ingest_file(engine, work, f, "bench")
+        r = ingest_file(unit_of_work(engine, "bench"), DuckEventStore(work), f)
         received += r.received
         accepted += r.accepted
         duplicates += r.duplicates
@@ -209,20 +211,23 @@ def phase_aggregate(work: Path) -> dict[str, Any]:
 
 
 def phase_view(work: Path) -> dict[str, Any]:
+    from mutua.bootstrap import unit_of_work
     from mutua.kernel.periods import Period
     from mutua.metering.service import usage_view
+    from mutua.metering.store import DuckEventStore
     from mutua.platform.db.engine import make_engine
     from mutua.platform.settings import sqlite_url
 
     engine = make_engine(sqlite_url(work))
     member = json.loads((work / "members.json").read_text())[0]  # the heaviest sender
-    usage_view(engine, work, Period(2025, 3), member)
+    uow, events = unit_of_work(engine), DuckEventStore(work)
+    usage_view(uow, events, Period(2025, 3), member)
     best = float("inf")
     for _ in range(5):
         t0 = time.perf_counter()
-        data = usage_view(engine, work, Period(2025, 3), member)
+        data = usage_view(uow, events, Period(2025, 3), member)
         best = min(best, time.perf_counter() - t0)
-    return {"view_ms": best * 1000, "lines": len(data["lines"])}
+    return {"view_ms": best * 1000, "lines": len(data.lines)}
 
 
 def _free_port() -> int:

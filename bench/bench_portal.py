@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from demo_years import build_years
 from mutua.access.service import DEMO_PASSWORD, add_demo_users
-from mutua.bootstrap import create_app, open_engine
+from mutua.bootstrap import create_app, open_engine, unit_of_work
 from mutua.platform.settings import Settings
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
@@ -97,8 +97,8 @@ def main() -> None:
         print(f"five years built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
         (HERE / "built").touch()
     engine = open_engine(settings)
-    accounts = add_demo_users(engine, "bench")
-    member = next(a["member"] for a in accounts if a["member"])
+    accounts = add_demo_users(unit_of_work(engine, "bench"))
+    member = next(a.member for a in accounts if a.member)
     app = create_app(engine=engine, settings=settings, secret_key="bench")
     pages = asyncio.run(_run(app, str(member), args.requests))
     result = {

@@ -14,11 +14,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from mutua.bootstrap import unit_of_work
 from mutua.charging import imports
 from mutua.charging.service import TrueUpMode, close_period, true_up
 from mutua.costing.modelfile import parse_cost_model
+from mutua.costing.service import import_cost_model
 from mutua.demo.generator import DemoBuilder
 from mutua.kernel.periods import months_of
+from mutua.registry import service as registry
 
 
 def _prefix(builder: DemoBuilder, prefix: str) -> None:
@@ -44,15 +47,16 @@ def build_years(
         builder.tariffs = list(tariffs)
         target = folder / str(year)
         files = builder.write(target, base)
-        imports.import_cost_model(engine, target / "cost-model.yaml", "bench")
+        uow = unit_of_work(engine, "bench")
+        import_cost_model(uow, target / "cost-model.yaml")
         if i == 0:
-            imports.import_members(engine, target / "members.csv", "bench")
-        imports.import_engagements(engine, target / "engagements.csv", "bench")
-        imports.import_commitments(engine, target / "commitments.csv", "bench")
+            registry.import_members(uow, target / "members.csv")
+        registry.import_engagements(uow, target / "engagements.csv")
+        registry.import_commitments(uow, target / "commitments.csv")
         for m, period in enumerate(months_of(year)):
-            imports.import_ledger(engine, files["ledger"][m], "bench")
-            imports.import_time_sheets(engine, files["time"][m], "bench")
-            imports.import_usage(engine, files["usage"][m], "bench")
-            close_period(engine, period, "bench")
-        true_up(engine, year, TrueUpMode.SETTLE, "bench")
+            imports.import_ledger(uow, files["ledger"][m])
+            imports.import_time_sheets(uow, files["time"][m])
+            imports.import_usage(uow, files["usage"][m])
+            close_period(uow, period)
+        true_up(uow, year, TrueUpMode.SETTLE)
         progress(f"{year} built")

@@ -88,10 +88,15 @@ def build(engine: Engine, folder: Path, *, users: bool = True) -> None:
     (folder / "cost-model.yaml").write_text(COST_MODEL, encoding="utf-8")
     for name, content in FILES.items():
         (folder / name).write_text(content, encoding="utf-8")
-    imports.import_cost_model(engine, folder / "cost-model.yaml", "test")
-    imports.import_members(engine, folder / "members.csv", "test")
-    imports.import_engagements(engine, folder / "engagements.csv", "test")
-    imports.import_commitments(engine, folder / "commitments.csv", "test")
+    from mutua.bootstrap import unit_of_work
+    from mutua.costing.service import import_cost_model
+    from mutua.registry import service as registry
+
+    registered = unit_of_work(engine, "test")
+    import_cost_model(registered, folder / "cost-model.yaml")
+    registry.import_members(registered, folder / "members.csv")
+    registry.import_engagements(registered, folder / "engagements.csv")
+    registry.import_commitments(registered, folder / "commitments.csv")
     for month in (1, 2):
         for kind, text, func in (
             ("ledger", ledger(month), imports.import_ledger),
@@ -100,13 +105,15 @@ def build(engine: Engine, folder: Path, *, users: bool = True) -> None:
         ):
             path = folder / f"{kind}-{month}.csv"
             path.write_text(text, encoding="utf-8")
-            func(engine, path, "test")
-    close_period(engine, Period(2025, 1), "test")
+            func(registered, path)
+    close_period(registered, Period(2025, 1))
     if users:
+        from mutua.bootstrap import unit_of_work
         from mutua.kernel.access import Role
 
-        add_user(engine, "ctrl", Role.CONTROLLER, password=PASSWORD)
-        add_user(engine, "holder-a", Role.BUDGET_HOLDER, password=PASSWORD, member=MEMBER_A)
-        add_user(engine, "holder-b", Role.BUDGET_HOLDER, password=PASSWORD, member=MEMBER_B)
-        add_user(engine, "audit", Role.AUDITOR, password=PASSWORD)
-        add_user(engine, "root", Role.ADMIN, password=PASSWORD)
+        uow = unit_of_work(engine)
+        add_user(uow, "ctrl", Role.CONTROLLER, password=PASSWORD)
+        add_user(uow, "holder-a", Role.BUDGET_HOLDER, password=PASSWORD, member=MEMBER_A)
+        add_user(uow, "holder-b", Role.BUDGET_HOLDER, password=PASSWORD, member=MEMBER_B)
+        add_user(uow, "audit", Role.AUDITOR, password=PASSWORD)
+        add_user(uow, "root", Role.ADMIN, password=PASSWORD)

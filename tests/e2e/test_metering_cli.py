@@ -17,9 +17,11 @@ import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
 from mutua.bootstrap import cli as app
-from mutua.bootstrap import migrate
+from mutua.bootstrap import migrate, unit_of_work
 from mutua.kernel.periods import Period
 from mutua.metering import service as metering
+from mutua.metering.ingestor import HttpIngestor
+from mutua.metering.store import DuckEventStore
 from mutua.platform.db.engine import make_engine
 from mutua.platform.settings import sqlite_url
 from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
@@ -91,9 +93,9 @@ def test_a_file_ingestion_killed_midway_and_run_again_stores_every_event_once(tm
     final = subprocess.run([*cmd, "metering", "ingest", str(file), "--json"], capture_output=True, check=True)
     report = json.loads(final.stdout)[0]
     assert report["accepted"] + report["duplicates"] == n
-    stats = metering.stats(tmp_path)
-    assert stats["stored_events"] == stats["claimed_keys"] == n
-    totals = metering.aggregate_period(tmp_path, Period(2025, 2))
+    stats = metering.stats(DuckEventStore(tmp_path))
+    assert stats.stored_events == stats.claimed_keys == n
+    totals = metering.aggregate_period(DuckEventStore(tmp_path), Period(2025, 2))
     assert sum(t.events for t in totals) == n
     assert killed >= 1
 
@@ -101,17 +103,17 @@ def test_a_file_ingestion_killed_midway_and_run_again_stores_every_event_once(tm
 def test_flush_from_the_command_line_moves_acknowledged_http_events_into_parquet(tmp_path: Path) -> None:
     _setup(tmp_path)
     engine = make_engine(sqlite_url(tmp_path))
-    ingestor = metering.HttpIngestor(engine, tmp_path, flush_events=10**9)
+    ingestor = HttpIngestor(lambda: unit_of_work(engine, "http"), tmp_path, flush_events=10**9)
     try:
         assert len(ingestor.accept([event(i) for i in range(40)]).accepted) == 40
     finally:
         ingestor.close()
-    assert metering.stats(tmp_path)["pending_http_events"] == 40
+    assert metering.stats(DuckEventStore(tmp_path)).pending_http_events == 40
     runner = CliRunner()
     flushed = runner.invoke(app, ["--data-dir", str(tmp_path), "metering", "flush", "--json"])
     assert flushed.exit_code == 0, flushed.output
     assert json.loads(flushed.stdout)["accepted"] == 40
     again = runner.invoke(app, ["--data-dir", str(tmp_path), "metering", "flush", "--json"])
     assert json.loads(again.stdout)["accepted"] == 0
-    after = metering.stats(tmp_path)
-    assert (after["pending_http_events"], after["stored_events"]) == (0, 40)
+    after = metering.stats(DuckEventStore(tmp_path))
+    assert (after.pending_http_events, after.stored_events) == (0, 40)

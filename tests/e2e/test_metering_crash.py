@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from mutua.bootstrap import migrate
 from mutua.kernel.periods import Period
 from mutua.metering import service as metering
+from mutua.metering.store import DuckEventStore
 from mutua.platform.db.engine import make_engine
 from mutua.platform.settings import sqlite_url
 
@@ -119,8 +120,8 @@ def test_killing_the_server_mid_stream_loses_no_acknowledged_event_and_counts_no
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
-    stats = metering.stats(data_dir)
-    assert stats["pending_http_events"] == 0
-    assert stats["stored_events"] == stats["claimed_keys"] == BATCHES * PER_BATCH
-    totals = metering.aggregate_period(data_dir, Period(2025, 3))
+    stats = metering.stats(DuckEventStore(data_dir))
+    assert stats.pending_http_events == 0
+    assert stats.stored_events == stats.claimed_keys == BATCHES * PER_BATCH
+    totals = metering.aggregate_period(DuckEventStore(data_dir), Period(2025, 3))
     assert sum(t.events for t in totals if t.meter == "api_calls") == BATCHES * PER_BATCH

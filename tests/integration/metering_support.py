@@ -10,8 +10,10 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine
 
-from mutua.charging.imports import import_cost_model, import_engagements_text, import_members_text
+from mutua.bootstrap import unit_of_work
+from mutua.costing.service import import_cost_model
 from mutua.demo.generator import synthetic_enterprise_number
+from mutua.registry.service import import_engagements_text, import_members_text
 
 MEMBERS = [synthetic_enterprise_number(i) for i in (1, 2, 3)]
 EXTRA_METER = (
@@ -39,17 +41,18 @@ def cost_model_text() -> str:
 def build_association(engine: Engine, folder: Path) -> None:
     model = folder / "cost-model.yaml"
     model.write_text(cost_model_text(), encoding="utf-8")
-    import_cost_model(engine, model)
+    uow = unit_of_work(engine)
+    import_cost_model(uow, model)
     members = "enterprise_number,name,category,client_group,language,joined_on\n" + "".join(
         f"{m},Member {i},A,social_security,nl,2019-01-01\n" for i, m in enumerate(MEMBERS, start=1)
     )
-    import_members_text(engine, members, "members.csv")
+    import_members_text(uow, members, "members.csv")
     engagements = "code,member,kind,title,service,budget,starts_on\n" + "".join(
         f"SVC-{i},{m},service,Shared cloud {i},MONITOR,1000.00,2024-01-01\n"
         f"ITSM-{i},{m},service,Service management {i},ITSM,100.00,2024-01-01\n"
         for i, m in enumerate(MEMBERS, start=1)
     )
-    import_engagements_text(engine, engagements, "engagements.csv")
+    import_engagements_text(uow, engagements, "engagements.csv")
 
 
 def event(

@@ -6,7 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from mutua.bootstrap import unit_of_work
 from mutua.charging import imports
+from mutua.costing.service import import_cost_model
+from mutua.registry import service as registry_service
 
 MODEL = """\
 name: small association
@@ -82,12 +85,14 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def registry(engine: Engine, folder: Path) -> None:
-    imports.import_cost_model(engine, write(folder, "model.yaml", MODEL))
-    imports.import_members(engine, write(folder, "members.csv", MEMBERS))
-    imports.import_engagements(engine, write(folder, "engagements.csv", ENGAGEMENTS))
+    uow = unit_of_work(engine)
+    import_cost_model(uow, write(folder, "model.yaml", MODEL))
+    registry_service.import_members(uow, write(folder, "members.csv", MEMBERS))
+    registry_service.import_engagements(uow, write(folder, "engagements.csv", ENGAGEMENTS))
 
 
 def month(engine: Engine, folder: Path, period: str) -> None:
-    imports.import_ledger(engine, write(folder, f"ledger-{period}.csv", ledger(period)))
-    imports.import_time_sheets(engine, write(folder, f"time-{period}.csv", time_sheet(period)))
-    imports.import_usage(engine, write(folder, f"usage-{period}.csv", usage(period)))
+    uow = unit_of_work(engine)
+    imports.import_ledger(uow, write(folder, f"ledger-{period}.csv", ledger(period)))
+    imports.import_time_sheets(uow, write(folder, f"time-{period}.csv", time_sheet(period)))
+    imports.import_usage(uow, write(folder, f"usage-{period}.csv", usage(period)))

@@ -9,7 +9,7 @@ import httpx
 import orjson
 from sqlalchemy import Engine
 
-from mutua.bootstrap import migrate
+from mutua.bootstrap import migrate, unit_of_work
 from mutua.metering.http import create_app
 from mutua.platform.db.engine import make_engine
 from tests.integration.metering_support import build_association, event
@@ -24,7 +24,7 @@ def _engine(tmp_path: Path) -> Engine:
 
 def test_a_single_event_a_batch_a_resend_and_a_body_that_is_not_json(tmp_path: Path) -> None:
     engine = _engine(tmp_path)
-    app = create_app(engine, tmp_path)
+    app = create_app(lambda: unit_of_work(engine, "http"), tmp_path)
 
     async def scenario() -> None:
         async with app.router.lifespan_context(app):

@@ -15,16 +15,17 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import Engine, select
 
+from mutua.bootstrap import unit_of_work
 from mutua.charging import db as charging_db
 from mutua.charging.service import close_period
 from mutua.costing.domain.meters import Aggregation
 from mutua.kernel.periods import Period
-from mutua.legacy_store import Store
 from mutua.metering import service as metering
 from mutua.metering.domain import Sample, aggregate, period_bounds_us
 from mutua.metering.eventstore import EventStore
+from mutua.metering.ingestor import HttpIngestor
+from mutua.metering.store import DuckEventStore
 from mutua.metering.wal import WriteAhead
-from mutua.platform.db.engine import UnitOfWork
 from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
 
 MARCH = Period(2025, 3)
@@ -38,7 +39,7 @@ def association(engine: Engine, tmp_path: Path) -> Engine:
 
 def _api_calls(data_dir: Path, period: Period = MARCH) -> dict[tuple[str, int], int]:
     counts: dict[tuple[str, int], int] = defaultdict(int)
-    for total in metering.aggregate_period(data_dir, period):
+    for total in metering.aggregate_period(DuckEventStore(data_dir), period):
         if total.meter == "api_calls":
             counts[(total.engagement, total.origin_period)] += total.events
     return dict(counts)
@@ -49,10 +50,10 @@ def test_duplicates_within_a_file_across_files_and_across_formats_count_once(
 ) -> None:
     events = [event(i) for i in range(100)]
     first = write_jsonl(tmp_path / "a.jsonl", [*events[:60], events[5], events[5]])
-    r1 = metering.ingest_file(association, tmp_path, first)
+    r1 = metering.ingest_file(unit_of_work(association), DuckEventStore(tmp_path), first)
     assert (r1.accepted, r1.duplicates, r1.rejected) == (60, 2, [])
 
-    again = metering.ingest_file(association, tmp_path, first)
+    again = metering.ingest_file(unit_of_work(association), DuckEventStore(tmp_path), first)
     assert (again.accepted, again.duplicates, again.segment) == (0, 62, None)
 
     as_csv = tmp_path / "b.csv"
@@ -61,17 +62,17 @@ def test_duplicates_within_a_file_across_files_and_across_formats_count_once(
         w.writerow(["id", "source", "type", "subject", "time", "data"])
         for e in events[50:100]:
             w.writerow([e["id"], e["source"], e["type"], e["subject"], e["time"], orjson.dumps(e["data"]).decode()])
-    r2 = metering.ingest_file(association, tmp_path, as_csv)
+    r2 = metering.ingest_file(unit_of_work(association), DuckEventStore(tmp_path), as_csv)
     assert (r2.accepted, r2.duplicates) == (40, 10)
 
     as_parquet = tmp_path / "c.parquet"
     rows = events[90:100] + [event(i) for i in range(100, 110)]
     pq.write_table(pa.table({k: [e[k] for e in rows] for k in ("id", "source", "type", "subject", "time")}), as_parquet)
-    r3 = metering.ingest_file(association, tmp_path, as_parquet)
+    r3 = metering.ingest_file(unit_of_work(association), DuckEventStore(tmp_path), as_parquet)
     assert (r3.accepted, r3.duplicates) == (10, 10)
 
     assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 110}
-    assert metering.stats(tmp_path)["claimed_keys"] == 110
+    assert metering.stats(DuckEventStore(tmp_path)).claimed_keys == 110
 
 
 def test_each_bad_event_is_rejected_with_its_line_and_field_and_the_rest_is_taken(
@@ -87,7 +88,9 @@ def test_each_bad_event_is_rejected_with_its_line_and_field_and_the_rest_is_take
         event(7, time="2999-01-01T00:00:00Z"),
         event(8, subject="SVC-2"),
     ]
-    result = metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "bad.jsonl", events))
+    result = metering.ingest_file(
+        unit_of_work(association), DuckEventStore(tmp_path), write_jsonl(tmp_path / "bad.jsonl", events)
+    )
     assert result.accepted == 2
     got = [(r.line, r.field, r.event_id) for r in result.rejected]
     assert got == [
@@ -111,8 +114,10 @@ def test_the_http_path_gives_the_same_reasons_as_the_file_path(association: Engi
         event("h5", type="be.mutua.storage.used", data={"gb": -3}),
         event("h7", time="2999-01-01T00:00:00Z"),
     ]
-    from_file = metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "x.jsonl", events))
-    ingestor = metering.HttpIngestor(association, tmp_path / "other")
+    from_file = metering.ingest_file(
+        unit_of_work(association), DuckEventStore(tmp_path), write_jsonl(tmp_path / "x.jsonl", events)
+    )
+    ingestor = HttpIngestor(lambda: unit_of_work(association, "http"), tmp_path / "other")
     try:
         answer = ingestor.accept(events)
     finally:
@@ -126,7 +131,7 @@ def test_the_http_path_gives_the_same_reasons_as_the_file_path(association: Engi
 def test_http_batches_count_each_event_once_across_retries_flushes_and_files(
     association: Engine, tmp_path: Path
 ) -> None:
-    ingestor = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
+    ingestor = HttpIngestor(lambda: unit_of_work(association, "http"), tmp_path, flush_events=10**9)
     try:
         a = ingestor.accept([event(i) for i in range(10)] + [event(3)])
         assert (len(a.accepted), a.duplicates) == (10, ["3"])
@@ -140,7 +145,9 @@ def test_http_batches_count_each_event_once_across_retries_flushes_and_files(
     finally:
         ingestor.close()
     from_file = metering.ingest_file(
-        association, tmp_path, write_jsonl(tmp_path / "f.jsonl", [event(i) for i in range(25)])
+        unit_of_work(association),
+        DuckEventStore(tmp_path),
+        write_jsonl(tmp_path / "f.jsonl", [event(i) for i in range(25)]),
     )
     assert (from_file.accepted, from_file.duplicates) == (5, 20)
     assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 25}
@@ -149,13 +156,13 @@ def test_http_batches_count_each_event_once_across_retries_flushes_and_files(
 def test_a_flush_repeated_after_a_crash_between_commit_and_cleanup_stores_nothing_twice(
     association: Engine, tmp_path: Path
 ) -> None:
-    ingestor = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
+    ingestor = HttpIngestor(lambda: unit_of_work(association, "http"), tmp_path, flush_events=10**9)
     try:
         ingestor.accept([event(i) for i in range(8)])
         pending = ingestor.wal.read(0)
     finally:
         ingestor.close()
-    metering.flush(association, tmp_path)
+    metering.flush(unit_of_work(association), DuckEventStore(tmp_path))
     # the crash: the segment was committed (with its wal_seq) but the batches were not dropped yet
     wal = WriteAhead(tmp_path / "metering" / "wal.sqlite")
     with wal.writing() as cur:
@@ -165,8 +172,8 @@ def test_a_flush_repeated_after_a_crash_between_commit_and_cleanup_stores_nothin
                 (b.seq, b.n, b.keys, b.who, b.events),
             )
     wal.close()
-    assert metering.stats(tmp_path)["pending_http_events"] == 0  # they are in the segment already
-    again = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
+    assert metering.stats(DuckEventStore(tmp_path)).pending_http_events == 0  # they are in the segment already
+    again = HttpIngestor(lambda: unit_of_work(association, "http"), tmp_path, flush_events=10**9)
     try:
         assert len(again.pending) == 0
         assert again.accept([event(3)]).duplicates == ["3"]
@@ -181,12 +188,12 @@ def test_a_flush_repeated_after_a_crash_between_commit_and_cleanup_stores_nothin
 def test_two_server_processes_on_one_data_dir_take_each_event_once(association: Engine, tmp_path: Path) -> None:
     """Two ingestors (as two worker processes would) get the same events, interleaved with flushes
     that run beside them: every event is taken by exactly one of them, exactly once."""
-    a = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
-    b = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
+    a = HttpIngestor(lambda: unit_of_work(association, "http"), tmp_path, flush_events=10**9)
+    b = HttpIngestor(lambda: unit_of_work(association, "http"), tmp_path, flush_events=10**9)
     taken: list[str] = []
     lock = threading.Lock()
 
-    def send(ingestor: metering.HttpIngestor, order: list[int]) -> None:
+    def send(ingestor: HttpIngestor, order: list[int]) -> None:
         for start in order:
             answer = ingestor.accept([event(i) for i in range(start, start + 50)])
             assert not answer.rejected
@@ -198,41 +205,44 @@ def test_two_server_processes_on_one_data_dir_take_each_event_once(association: 
         workers = [
             threading.Thread(target=send, args=(a, starts)),
             threading.Thread(target=send, args=(b, starts[::-1])),
-            threading.Thread(target=lambda: [metering.flush(association, tmp_path) for _ in range(5)]),
+            threading.Thread(
+                target=lambda: [metering.flush(unit_of_work(association), DuckEventStore(tmp_path)) for _ in range(5)]
+            ),
         ]
         for w in workers:
             w.start()
         for w in workers:
             w.join()
-        metering.flush(association, tmp_path)
+        metering.flush(unit_of_work(association), DuckEventStore(tmp_path))
     finally:
         a.close()
         b.close()
     assert sorted(taken, key=int) == [str(i) for i in range(1025)]
     assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 1025}
-    assert metering.stats(tmp_path)["pending_http_events"] == 0
+    assert metering.stats(DuckEventStore(tmp_path)).pending_http_events == 0
 
 
 def test_a_late_event_lands_in_the_next_open_period_visible_as_late(association: Engine, tmp_path: Path) -> None:
-    with UnitOfWork(association) as uow:
-        store = Store(uow.connection)
-        model_id, _ = store.cost_model()
-        store.lock_period(Period(2025, 2), model_id)
+    with unit_of_work(association) as uow:
+        model_id, _ = uow.costing.cost_model()
+        uow.charging.lock_period(Period(2025, 2), model_id)
         uow.commit()
     events = [event("on-time"), event("late", time="2025-02-14T08:00:00Z")]
-    result = metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "late.jsonl", events))
+    result = metering.ingest_file(
+        unit_of_work(association), DuckEventStore(tmp_path), write_jsonl(tmp_path / "late.jsonl", events)
+    )
     assert (result.accepted, result.late) == (2, 1)
     assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 1, ("SVC-1", 202502): 1}
-    assert metering.aggregate_period(tmp_path, Period(2025, 2)) == []
-    view = metering.usage_view(association, tmp_path, MARCH, MEMBERS[0])
-    assert [(ln["origin_period"], ln["late"], ln["events"]) for ln in view["lines"]] == [
-        ("2025-02", True, 1),
-        ("2025-03", False, 1),
+    assert metering.aggregate_period(DuckEventStore(tmp_path), Period(2025, 2)) == []
+    view = metering.usage_view(unit_of_work(association), DuckEventStore(tmp_path), MARCH, MEMBERS[0])
+    assert [(ln.origin_period, ln.late, ln.events) for ln in view.lines] == [
+        (Period(2025, 2), True, 1),
+        (MARCH, False, 1),
     ]
-    done = metering.materialise(association, tmp_path, MARCH)
+    done = metering.materialise(unit_of_work(association), DuckEventStore(tmp_path), MARCH)
     assert done.late_rows == 1
     with pytest.raises(Exception, match="closed"):
-        metering.materialise(association, tmp_path, Period(2025, 2))
+        metering.materialise(unit_of_work(association), DuckEventStore(tmp_path), Period(2025, 2))
 
 
 def test_materialised_totals_are_what_the_close_charges_and_a_later_event_is_charged_next_month(
@@ -240,28 +250,31 @@ def test_materialised_totals_are_what_the_close_charges_and_a_later_event_is_cha
 ) -> None:
     jan = [event(f"c{i}", time="2025-01-05T10:00:00Z") for i in range(2500)]
     jan += [event("vm1", type="be.mutua.vm.usage", time="2025-01-02T00:00:00Z", data={"seconds": 5400, "size": "L"})]
-    metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "jan.jsonl", jan))
-    metering.materialise(association, tmp_path, Period(2025, 1))
+    metering.ingest_file(unit_of_work(association), DuckEventStore(tmp_path), write_jsonl(tmp_path / "jan.jsonl", jan))
+    metering.materialise(unit_of_work(association), DuckEventStore(tmp_path), Period(2025, 1))
     # January is sealed for metering: an event for it that comes after is not lost before the close,
     # it is charged in February as late
     later = metering.ingest_file(
-        association, tmp_path, write_jsonl(tmp_path / "jan2.jsonl", [event("c9999", time="2025-01-06T10:00:00Z")])
+        unit_of_work(association),
+        DuckEventStore(tmp_path),
+        write_jsonl(tmp_path / "jan2.jsonl", [event("c9999", time="2025-01-06T10:00:00Z")]),
     )
     assert later.late == 1
-    again = metering.materialise(association, tmp_path, Period(2025, 1))  # re-running replaces, same totals
+    # re-running replaces, same totals
+    again = metering.materialise(unit_of_work(association), DuckEventStore(tmp_path), Period(2025, 1))
     assert again.rows == 2
-    with UnitOfWork(association) as uow:
+    with unit_of_work(association) as uow:
         u = charging_db.usage
         rows = uow.connection.execute(select(u.c.service, u.c.quantity).where(u.c.source == "metering")).all()
     assert sorted((r[0], r[1]) for r in rows) == [("APIGW", Decimal("2.500000")), ("VMAAS", Decimal("1.500000"))]
-    close_period(association, Period(2025, 1))
-    with UnitOfWork(association) as uow:
-        charges = {c.service: c for c in Store(uow.connection).charges([202501]) if c.service in ("APIGW", "VMAAS")}
+    close_period(unit_of_work(association), Period(2025, 1))
+    with unit_of_work(association) as uow:
+        charges = {c.service: c for c in uow.charging.charges([202501]) if c.service in ("APIGW", "VMAAS")}
     assert charges["APIGW"].amount == Decimal("0.25")  # 2.5 thousand calls x 0.10
     assert charges["VMAAS"].amount == Decimal("0.08")  # 1.5 VM-hours x 0.05
-    february = metering.materialise(association, tmp_path, Period(2025, 2))
+    february = metering.materialise(unit_of_work(association), DuckEventStore(tmp_path), Period(2025, 2))
     assert (february.rows, february.late_rows) == (1, 1)
-    with UnitOfWork(association) as uow:
+    with unit_of_work(association) as uow:
         u = charging_db.usage
         late = uow.connection.execute(
             select(u.c.period_key, u.c.origin_period_key, u.c.quantity).where(u.c.period_key == 202502)
@@ -303,10 +316,12 @@ def test_duckdb_totals_equal_the_domain_reference_for_every_aggregation(associat
                 (e["source"], e["id"]),
             )
         )
-    metering.ingest_file(association, tmp_path, write_jsonl(tmp_path / "mix.jsonl", events))
+    metering.ingest_file(
+        unit_of_work(association), DuckEventStore(tmp_path), write_jsonl(tmp_path / "mix.jsonl", events)
+    )
     got = {
         (tot.engagement, tot.meter): (tot.numerator, tot.denominator)
-        for tot in metering.aggregate_period(tmp_path, MARCH)
+        for tot in metering.aggregate_period(DuckEventStore(tmp_path), MARCH)
     }
     aggs = {code: agg for _, agg, code in kinds.values()}
     want = {}
@@ -328,18 +343,21 @@ def test_an_event_read_by_two_meters_is_one_event_for_deduplication(engine: Engi
     anchor = "service: APIGW, divide_by: 1000}\n"
     model.write_text(text.replace(anchor, anchor + extra), encoding="utf-8")
     metering_support.build_association(engine, tmp_path)
-    from mutua.charging.imports import import_cost_model
+    from mutua.bootstrap import unit_of_work
+    from mutua.costing.service import import_cost_model
 
-    import_cost_model(engine, model)
+    import_cost_model(unit_of_work(engine), model)
 
     def vm(i: int, seconds: object = 3600) -> dict[str, object]:
         return event(i, type="be.mutua.vm.usage", data={"seconds": seconds})
 
     rows = [vm(1), vm(2), vm(1), vm(3, seconds=-1), vm(2), vm(2), vm(4)]
-    result = metering.ingest_file(engine, tmp_path, write_jsonl(tmp_path / "vm.jsonl", rows))
+    result = metering.ingest_file(
+        unit_of_work(engine), DuckEventStore(tmp_path), write_jsonl(tmp_path / "vm.jsonl", rows)
+    )
     assert (result.accepted, result.duplicates, [r.line for r in result.rejected]) == (3, 3, [4])
     assert result.duplicate_indexes == [2, 4, 5]
-    totals = {t.meter: (t.events, t.numerator) for t in metering.aggregate_period(tmp_path, MARCH)}
+    totals = {t.meter: (t.events, t.numerator) for t in metering.aggregate_period(DuckEventStore(tmp_path), MARCH)}
     assert totals == {"vm_events": (3, 3_000_000), "vm_hours": (3, 3 * 3600 * 1_000_000)}
 
 
@@ -367,8 +385,8 @@ def test_a_write_ahead_store_in_the_first_layout_is_converted_and_flushed_once(
         )
     db.commit()
     db.close()
-    assert metering.stats(tmp_path)["pending_http_events"] == 5
-    ingestor = metering.HttpIngestor(association, tmp_path, flush_events=10**9)
+    assert metering.stats(DuckEventStore(tmp_path)).pending_http_events == 5
+    ingestor = HttpIngestor(lambda: unit_of_work(association, "http"), tmp_path, flush_events=10**9)
     try:
         assert ingestor.accept([event(2), event(9)]).duplicates == ["2"]  # the converted keys are claims
         assert ingestor.flush().accepted == 6

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from mutua.bootstrap import migrate
+from mutua.bootstrap import migrate, unit_of_work
 from mutua.kernel.periods import Period
 from mutua.metering import service as metering
 from mutua.metering.aggregation import aggregate_files
 from mutua.metering.eventstore import EventStore
 from mutua.metering.spark import aggregate_files_spark, spark_session
+from mutua.metering.store import DuckEventStore
 from mutua.platform.db.engine import make_engine
 from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
 
@@ -71,7 +72,9 @@ def test_spark_and_duckdb_give_identical_totals_on_the_same_events(
                 source=rng.choice(["/a", "/b"]),
             )
         )
-    metering.ingest_file(sqlite_engine, tmp_path, write_jsonl(tmp_path / "e.jsonl", events))
+    metering.ingest_file(
+        unit_of_work(sqlite_engine), DuckEventStore(tmp_path), write_jsonl(tmp_path / "e.jsonl", events)
+    )
     files = EventStore(tmp_path / "metering").event_files(Period(2025, 3))
     duck = aggregate_files(files)
     assert len(duck) > 20

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,15 +20,11 @@ def _group() -> None:
 users_app = typer.Typer(help="User accounts of the portal and the API.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
+DEMO_ACTOR = "demo"  # the demo accounts are written in the audit trail as the demo's
 
-def _has_members() -> bool:
-    from sqlalchemy import func, select
 
-    from mutua.platform.db.engine import UnitOfWork
-    from mutua.registry import db as registry_db
-
-    with UnitOfWork(state.engine()) as uow:
-        return bool(uow.connection.execute(select(func.count()).select_from(registry_db.members)).scalar_one())
+def _demo_uow() -> Any:
+    return state.runtime.unit_of_work(state.engine(), DEMO_ACTOR)
 
 
 @app.command("serve")
@@ -43,19 +39,19 @@ def serve(
     """Start the portal and the REST API (http://HOST:PORT/, API under /api/v1)."""
     import uvicorn
 
-    from mutua.access.service import add_demo_users
+    from mutua.access import service
 
-    if not _has_members():
+    if not service.association_exists(state.uow()):
         err.print(
             "[yellow]the database is empty[/]: build the demo association first with "
             f"`mutua --data-dir {state.settings.data_dir} demo` (or import your own data)"
         )
         raise typer.Exit(1)
     if demo_users:
-        accounts = run(lambda: add_demo_users(state.engine()))
+        accounts = run(lambda: service.add_demo_users(_demo_uow()))
         out.print("demo accounts (password [bold]mutua-demo[/]):")
         for a in accounts:
-            out.print(f"  {a['username']:<11} {a['role']}" + (f" of member {a['member']}" if a["member"] else ""))
+            out.print(f"  {a.username:<11} {a.role.value}" + (f" of member {a.member}" if a.member else ""))
     web = state.runtime.create_app(engine=state.engine(), settings=state.settings, secure_cookies=secure_cookies)
     out.print(f"portal on http://{host}:{port}/  API docs on http://{host}:{port}/api/v1/docs")
     uvicorn.run(web, host=host, port=port, log_level="info")
@@ -72,7 +68,7 @@ def add(
     ] = "",
 ) -> None:
     """Add a local account (the password is stored as an argon2 hash)."""
-    from mutua.access.service import add_user
+    from mutua.access import service
     from mutua.kernel.access import Role
 
     try:
@@ -80,15 +76,7 @@ def add(
     except ValueError:
         raise typer.BadParameter("role must be admin, controller, service_owner, budget_holder or auditor") from None
     user = run(
-        lambda: add_user(
-            state.engine(),
-            username,
-            chosen,
-            password=password,
-            member=member,
-            display_name=name,
-            actor=state.settings.actor,
-        )
+        lambda: service.add_user(state.uow(), username, chosen, password=password, member=member, display_name=name)
     )
     out.print(f"user {user.username!r} ({user.role.value}) added")
 
@@ -96,16 +84,16 @@ def add(
 @users_app.command("list")
 def list_accounts() -> None:
     """The accounts."""
-    from mutua.access.service import list_users
+    from mutua.access import service
 
-    for u in list_users(state.engine()):
+    for u in service.list_users(state.uow()):
         out.print(f"{u.username:<20} {u.role.value:<14} {u.member or ''}")
 
 
 @users_app.command("demo")
 def demo() -> None:
     """Create the demo accounts (one per role, password mutua-demo)."""
-    from mutua.access.service import add_demo_users
+    from mutua.access import service
 
-    for a in run(lambda: add_demo_users(state.engine())):
-        out.print(f"{a['username']:<11} {a['role']:<14} {a['member'] or ''}  password {a['password']}")
+    for a in run(lambda: service.add_demo_users(_demo_uow())):
+        out.print(f"{a.username:<11} {a.role.value:<14} {a.member or ''}  password {a.password}")

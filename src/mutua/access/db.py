@@ -1,13 +1,17 @@
-"""The portal's tables: user accounts (local with an argon2 hash, or from OpenID Connect)."""
+"""The portal's tables: user accounts (local with an argon2 hash, or from OpenID Connect), and the
+repository over them (:class:`SqlAccounts`, ``uow.accounts``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Table
+from sqlalchemy import Boolean, Connection, DateTime, Integer, String, Table, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from mutua.access.domain import Account
+from mutua.kernel.access import Role
+from mutua.platform.db.audit import AuditTrail, utcnow
 from mutua.platform.db.schema import Base
 
 
@@ -29,3 +33,58 @@ class UserRow(Base):
 
 
 users: Table = cast(Table, UserRow.__table__)
+
+
+class SqlAccounts:
+    """The user accounts over the unit of work's connection (``mutua.access.ports.Accounts``)."""
+
+    def __init__(self, connection: Connection, audit: AuditTrail) -> None:
+        self.c = connection
+        self.audit = audit
+
+    def get(self, username: str) -> Account | None:
+        row = self.c.execute(select(users).where(users.c.username == username)).first()
+        return None if row is None else _account(row)
+
+    def with_subject(self, subject: str) -> Account | None:
+        row = self.c.execute(select(users).where(users.c.oidc_subject == subject)).first()
+        return None if row is None else _account(row)
+
+    def all(self) -> list[Account]:
+        return [_account(r) for r in self.c.execute(select(users).order_by(users.c.username))]
+
+    def add(self, account: Account) -> None:
+        self.c.execute(
+            users.insert().values(
+                username=account.username,
+                display_name=account.display_name,
+                role=account.role.value,
+                member=account.member,
+                language=account.language,
+                password_hash=account.password_hash,
+                oidc_subject=account.oidc_subject,
+                active=account.active,
+                created_at=utcnow(),
+                created_by=self.audit.actor,
+            )
+        )
+
+    def set_password_hash(self, username: str, password_hash: str) -> bool:
+        done = self.c.execute(update(users).where(users.c.username == username).values(password_hash=password_hash))
+        return bool(done.rowcount)
+
+    def set_role(self, username: str, role: Role, member: str | None) -> None:
+        self.c.execute(update(users).where(users.c.username == username).values(role=role.value, member=member))
+
+
+def _account(row: Any) -> Account:
+    return Account(
+        row.username,
+        Role(row.role),
+        row.member,
+        row.display_name,
+        row.language,
+        row.password_hash,
+        row.oidc_subject,
+        bool(row.active),
+    )

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from mutua.platform.web.app import context
+from mutua.access import service
 from mutua.platform.web.auth import check_csrf, login_session
+from mutua.platform.web.context import context
 from mutua.platform.web.pages import (
     Ctx,
     render,
@@ -33,13 +34,11 @@ def login(
     csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    from mutua.access.service import authenticate
-
     check_csrf(request, csrf_token)
     client = request.client.host if request.client else "?"
     keys = (f"user:{username.lower()}", f"addr:{client}")
     ctx.throttle.check(*keys)
-    user = authenticate(ctx.engine, username, password)
+    user = service.authenticate(ctx.uow(), username, password)
     if user is None:
         ctx.throttle.failed(*keys)
         return render(request, "login.html", None, http_status=401, next=safe_next(next), failed=True, oidc=ctx.oidc)

@@ -62,13 +62,13 @@ def issue(
 
     day = _date(issue_date)
     if true_up is not None:
-        result = run(lambda: billing.issue_true_up_documents(state.engine(), true_up, day, state.settings.actor))
+        result = run(lambda: billing.issue_true_up_documents(state.uow(), true_up, day))
     elif period is not None:
         chosen = period_arg(period)
-        result = run(lambda: billing.issue_period_invoices(state.engine(), chosen, day, state.settings.actor))
+        result = run(lambda: billing.issue_period_invoices(state.uow(), chosen, day))
     else:
         raise typer.BadParameter("give a period YYYY-MM or --true-up YEAR")
-    data = result.as_dict()
+    data = result.as_json()
     if as_json:
         print_json(data)
         return
@@ -89,10 +89,8 @@ def correct(
     """Correct an issued document by a new one that reverses it and refers to it."""
     from mutua.billing import service as billing
 
-    result = run(
-        lambda: billing.issue_correction(state.engine(), number, note, _date(issue_date), state.settings.actor)
-    )
-    data = result.as_dict()
+    result = run(lambda: billing.issue_correction(state.uow(), number, note, _date(issue_date)))
+    data = result.as_json()
     if as_json:
         print_json(data)
     else:
@@ -110,26 +108,26 @@ def list_(
     from mutua.billing import service as billing
 
     chosen, y = _scope(period, year)
-    rows = run(lambda: billing.list_documents(state.engine(), chosen, y, member))
+    rows = run(lambda: billing.list_documents(state.uow(), chosen, y, member))
     if as_json:
-        print_json(rows)
+        print_json([r.as_json() for r in rows])
         return
     table = Table(title=f"Documents {chosen or y}")
     for col in ("number", "kind", "purpose", "period", "member", "issued", "due", "total"):
         table.add_column(col, justify="right" if col == "total" else "left")
     for r in rows:
         table.add_row(
-            r["number"],
-            r["kind"],
-            r["purpose"],
-            r["period"],
-            f"{r['member']} {r['member_name'][:40]}",
-            r["issued_on"],
-            r["due_on"],
-            eur(r["signed_total"]),
+            r.number,
+            r.kind.value,
+            r.purpose.value,
+            str(r.period),
+            f"{r.member} {r.member_name[:40]}",
+            r.issued_on.isoformat(),
+            r.due_on.isoformat(),
+            eur(r.signed_total),
         )
     out.print(table)
-    total = sum((Decimal(r["signed_total"]) for r in rows), Decimal("0.00"))
+    total = sum((r.signed_total for r in rows), Decimal("0.00"))
     out.print(f"{len(rows)} documents; invoices minus credit notes EUR {eur(total)}")
 
 
@@ -143,26 +141,27 @@ def show(
     from mutua.billing import service as billing
 
     if xml:
-        sys.stdout.write(run(lambda: billing.document_ubl(state.engine(), number)).decode("utf-8"))
+        sys.stdout.write(run(lambda: billing.document_ubl(state.uow(), number)).decode("utf-8"))
         return
-    data = run(lambda: billing.show_document(state.engine(), number))
+    shown = run(lambda: billing.show_document(state.uow(), number))
     if as_json:
-        print_json(data)
+        print_json(shown.as_json())
         return
+    d = shown.summary
     out.print(
-        f"[bold]{data['kind'].replace('_', ' ')} {data['number']}[/] ({data['purpose']}, {data['period']}) to "
-        f"{data['member_name']} ({data['member']}); issued {data['issued_on']}, due {data['due_on']}; "
-        f"payment reference {data['payment_reference']}"
+        f"[bold]{d.kind.value.replace('_', ' ')} {d.number}[/] ({d.purpose.value}, {d.period}) to "
+        f"{d.member_name} ({d.member}); issued {d.issued_on.isoformat()}, due {d.due_on.isoformat()}; "
+        f"payment reference {d.payment_reference}"
     )
-    if data["refers_to"]:
-        out.print(f"corrects: {', '.join(data['refers_to'])}")
+    if shown.refers_to:
+        out.print(f"corrects: {', '.join(shown.refers_to)}")
     table = Table()
     for col in ("engagement", "item", "quantity", "unit", "price", "amount"):
         table.add_column(col, justify="right" if col in ("quantity", "price", "amount") else "left")
-    for ln in data["lines"]:
-        table.add_row(ln["engagement"], ln["name"], ln["quantity"], ln["unit"], ln["unit_price"], eur(ln["amount"]))
+    for ln in shown.lines:
+        table.add_row(ln.engagement, ln.name, str(ln.quantity), ln.unit, str(ln.unit_price), eur(ln.amount))
     out.print(table)
-    out.print(f"total EUR {eur(data['total'])} (VAT exempt, VATEX-EU-132-1F)")
+    out.print(f"total EUR {eur(d.total)} (VAT exempt, VATEX-EU-132-1F)")
 
 
 @invoices_app.command("export")
@@ -186,7 +185,7 @@ def export(
     if period is None and not number:
         raise typer.BadParameter("give --period YYYY-MM or --number")
     chosen = period_arg(period) if period else None
-    paths = run(lambda: billing.export_documents(state.engine(), output, chosen, number or None, pdf))
+    paths = run(lambda: billing.export_documents(state.uow(), output, chosen, number or None, pdf))
     if as_json:
         print_json({"written": [str(p) for p in paths]})
     else:
@@ -206,7 +205,7 @@ def channel(
         kbo = enterprise_number(member)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    run(lambda: billing.set_channel(state.engine(), kbo, via, state.settings.actor))
+    run(lambda: billing.set_channel(state.uow(), kbo, via))
     out.print(f"{kbo} receives its documents {'through Peppol' if via == 'peppol' else 'as PDF'}")
 
 
@@ -218,13 +217,19 @@ def statement_pdf(
 ) -> None:
     """A member's PDF statement of a period, in its language, with budget, spend to date and projection."""
     from mutua.billing import service as billing
+    from mutua.charging.reporting import member_statement
     from mutua.registry.domain import enterprise_number
 
     try:
         kbo = enterprise_number(member)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    data = run(lambda: billing.statement_pdf(state.engine(), kbo, period_arg(period)))
+    month = period_arg(period)
+
+    def pdf() -> bytes:
+        return billing.statement_pdf(state.uow(), kbo, month, member_statement(state.uow(), kbo, month))
+
+    data = run(pdf)
     output.write_bytes(data)
     out.print(f"statement written to {output}")
 
@@ -242,7 +247,7 @@ def export_focus(
 
     chosen, y = _scope(period, year)
     the_year = chosen.year if chosen is not None else int(y or 0)
-    export = run(lambda: billing.focus_export(state.engine(), the_year, chosen))
+    export = run(lambda: billing.focus_export(state.uow(), the_year, chosen))
     text = export.to_csv()
     if output is None:
         sys.stdout.write(text)

@@ -16,7 +16,6 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -35,9 +34,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mutua.billing.domain import Document, DocumentKind, DocumentLine, DocumentRef, Draft, Purpose
+from mutua.billing.domain import Document, DocumentHeader, DocumentKind, DocumentLine, DocumentRef, Draft, Purpose
 from mutua.kernel.problems import Conflict
 from mutua.platform.db import schema
 from mutua.platform.db.audit import AuditTrail, insert_many, utcnow
@@ -163,16 +163,24 @@ class SqlBilling:
 
     # -- writes -----------------------------------------------------------------------------
 
-    def add_many(self, items: Sequence[tuple[Document, str, bytes, int]]) -> None:
-        """Store issued documents: (document, issue key, its UBL, the member's row id) each. The
-        unique issue key refuses a second period or true-up document for the same member."""
+    def add_many(self, items: Sequence[tuple[Document, str, bytes]]) -> None:
+        """Store issued documents: (document, issue key, its UBL) each. The unique issue key refuses
+        a second period or true-up document for the same member, also when another transaction
+        stores it at the same time."""
         if not items:
             return
+        try:
+            self._add_many(items)
+        except IntegrityError as exc:  # another run issued the same documents at the same time
+            raise Conflict(f"documents for {items[0][1]} and the like were issued concurrently: {exc.orig}") from exc
+
+    def _add_many(self, items: Sequence[tuple[Document, str, bytes]]) -> None:
         d = billing_documents
-        keys = [key for _, key, _, _ in items]
+        keys = [key for _, key, _ in items]
         taken = self.c.execute(select(d.c.issue_key).where(d.c.issue_key.in_(keys))).scalars().first()
         if taken is not None:
             raise Conflict(f"a document was already issued for {taken}")
+        member_ids = self.registry.member_ids()
         now = utcnow()
         insert_many(
             self.c,
@@ -200,10 +208,11 @@ class SqlBilling:
                     "issued_at": now,
                     "issued_by": self.audit.actor,
                 }
-                for doc, key, xml, member_id in items
+                for doc, key, xml in items
+                for member_id in (member_ids[doc.draft.member],)
             ],
         )
-        ids = self.ids_of([doc.number for doc, _, _, _ in items])
+        ids = self.ids_of([doc.number for doc, _, _ in items])
         insert_many(
             self.c,
             billing_lines,
@@ -225,17 +234,17 @@ class SqlBilling:
                     "period_end": x.period_end,
                     "buyer_reference": x.buyer_reference,
                 }
-                for doc, _, _, _ in items
+                for doc, _, _ in items
                 for i, x in enumerate(doc.draft.lines, start=1)
             ],
         )
-        referred = self.ids_of({r.number for doc, _, _, _ in items for r in doc.draft.references})
+        referred = self.ids_of({r.number for doc, _, _ in items for r in doc.draft.references})
         insert_many(
             self.c,
             billing_references,
             [
                 {"document_id": ids[doc.number], "refers_to_id": referred[r.number]}
-                for doc, _, _, _ in items
+                for doc, _, _ in items
                 for r in doc.draft.references
             ],
         )
@@ -262,7 +271,7 @@ class SqlBilling:
                         sort_keys=True,
                     ),
                 }
-                for doc, _, xml, _ in items
+                for doc, _, xml in items
             ],
         )
 
@@ -310,11 +319,12 @@ class SqlBilling:
         year: int | None = None,
         member: str | None = None,
         numbers: Sequence[str] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[DocumentHeader]:
+        """The headers of the documents of some periods, a year, a member or some numbers, in
+        number order."""
         d, m = billing_documents, registry_db.members
         q = (
             select(
-                d.c.id,
                 d.c.number,
                 d.c.year,
                 d.c.sequence,
@@ -329,9 +339,9 @@ class SqlBilling:
                 d.c.payment_reference,
                 d.c.note,
                 d.c.sha256,
-                m.c.enterprise_number.label("member"),
-                m.c.name.label("member_name"),
-                m.c.language.label("language"),
+                m.c.enterprise_number,
+                m.c.name,
+                m.c.language,
             )
             .join(m, m.c.id == d.c.member_id)
             .order_by(d.c.year, d.c.sequence)
@@ -344,15 +354,37 @@ class SqlBilling:
             q = q.where(m.c.enterprise_number == member)
         if numbers is not None:
             q = q.where(d.c.number.in_(list(numbers)))
-        return [dict(r) for r in self.c.execute(q).mappings()]
+        return [
+            DocumentHeader(
+                r.number,
+                r.year,
+                r.sequence,
+                DocumentKind(r.kind),
+                Purpose(r.purpose),
+                r.period_key,
+                r.period_start,
+                r.period_end,
+                r.issued_on,
+                r.due_on,
+                r.total,
+                r.payment_reference,
+                r.note,
+                r.sha256,
+                r.enterprise_number,
+                r.name,
+                r.language,
+            )
+            for r in self.c.execute(q)
+        ]
 
     def ubl(self, number: str) -> str | None:
         d = billing_documents
         return self.c.execute(select(d.c.ubl).where(d.c.number == number)).scalar()
 
-    def documents(self, headers: Sequence[dict[str, Any]]) -> list[Document]:
-        """Rebuild the issued documents (lines and references) of some headers."""
-        ids = [h["id"] for h in headers]
+    def documents(self, headers: Sequence[DocumentHeader]) -> list[Document]:
+        """Rebuild the issued documents (lines and references) of some headers, in their order."""
+        by_number = self.ids_of(h.number for h in headers)
+        ids = list(by_number.values())
         lines: dict[int, list[DocumentLine]] = {i: [] for i in ids}
         refs: dict[int, list[DocumentRef]] = {i: [] for i in ids}
         ln, r, d = billing_lines, billing_references, billing_documents
@@ -388,20 +420,17 @@ class SqlBilling:
                 refs[row.document_id].append(DocumentRef(row.number, row.issued_on))
         result = []
         for h in headers:
+            key = by_number[h.number]
             draft = Draft(
-                DocumentKind(h["kind"]),
-                Purpose(h["purpose"]),
-                h["member"],
-                h["period_start"],
-                h["period_end"],
-                h["period_key"],
-                tuple(lines[h["id"]]),
-                tuple(refs[h["id"]]),
-                h["note"],
+                h.kind,
+                h.purpose,
+                h.member,
+                h.period_start,
+                h.period_end,
+                h.period_key,
+                tuple(lines[key]),
+                tuple(refs[key]),
+                h.note,
             )
-            result.append(
-                Document(
-                    draft, h["number"], h["year"], h["sequence"], h["issued_on"], h["due_on"], h["payment_reference"]
-                )
-            )
+            result.append(Document(draft, h.number, h.year, h.sequence, h.issued_on, h.due_on, h.payment_reference))
         return result

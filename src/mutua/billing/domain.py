@@ -25,7 +25,8 @@ from stdnum.be import ogm_vcs
 from mutua.charging.domain import Charge
 from mutua.costing.domain.catalogue import Charging, Service
 from mutua.kernel.money import ZERO
-from mutua.kernel.periods import Period
+from mutua.kernel.periods import Period, months_of
+from mutua.kernel.problems import Conflict
 from mutua.registry.domain import Engagement
 
 VAT_CATEGORY = "E"
@@ -34,6 +35,7 @@ VAT_EXEMPTION_REASON = (
     "Exempt: exact reimbursement of the share of joint expenses, art. 132(1)(f) Directive 2006/112/EC"
 )
 TRUE_UP_DETAIL = "true-up"
+CHANNELS = ("peppol", "pdf")  # how a member receives its documents: through Peppol (the default), or as PDF
 SETTLEMENT_UNIT_CODE = "C62"  # one (UN/ECE rec. 20)
 PASSED_ON_NOTE = " (cost passed on; VAT the association could not deduct is included)"
 
@@ -349,4 +351,120 @@ def net_billed(documents: Iterable[Document | Draft]) -> dict[str, Decimal]:
     for d in documents:
         draft = d.draft if isinstance(d, Document) else d
         result[draft.member] += draft.signed_total
+    return dict(result)
+
+
+# -- issued documents as stored ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentHeader:
+    """An issued document's header as stored, with its buyer's name and language.
+
+    Attributes:
+        number: the document number (``2025-000042``).
+        year, sequence: the numbering year and the gapless sequence within it.
+        kind: invoice or credit note.
+        purpose: period, true-up or correction.
+        period_key: the close period it belongs to (YYYYMM).
+        period_start, period_end: the invoicing period.
+        issued_on, due_on: the issue and due dates.
+        total: the amount payable or credited, in the document's sense.
+        payment_reference: the structured communication.
+        note: the note printed on the document.
+        sha256: the SHA-256 of the UBL as issued.
+        member, member_name, language: the buyer.
+    """
+
+    number: str
+    year: int
+    sequence: int
+    kind: DocumentKind
+    purpose: Purpose
+    period_key: int
+    period_start: date
+    period_end: date
+    issued_on: date
+    due_on: date
+    total: Decimal
+    payment_reference: str
+    note: str
+    sha256: str
+    member: str
+    member_name: str
+    language: str
+
+    @property
+    def signed_total(self) -> Decimal:
+        """What the document adds to the member's debt: the total, negative for a credit note."""
+        return self.kind.sign * self.total
+
+    @property
+    def period(self) -> Period:
+        return Period.from_key(self.period_key)
+
+
+# -- when documents may be issued ------------------------------------------------------------
+
+
+def period_key_of_issue_key(key: str) -> int:
+    """The period of a period invoice's issue key (``period:YYYYMM:member``)."""
+    return int(key.split(":")[1])
+
+
+def check_period_issue_date(period: Period, issued_on: date) -> None:
+    """A month's invoices are issued after the month."""
+    if issued_on <= period.last_day:
+        raise Conflict(f"the invoices of {period} cannot be issued on {issued_on}: issue them after the month")
+
+
+def check_issue_order(issued_on: date, last_issued_on: date | None) -> None:
+    """Documents are issued in chronological order within a year's sequence (Belgian invoicing
+    rule): an issue date earlier than the year's last one is refused."""
+    if last_issued_on is not None and issued_on < last_issued_on:
+        raise Conflict(
+            f"documents of {issued_on.year} were already issued on {last_issued_on}: issue on {last_issued_on} or later"
+        )
+
+
+def check_correction_date(original: Document, issued_on: date) -> None:
+    if issued_on < original.issued_on:
+        raise Conflict(f"a correction cannot be dated before the document it corrects ({original.issued_on})")
+
+
+def check_channel(channel: str) -> None:
+    if channel not in CHANNELS:
+        raise Conflict(f"unknown channel {channel!r}: peppol or pdf")
+
+
+def periods_to_issue(year: int, closed: Iterable[int], issued: Iterable[int]) -> list[Period]:
+    """The closed months of a year whose invoices are not issued yet, in order."""
+    closed_keys, issued_keys = set(closed), set(issued)
+    return [p for p in months_of(year) if p.key in closed_keys and p.key not in issued_keys]
+
+
+def period_invoices_by_member(headers: Iterable[DocumentHeader]) -> dict[str, list[DocumentRef]]:
+    """Per member: its period invoices among ``headers``, as references (what a true-up corrects)."""
+    result: dict[str, list[DocumentRef]] = defaultdict(list)
+    for h in headers:
+        if h.purpose is Purpose.PERIOD:
+            result[h.member].append(DocumentRef(h.number, h.issued_on))
+    return dict(result)
+
+
+def billing_document_numbers(headers: Iterable[DocumentHeader]) -> dict[tuple[str, int, bool], str]:
+    """(member, period key, is true-up) -> the number of the period or true-up document that billed
+    the member's charges of that period (corrections left out)."""
+    return {
+        (h.member, h.period_key, h.purpose is Purpose.TRUE_UP): h.number
+        for h in headers
+        if h.purpose in (Purpose.PERIOD, Purpose.TRUE_UP)
+    }
+
+
+def net_billed_by_member(headers: Iterable[DocumentHeader]) -> dict[str, Decimal]:
+    """Per member: invoices minus credit notes, from the stored headers."""
+    result: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for h in headers:
+        result[h.member] += h.signed_total
     return dict(result)

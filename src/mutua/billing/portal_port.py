@@ -1,60 +1,58 @@
-"""Adapts the billing context's issued documents (:mod:`mutua.billing.service`) to
-:class:`InvoiceDocuments`: lists by member, finds by number, serves the UBL exactly as issued and
-the PDF rendering in the buyer's language."""
+"""The issued documents as the portal and the API serve them (:class:`InvoiceDocuments`), over
+billing's use cases: lists by member, finds by number, serves the UBL exactly as issued, the PDF
+rendering and the member's statement in the buyer's language.
+
+The composition root builds it (:func:`mutua.bootstrap.create_app`) with a unit of work factory
+and the charging context's member statement; the web only sees the port.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
+from collections.abc import Callable
 
-from sqlalchemy import Engine
-
-from mutua.billing.ports import InvoiceDocument, InvoiceDocuments
+from mutua.billing import service
+from mutua.billing.ports import InvoiceDocument, UnitOfWork
+from mutua.kernel.periods import Period
 from mutua.kernel.problems import NotFound
 
+Statement = Callable[[str, Period], object]  # (member, period) -> the member's statement of the period
 
-def _document(h: dict[str, Any]) -> InvoiceDocument:
+
+def _document(d: service.DocumentSummary) -> InvoiceDocument:
     return InvoiceDocument(
-        number=str(h["number"]),
-        member=str(h["member"]),
-        kind=str(h["kind"]),
-        period=str(h["period"]),
-        issued_on=str(h["issued_on"]),
-        total=Decimal(h["signed_total"]),
+        number=d.number,
+        member=d.member,
+        kind=d.kind.value,
+        period=str(d.period),
+        issued_on=d.issued_on.isoformat(),
+        total=d.signed_total,
     )
 
 
 class BillingDocuments:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    """:class:`mutua.billing.ports.InvoiceDocuments` over billing's use cases, a transaction each."""
+
+    def __init__(self, unit_of_work: Callable[[], UnitOfWork], statement: Statement) -> None:
+        self.unit_of_work = unit_of_work
+        self.statement = statement
 
     def for_member(self, member: str) -> list[InvoiceDocument]:
-        from mutua.billing.service import list_documents
-
-        return [_document(h) for h in list_documents(self.engine, member=member)]
+        return [_document(d) for d in service.member_documents(self.unit_of_work(), member)]
 
     def find(self, number: str) -> InvoiceDocument | None:
-        from mutua.billing.service import show_document
-
         try:
-            return _document(show_document(self.engine, number))
+            return _document(service.find_document(self.unit_of_work(), number))
         except NotFound:
             return None
 
     def content(self, number: str, fmt: str) -> bytes | None:
-        from mutua.billing.service import document_ubl, invoice_pdf
-
         try:
-            return document_ubl(self.engine, number) if fmt == "ubl" else invoice_pdf(self.engine, number)
+            if fmt == "ubl":
+                return service.document_ubl(self.unit_of_work(), number)
+            return service.invoice_pdf(self.unit_of_work(), number)
         except NotFound:
             return None
 
     def statement_pdf(self, member: str, period: str) -> bytes | None:
-        from mutua.billing.service import statement_pdf
-        from mutua.kernel.periods import Period
-
-        return statement_pdf(self.engine, member, Period.parse(period))
-
-
-def documents(engine: Engine) -> InvoiceDocuments:
-    return BillingDocuments(engine)
+        month = Period.parse(period)
+        return service.statement_pdf(self.unit_of_work(), member, month, self.statement(member, month))

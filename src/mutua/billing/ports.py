@@ -1,20 +1,171 @@
-"""Invoice documents (UBL and PDF) as the portal and the API see them: a small port.
+"""What the billing use cases need, as Protocols (no framework), and what billing gives the web.
 
-The billing context produces the documents; the web adapter only lists and serves them through
-:class:`InvoiceDocuments`. :func:`billing_documents` adapts whatever the billing service offers and
-falls back to :class:`NoInvoices` (every list empty, every document "not found") when billing is not
-installed or has issued nothing yet.
+- :class:`UnitOfWork`: one transaction with the billing repository, the charging, registry and
+  costing data it reads, and the :class:`DocumentRenderer` (UBL, PDF, FOCUS: adapters in
+  :mod:`mutua.billing.documents`, attached by the composition root; a fake in the unit tests).
+- :class:`InvoiceDocuments`: the issued documents as the portal and the API list and serve them
+  (the composition root gives the routes :class:`mutua.billing.portal_port.BillingDocuments`; the
+  portal's tests give a fake).
 """
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
-from sqlalchemy import Engine
+from mutua.billing.domain import Document, DocumentHeader
+from mutua.charging.domain import Charge, TrueUpRun
+from mutua.costing.domain.association import Association
+from mutua.costing.domain.model import CostModel
+from mutua.kernel.ports import AuditLog, Transaction
+from mutua.registry.domain import Engagement, Member
 
 FORMATS = {"ubl": "application/xml", "pdf": "application/pdf"}
+
+
+# -- repositories -----------------------------------------------------------------------------
+
+
+class BillingRepository(Protocol):
+    """Issued documents, their numbering and the members' channels. Documents are never updated."""
+
+    def allocate(self, year: int, count: int = 1) -> int:
+        """Allocate ``count`` consecutive numbers of ``year`` under a lock; returns the first."""
+        ...
+
+    def last_issue_date(self, year: int) -> date | None: ...
+
+    def add_many(self, items: Sequence[tuple[Document, str, bytes]]) -> None:
+        """Store issued documents: (document, issue key, its UBL) each; a taken issue key (or a
+        document stored concurrently) is a :class:`~mutua.kernel.problems.Conflict`."""
+        ...
+
+    def issued_keys(self, prefix: str) -> set[str]: ...
+
+    def headers(
+        self,
+        *,
+        period_keys: Sequence[int] | None = None,
+        year: int | None = None,
+        member: str | None = None,
+        numbers: Sequence[str] | None = None,
+    ) -> list[DocumentHeader]: ...
+
+    def documents(self, headers: Sequence[DocumentHeader]) -> list[Document]:
+        """The issued documents (lines and references) of some headers, in their order."""
+        ...
+
+    def ubl(self, number: str) -> str | None: ...
+
+    def set_channel(self, member: str, channel: str) -> None: ...
+
+    def pdf_members(self) -> set[str]: ...
+
+
+class ChargingData(Protocol):
+    """What billing reads of the charging context: closed periods, charges, the true-up run."""
+
+    def closed_periods(self) -> set[int]: ...
+
+    def charges(
+        self, period_keys: Iterable[int], member: str | None = None, kind: str | None = None
+    ) -> list[Charge]: ...
+
+    def true_up_run(self, year: int) -> TrueUpRun | None: ...
+
+
+class RegistryData(Protocol):
+    def members(self) -> list[Member]: ...
+
+    def member(self, enterprise_number: str) -> Member | None: ...
+
+    def engagements(self, member: str | None = None, code: str | None = None) -> list[Engagement]: ...
+
+
+class CostingData(Protocol):
+    def cost_model(self) -> tuple[int, CostModel]: ...
+
+
+# -- the renderer -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FocusExport:
+    """FOCUS 1.2 CostAndUsage rows: each a CSV row by column name (the format's strings).
+
+    Attributes:
+        columns: the CSV header, in order.
+        rows: one per member, engagement, service (and grade) and month.
+    """
+
+    columns: tuple[str, ...]
+    rows: tuple[dict[str, str], ...]
+
+    @property
+    def billed_total(self) -> Decimal:
+        return sum((Decimal(r["BilledCost"]) for r in self.rows), Decimal("0.00"))
+
+    def to_csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(self.columns), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.rows)
+        return buffer.getvalue()
+
+
+class DocumentRenderer(Protocol):
+    """Renders billing's documents: the UBL that is issued and stored, PDF renderings, FOCUS rows."""
+
+    def ubl(self, document: Document, seller: Association, buyer: Member) -> bytes: ...
+
+    def invoice_pdf(self, document: Document, seller: Association, buyer: Member) -> bytes: ...
+
+    def statement_pdf(self, statement: object, seller: Association, documents: Sequence[Document]) -> bytes:
+        """A member's statement of a period (the charging context's, as given) with the period's
+        documents."""
+        ...
+
+    def focus(
+        self,
+        model: CostModel,
+        charges: Sequence[Charge],
+        members: Mapping[str, Member],
+        engagements: Mapping[str, Engagement],
+        invoice_ids: Mapping[tuple[str, int, bool], str],
+    ) -> FocusExport: ...
+
+
+# -- the unit of work -------------------------------------------------------------------------
+
+
+class UnitOfWork(Transaction, Protocol):
+    """What billing's use cases ask of a unit of work."""
+
+    @property
+    def audit(self) -> AuditLog: ...  # type: ignore[override]
+
+    @property
+    def billing(self) -> BillingRepository: ...
+
+    @property
+    def charging(self) -> ChargingData: ...
+
+    @property
+    def registry(self) -> RegistryData: ...
+
+    @property
+    def costing(self) -> CostingData: ...
+
+    @property
+    def renderer(self) -> DocumentRenderer: ...
+
+
+# -- what the web serves ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,17 +190,6 @@ class InvoiceDocument:
     total: Decimal
     formats: tuple[str, ...] = ("ubl", "pdf")
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "number": self.number,
-            "member": self.member,
-            "kind": self.kind,
-            "period": self.period,
-            "issued_on": self.issued_on,
-            "total": str(self.total),
-            "formats": list(self.formats),
-        }
-
 
 class InvoiceDocuments(Protocol):
     def for_member(self, member: str) -> list[InvoiceDocument]: ...
@@ -59,28 +199,3 @@ class InvoiceDocuments(Protocol):
     def content(self, number: str, fmt: str) -> bytes | None: ...
 
     def statement_pdf(self, member: str, period: str) -> bytes | None: ...
-
-
-class NoInvoices:
-    """No billing installed (or nothing issued): every list empty, every document not found."""
-
-    def for_member(self, member: str) -> list[InvoiceDocument]:
-        return []
-
-    def find(self, number: str) -> InvoiceDocument | None:
-        return None
-
-    def content(self, number: str, fmt: str) -> bytes | None:
-        return None
-
-    def statement_pdf(self, member: str, period: str) -> bytes | None:
-        return None
-
-
-def billing_documents(engine: Engine) -> InvoiceDocuments:
-    """The billing context's documents if it is installed, else :class:`NoInvoices`."""
-    try:
-        from mutua.billing import portal_port as billing_port
-    except ImportError:  # pragma: no cover - billing not merged yet
-        return NoInvoices()
-    return billing_port.documents(engine)

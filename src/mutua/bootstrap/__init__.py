@@ -118,16 +118,24 @@ def routers() -> list[APIRouter]:
 def create_app(*, engine: Engine, settings: Settings, invoices: Any = None, **options: Any) -> FastAPI:
     """The portal and API with every context's routes (see :func:`mutua.platform.web.app.create_app`
     for ``options``); ``invoices`` replaces the billing context's documents (tests)."""
-    from mutua.billing.ports import billing_documents
+    from mutua.access.service import AccountDirectory
+    from mutua.billing.portal_port import BillingDocuments
+    from mutua.charging.reporting import member_statement
     from mutua.platform.web.app import create_app as platform_app
 
-    extensions = {"invoices": invoices if invoices is not None else billing_documents(engine)}
+    if invoices is None:
+        invoices = BillingDocuments(
+            lambda: unit_of_work(engine, "portal"),
+            lambda member, period: member_statement(unit_of_work(engine, "portal"), member, period),
+        )
+    extensions = {"invoices": invoices}
     return platform_app(
         engine=engine,
         settings=settings,
         routers=routers(),
         extensions=extensions,
         unit_of_work=unit_of_work,
+        accounts=AccountDirectory(lambda actor: unit_of_work(engine, actor)),
         **options,
     )
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from mutua.access.db import SqlAccounts
 from mutua.billing.db import SqlBilling
+from mutua.billing.documents import Renderer
 from mutua.charging.db import SqlCharging
 from mutua.costing.db import SqlCosting
 from mutua.platform.db import engine as db
@@ -25,6 +27,8 @@ class UnitOfWork(db.SqlUnitOfWork):
     costing: SqlCosting
     charging: SqlCharging
     billing: SqlBilling
+    renderer: Renderer  # billing's documents: UBL, PDF, FOCUS
+    accounts: SqlAccounts
 
     def attach(self, connection: Connection) -> None:
         self.audit = AuditTrail(connection, self.actor)
@@ -33,3 +37,5 @@ class UnitOfWork(db.SqlUnitOfWork):
         self.costing = SqlCosting(connection, self.audit)
         self.charging = SqlCharging(connection, self.audit, self.registry)
         self.billing = SqlBilling(connection, self.audit, self.registry)
+        self.renderer = Renderer()
+        self.accounts = SqlAccounts(connection, self.audit)

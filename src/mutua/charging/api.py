@@ -1,4 +1,6 @@
-"""The charging context's REST API routes (/api/v1)."""
+"""The charging context's REST API routes (/api/v1): each checks its use case's permission
+(:func:`mutua.platform.web.deps.permit`) and answers the read model's ``as_json`` through a
+response model."""
 
 from __future__ import annotations
 
@@ -7,37 +9,35 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from mutua.charging.reporting import statement_csv
-from mutua.kernel.access import Action, require, require_member
+from mutua.charging import reporting as reports
+from mutua.charging import review, schemas, service, views
+from mutua.charging.domain import TrueUpMode
+from mutua.kernel.access import User, permission_of
 from mutua.kernel.periods import Period
-from mutua.platform.web import schemas
-from mutua.platform.web.deps import (
-    ERRORS,
-    MEMBER,
-    PERIOD,
-    YEAR,
-    Auth,
-    Ctx,
-    YearQuery,
-    engagement_member,
-    latest_year,
-)
+from mutua.platform.web.context import Context
+from mutua.platform.web.deps import ERRORS, MEMBER, PERIOD, YEAR, Ctx, YearQuery, permit
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
+
+
+def _year(ctx: Context, user: User, year: int | None) -> int:
+    return year or views.latest_year(ctx.uow(user.username))
 
 
 @router.get(
     "/members/{enterprise_number}/dashboard",
     tags=["members"],
     summary="Spend by service and month, year to date against budget, projection to year end with its range",
+    response_model=schemas.DashboardOut,
 )
 def member_dashboard(
-    user: Auth, ctx: Ctx, enterprise_number: Annotated[str, MEMBER], year: YearQuery = None
+    user: Annotated[User, permit(views.member_dashboard)],
+    ctx: Ctx,
+    enterprise_number: Annotated[str, MEMBER],
+    year: YearQuery = None,
 ) -> dict[str, Any]:
-    from mutua.charging.views import member_dashboard as dashboard
-
-    require_member(user, enterprise_number)
-    return dashboard(ctx.engine, enterprise_number, year or latest_year(ctx))
+    uow = ctx.uow(user.username)
+    return views.member_dashboard(uow, enterprise_number, _year(ctx, user, year)).as_json()
 
 
 @router.get(
@@ -47,47 +47,52 @@ def member_dashboard(
     response_model=list[schemas.UsageOut],
 )
 def member_usage(
-    user: Auth, ctx: Ctx, enterprise_number: Annotated[str, MEMBER], year: YearQuery = None
+    user: Annotated[User, permit(views.member_usage)],
+    ctx: Ctx,
+    enterprise_number: Annotated[str, MEMBER],
+    year: YearQuery = None,
 ) -> list[dict[str, str]]:
-    from mutua.charging.views import member_usage as usage
-
-    require_member(user, enterprise_number)
-    return usage(ctx.engine, enterprise_number, year or latest_year(ctx))
+    return views.member_usage(ctx.uow(user.username), enterprise_number, _year(ctx, user, year)).as_json()
 
 
 @router.get(
     "/members/{enterprise_number}/statements/{period}",
     tags=["statements"],
     summary="A member's statement for a month (JSON; ?format=csv for CSV, ?format=pdf for the PDF)",
+    response_model=schemas.StatementOut,
 )
 def statement(
-    user: Auth,
+    user: Annotated[User, permit(reports.member_statement)],
     ctx: Ctx,
     enterprise_number: Annotated[str, MEMBER],
     period: Annotated[str, PERIOD],
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> Any:
-    from mutua.charging.reporting import member_statement
-
-    require_member(user, enterprise_number)
-    data = member_statement(ctx.engine, enterprise_number, Period.parse(period))
+    data = reports.member_statement(ctx.uow(user.username), enterprise_number, Period.parse(period))
     if format == "json":
-        return data
+        return data.as_json()
     return Response(
-        statement_csv(data),
+        reports.statement_csv(data),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="statement-{enterprise_number}-{period}.csv"'},
     )
 
 
-@router.get("/engagements/{code}", tags=["engagements"], summary="One engagement: charges, usage, projection")
+@router.get(
+    "/engagements/{code}",
+    tags=["engagements"],
+    summary="One engagement: charges, usage, projection",
+    response_model=schemas.EngagementDetailOut,
+)
 def engagement(
-    user: Auth, ctx: Ctx, code: Annotated[str, Path(max_length=40)], year: YearQuery = None
+    user: Annotated[User, permit(views.engagement_detail)],
+    ctx: Ctx,
+    code: Annotated[str, Path(max_length=40)],
+    year: YearQuery = None,
 ) -> dict[str, Any]:
-    from mutua.charging.views import engagement_detail
-
-    require_member(user, engagement_member(ctx, code))
-    return engagement_detail(ctx.engine, code, year or latest_year(ctx))
+    detail = views.engagement_detail(ctx.uow(user.username), code, _year(ctx, user, year))
+    permission_of(views.engagement_detail).check(user, detail.member)  # another member's: 403
+    return detail.as_json()
 
 
 @router.get(
@@ -96,65 +101,84 @@ def engagement(
     summary="Which months are closed; whether the true-up ran",
     response_model=schemas.CloseStatus,
 )
-def close_status(user: Auth, ctx: Ctx, year: Annotated[int, YEAR]) -> dict[str, Any]:
-    from mutua.charging.service import close_status as status
-
-    return status(ctx.engine, year)
-
-
-@router.get("/periods/{period}/preview", tags=["close"], summary="Review: what closing the month would charge")
-def preview(user: Auth, ctx: Ctx, period: Annotated[str, PERIOD]) -> dict[str, Any]:
-    from mutua.charging.review import preview_close
-
-    require(user, Action.CLOSE)
-    return preview_close(ctx.engine, Period.parse(period))
+def close_status(
+    user: Annotated[User, permit(service.close_status)], ctx: Ctx, year: Annotated[int, YEAR]
+) -> dict[str, Any]:
+    return service.close_status(ctx.uow(user.username), year).as_json()
 
 
-@router.post("/periods/{period}/close", tags=["close"], summary="Lock: charge the month and lock it")
-def close(user: Auth, ctx: Ctx, period: Annotated[str, PERIOD]) -> dict[str, Any]:
-    from mutua.charging.service import close_period
+@router.get(
+    "/periods/{period}/preview",
+    tags=["close"],
+    summary="Review: what closing the month would charge",
+    response_model=schemas.CloseReviewOut,
+)
+def preview(
+    user: Annotated[User, permit(review.preview_close)], ctx: Ctx, period: Annotated[str, PERIOD]
+) -> dict[str, Any]:
+    return review.preview_close(ctx.uow(user.username), Period.parse(period)).as_json()
 
-    require(user, Action.CLOSE)
-    return close_period(ctx.engine, Period.parse(period), user.username).as_dict()
+
+@router.post(
+    "/periods/{period}/close",
+    tags=["close"],
+    summary="Lock: charge the month and lock it",
+    response_model=schemas.CloseResultOut,
+)
+def close(
+    user: Annotated[User, permit(service.close_period)], ctx: Ctx, period: Annotated[str, PERIOD]
+) -> dict[str, Any]:
+    return service.close_period(ctx.uow(user.username), Period.parse(period)).as_json()
 
 
-@router.post("/years/{year}/true-up", tags=["close"], summary="The true-up of a year (settle or carry forward)")
+@router.post(
+    "/years/{year}/true-up",
+    tags=["close"],
+    summary="The true-up of a year (settle or carry forward)",
+    response_model=schemas.TrueUpOut,
+)
 def true_up(
-    user: Auth,
+    user: Annotated[User, permit(service.true_up)],
     ctx: Ctx,
     year: Annotated[int, YEAR],
     mode: Annotated[str, Query(pattern="^(settle|carry_forward)$")] = "settle",
 ) -> dict[str, Any]:
-    from mutua.charging.service import TrueUpMode
-    from mutua.charging.service import true_up as run
-
-    require(user, Action.CLOSE)
-    return run(ctx.engine, year, TrueUpMode(mode), user.username).as_dict()
+    return service.true_up(ctx.uow(user.username), year, TrueUpMode(mode)).as_json()
 
 
-@router.get("/years/{year}/report", tags=["close"], summary="The association's report and the zero-result check")
-def report(user: Auth, ctx: Ctx, year: Annotated[int, YEAR]) -> dict[str, Any]:
-    from mutua.charging.reporting import association_report
+@router.get(
+    "/years/{year}/report",
+    tags=["close"],
+    summary="The association's report and the zero-result check",
+    response_model=schemas.ReportOut,
+    response_model_exclude_unset=True,
+)
+def report(
+    user: Annotated[User, permit(reports.association_report)], ctx: Ctx, year: Annotated[int, YEAR]
+) -> dict[str, Any]:
+    return reports.association_report(ctx.uow(user.username), year).as_json()
 
-    require(user, Action.READ_ASSOCIATION)
-    return association_report(ctx.engine, year)
 
-
-@router.get("/years/{year}/true-up", tags=["close"], summary="The true-up of a year per member")
-def true_up_result(user: Auth, ctx: Ctx, year: Annotated[int, YEAR]) -> dict[str, Any]:
-    from mutua.charging.views import true_up_by_member
-
-    require(user, Action.READ_ASSOCIATION)
-    return true_up_by_member(ctx.engine, year)
+@router.get(
+    "/years/{year}/true-up",
+    tags=["close"],
+    summary="The true-up of a year per member",
+    response_model=schemas.TrueUpByMemberOut,
+)
+def true_up_result(
+    user: Annotated[User, permit(views.true_up_by_member)], ctx: Ctx, year: Annotated[int, YEAR]
+) -> dict[str, Any]:
+    return views.true_up_by_member(ctx.uow(user.username), year).as_json()
 
 
 @router.get(
     "/years/{year}/allocation",
     tags=["close"],
     summary="The allocation ledger -> centres -> services -> client groups (Sankey data)",
+    response_model=schemas.AllocationOut,
+    response_model_exclude_unset=True,
 )
-def allocation(user: Auth, ctx: Ctx, year: Annotated[int, YEAR]) -> dict[str, Any]:
-    from mutua.charging.portal import cached_allocation
-
-    require(user, Action.READ_ASSOCIATION)
-    return dict(cached_allocation(ctx, year)[0])
+def allocation(
+    user: Annotated[User, permit(views.allocation_flows)], ctx: Ctx, year: Annotated[int, YEAR]
+) -> dict[str, Any]:
+    return views.allocation_flows(ctx.uow(user.username), year).as_json()

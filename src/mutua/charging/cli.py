@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from mutua.platform.cli.output import JsonFlag, eur, out, period_arg, print_json, report_import, run
 from mutua.platform.cli.runtime import state
+
+if TYPE_CHECKING:
+    from mutua.charging.reporting import AssociationReport
 
 app = typer.Typer(no_args_is_help=True)
 import_app = typer.Typer(help="CSV imports; each file loads whole or not at all.", no_args_is_help=True)
@@ -31,7 +34,7 @@ def import_ledger(file: Path, as_json: JsonFlag = False) -> None:
     """Ledger lines: entry_id, period, account, centre, amount, nd_vat[, engagement, description]."""
     from mutua.charging import imports
 
-    report_import("ledger", file, lambda: imports.import_ledger(state.engine(), file, state.settings.actor), as_json)
+    report_import("ledger", file, lambda: imports.import_ledger(state.uow(), file), as_json)
 
 
 @import_app.command("time")
@@ -39,7 +42,7 @@ def import_time(file: Path, as_json: JsonFlag = False) -> None:
     """Time sheets: person, grade, engagement, date, hours."""
     from mutua.charging import imports
 
-    report_import("time", file, lambda: imports.import_time_sheets(state.engine(), file, state.settings.actor), as_json)
+    report_import("time", file, lambda: imports.import_time_sheets(state.uow(), file), as_json)
 
 
 @import_app.command("usage")
@@ -47,7 +50,7 @@ def import_usage(file: Path, as_json: JsonFlag = False) -> None:
     """Usage already summed: member, engagement, service, period, quantity."""
     from mutua.charging import imports
 
-    report_import("usage", file, lambda: imports.import_usage(state.engine(), file, state.settings.actor), as_json)
+    report_import("usage", file, lambda: imports.import_usage(state.uow(), file), as_json)
 
 
 @app.command("close")
@@ -55,9 +58,9 @@ def close(period: Annotated[str, typer.Argument(help="The month, YYYY-MM.")], as
     """Charge a month provisionally at the year's tariffs, then lock it."""
     from mutua.charging.service import close_period
 
-    result = run(lambda: close_period(state.engine(), period_arg(period), state.settings.actor))
+    result = run(lambda: close_period(state.uow(), period_arg(period)))
     if as_json:
-        print_json(result.as_dict())
+        print_json(result.as_json())
     else:
         out.print(
             f"{result.period} closed: {result.charges} charges, EUR {eur(result.total_charged)} charged; "
@@ -84,16 +87,15 @@ def true_up(
         chosen = TrueUpMode(mode)
     except ValueError:
         raise typer.BadParameter("mode must be settle or carry_forward") from None
-    result = run(lambda: action(state.engine(), year, chosen, state.settings.actor))
-    data = result.as_dict()
+    result = run(lambda: action(state.uow(), year, chosen))
     if as_json:
-        print_json(data)
+        print_json(result.as_json())
         return
     out.print(
-        f"true-up {year} ({chosen.value}): cost EUR {eur(data['total_cost'])}, charged EUR "
-        f"{eur(data['total_charged'])}, settlement EUR {eur(data['settlement_total'])}; "
-        f"{data['members_owing']} members owe, {data['members_refunded']} are refunded; "
-        f"result EUR {eur(data['result'])}"
+        f"true-up {year} ({chosen.value}): cost EUR {eur(result.total_cost)}, charged EUR "
+        f"{eur(result.total_charged)}, settlement EUR {eur(result.settlement_total)}; "
+        f"{result.members_owing} members owe, {result.members_refunded} are refunded; "
+        f"result EUR {eur(result.result)}"
     )
 
 
@@ -102,15 +104,16 @@ def status(year: int, as_json: JsonFlag = False) -> None:
     """Which months of a year are closed, and whether the true-up ran."""
     from mutua.charging.service import close_status
 
-    data = run(lambda: close_status(state.engine(), year))
+    found = run(lambda: close_status(state.uow(), year))
+    data = found.as_json()
     if as_json:
         print_json(data)
         return
     table = Table(title=f"Close status {year}")
     table.add_column("period")
     table.add_column("status")
-    for p in data["periods"]:
-        table.add_row(p["period"], p["status"])
+    for p in found.periods:
+        table.add_row(str(p.period), p.status)
     out.print(table)
     out.print(f"true-up: {data['true_up'] or 'not run'}")
 
@@ -130,72 +133,66 @@ def statement(
         number = enterprise_number(member)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    data = run(lambda: member_statement(state.engine(), number, period_arg(period)))
+    data = run(lambda: member_statement(state.uow(), number, period_arg(period)))
     if as_json:
-        print_json(data)
+        print_json(data.as_json())
         return
     if as_csv:
         from mutua.charging.reporting import statement_csv
 
         sys.stdout.write(statement_csv(data))
         return
-    out.print(f"[bold]{data['member']['name']}[/] ({data['member']['enterprise_number']}), statement {data['period']}")
-    for e in data["engagements"]:
-        table = Table(title=f"{e['engagement']}: {e['title']}", title_justify="left")
+    out.print(f"[bold]{data.member.name}[/] ({data.member.enterprise_number}), statement {data.period}")
+    for e in data.engagements:
+        table = Table(title=f"{e.engagement}: {e.title}", title_justify="left")
         for col in ("service", "detail", "quantity", "unit", "tariff", "amount"):
             table.add_column(col, justify="right" if col in ("quantity", "tariff", "amount") else "left")
-        for ln in e["lines"]:
-            table.add_row(
-                ln["service_name"], ln["detail"], ln["quantity"], ln["unit"], ln["unit_price"], eur(ln["amount"])
-            )
+        for ln in e.lines:
+            table.add_row(ln.service_name, ln.detail, str(ln.quantity), ln.unit, str(ln.unit_price), eur(ln.amount))
         table.caption = (
-            f"period EUR {eur(e['period_total'])} | to date EUR {eur(e['to_date'])} of budget "
-            f"EUR {eur(e['budget'])} ({e['budget_used_pct']} %) | projection EUR "
-            f"{eur(e['projection'])}" + (" [red]over budget[/]" if e["projection_over_budget"] else "")
+            f"period EUR {eur(e.period_total)} | to date EUR {eur(e.to_date)} of budget "
+            f"EUR {eur(e.budget)} ({e.budget_used_pct} %) | projection EUR "
+            f"{eur(e.projection)}" + (" [red]over budget[/]" if e.projection_over_budget else "")
         )
         out.print(table)
     out.print(
-        f"total this period EUR {eur(data['period_total'])}; to date EUR {eur(data['to_date'])}; "
-        f"projection to year end EUR {eur(data['projection'])} against budget EUR {eur(data['budget'])}"
+        f"total this period EUR {eur(data.period_total)}; to date EUR {eur(data.to_date)}; "
+        f"projection to year end EUR {eur(data.projection)} against budget EUR {eur(data.budget)}"
     )
 
 
-def print_report(data: dict[str, Any]) -> None:
+def print_report(report: AssociationReport) -> None:
     out.print(
-        f"[bold]{data['association']}[/]: report {data['year']} "
-        f"({data['periods_closed']} months closed, true-up: {data['true_up'] or 'not run'})"
+        f"[bold]{report.association}[/]: report {report.year} "
+        f"({report.periods_closed} months closed, true-up: {report.true_up or 'not run'})"
     )
-    if "centres" not in data:
-        out.print(data.get("note", ""))
+    if not report.periods_closed:
+        out.print(report.as_json().get("note", ""))
         return
-    centres = Table(title=f"Cost by centre (support allocation: {data['support_method']})", title_justify="left")
+    centres = Table(title=f"Cost by centre (support allocation: {report.support_method})", title_justify="left")
     for col in ("centre", "kind", "direct", "received", "after allocation"):
         centres.add_column(col, justify="left" if col in ("centre", "kind") else "right")
-    for c in data["centres"]:
-        centres.add_row(
-            f"{c['centre']} {c['name']}", c["kind"], eur(c["direct"]), eur(c["received"]), eur(c["after_allocation"])
-        )
+    for c in report.centres:
+        centres.add_row(f"{c.centre} {c.name}", c.kind, eur(c.direct), eur(c.received), eur(c.after_allocation))
     out.print(centres)
     services = Table(title="Result per service", title_justify="left")
     for col in ("service", "activity", "revenue", "cost", "result"):
         services.add_column(col, justify="left" if col in ("service", "activity") else "right")
-    for s in data["services"]:
-        services.add_row(
-            f"{s['service']} {s['name']}", s["activity"], eur(s["revenue"]), eur(s["cost"]), eur(s["result"])
-        )
+    for s in report.services:
+        services.add_row(f"{s.service} {s.name}", s.activity, eur(s.revenue), eur(s.cost), eur(s.result))
     out.print(services)
-    for key, label in (("revenue_by_activity", "activity"), ("revenue_by_client_group", "client_group")):
+    for rows, label in ((report.revenue_by_activity, "activity"), (report.revenue_by_client_group, "client_group")):
         table = Table(title=f"Revenue by {label.replace('_', ' ')}", title_justify="left")
         table.add_column(label)
         table.add_column("revenue", justify="right")
         table.add_column("share", justify="right")
-        for row in data[key]:
-            table.add_row(row[label], eur(row["revenue"]), f"{row['share_pct']} %")
+        for row in rows:
+            table.add_row(row.label, eur(row.revenue), f"{row.share_pct} %")
         out.print(table)
-    verdict = "[green]zero result: yes[/]" if data["zero_result"] else "[yellow]zero result: not (yet)[/]"
+    verdict = "[green]zero result: yes[/]" if report.zero_result else "[yellow]zero result: not (yet)[/]"
     out.print(
-        f"total cost EUR {eur(data['total_cost'])} | revenue EUR {eur(data['total_revenue'])} | "
-        f"carried forward EUR {eur(data['carried_forward'])} | result EUR {eur(data['result'])} | {verdict}"
+        f"total cost EUR {eur(report.total_cost)} | revenue EUR {eur(report.total_revenue)} | "
+        f"carried forward EUR {eur(report.carried_forward)} | result EUR {eur(report.result)} | {verdict}"
     )
 
 
@@ -204,11 +201,11 @@ def report(year: int, as_json: JsonFlag = False) -> None:
     """The association's report: centres before and after allocation, services, revenue, zero result."""
     from mutua.charging.reporting import association_report
 
-    data = run(lambda: association_report(state.engine(), year))
+    found = run(lambda: association_report(state.uow(), year))
     if as_json:
-        print_json(data)
+        print_json(found.as_json())
     else:
-        print_report(data)
+        print_report(found)
 
 
 @tariffs_app.command("propose")
@@ -220,13 +217,14 @@ def tariffs_propose(
     """Propose next year's tariffs from this year's actual cost, volumes and carried-forward balance."""
     from mutua.charging.tariffs import propose_next_year
 
-    data = run(lambda: propose_next_year(state.engine(), year))
+    proposal = run(lambda: propose_next_year(state.uow(), year))
     if model_out is not None:
-        model_out.write_text(data["model"], encoding="utf-8")
+        model_out.write_text(proposal.model, encoding="utf-8")
+    data = proposal.as_json()
     if as_json:
         print_json({k: v for k, v in data.items() if k != "model"})
         return
-    table = Table(title=f"Proposed tariffs {data['year']}")
+    table = Table(title=f"Proposed tariffs {proposal.year}")
     table.add_column("service")
     table.add_column("tariff")
     for t in data["tariffs"]:
@@ -238,7 +236,7 @@ def tariffs_propose(
         )
         table.add_row(t["service"], value)
     out.print(table)
-    for note in data["notes"]:
+    for note in proposal.notes:
         out.print(f"note: {note}")
     if model_out is not None:
         out.print(f"cost model with these tariffs written to {model_out}: review it, then `mutua model import`")

@@ -1,57 +1,38 @@
-"""CSV imports. Each file is one transaction: it loads whole, or nothing is written and every
-problem is reported with its file, line and field."""
+"""The close's input files: the ledger, time sheets and usage. Each file is one transaction
+(:func:`mutua.platform.files.imports.run_import`): it loads whole, or nothing is written and every
+problem is reported with its file, line and field. Nothing is imported into a closed month."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, select
-
-from mutua.charging import db as charging_db
+from mutua.charging.domain import LedgerLine, TimeEntry, UsageLine
+from mutua.charging.ports import ChargingImports
 from mutua.costing.domain.catalogue import Charging
-from mutua.costing.domain.model import CostModel
-from mutua.costing.modelfile import read_cost_model, sha256
+from mutua.kernel.access import Action, Permission, requires
 from mutua.kernel.periods import Period
-from mutua.kernel.problems import Problem, Rejected
-from mutua.legacy_store import Store
-from mutua.platform.db.engine import UnitOfWork
+from mutua.kernel.problems import Problem
 from mutua.platform.files import fields as f
-from mutua.platform.files.csv_files import Column, CsvFile, parse_csv, read_text
-from mutua.registry import db as registry_db
-from mutua.registry.domain import Category, ClientGroup, EngagementKind, Language
+from mutua.platform.files.csv_files import Column, CsvFile, read_text
+from mutua.platform.files.imports import ImportResult, duplicates, run_import
 
-MEMBER_COLUMNS = (
-    Column("enterprise_number", f.kbo),
-    Column("name", f.text(300)),
-    Column("category", f.choice(Category)),
-    Column("client_group", f.choice(ClientGroup)),
-    Column("language", f.choice(Language)),
-    Column("joined_on", f.iso_date),
-    Column("left_on", f.iso_date, required=False),
-    Column("vote_weight", lambda s: f.number(s, places=6, non_negative=True), required=False),
-)
-ENGAGEMENT_COLUMNS = (
-    Column("code", f.text(40)),
-    Column("member", f.kbo),
-    Column("kind", f.choice(EngagementKind)),
-    Column("title", f.text(300)),
-    Column("service", f.text(40), required=False),
-    Column("budget", lambda s: f.number(s, places=2, non_negative=True)),
-    Column("starts_on", f.iso_date),
-    Column("ends_on", f.iso_date, required=False),
-    Column("buyer_reference", f.text(100), required=False),
-    Column("weight", lambda s: f.number(s, places=6, non_negative=True), required=False),
-)
-COMMITMENT_COLUMNS = (
-    Column("engagement", f.text(40)),
-    Column("period", f.period),
-    Column("amount", f.amount),
-    Column("description", f.text(300)),
-)
+__all__ = [
+    "LEDGER_COLUMNS",
+    "TIME_COLUMNS",
+    "USAGE_COLUMNS",
+    "ImportResult",
+    "import_ledger",
+    "import_ledger_text",
+    "import_time_sheets",
+    "import_time_sheets_text",
+    "import_usage",
+    "import_usage_text",
+]
+
 LEDGER_COLUMNS = (
     Column("entry_id", f.text(60)),
     Column("period", f.period),
@@ -77,79 +58,18 @@ USAGE_COLUMNS = (
     Column("quantity", f.quantity),
 )
 
-
-@dataclass(frozen=True, slots=True)
-class ImportResult:
-    """What an import wrote.
-
-    Attributes:
-        kind: what was imported.
-        source: the file.
-        rows: the number of rows written.
-        batch_id: the batch they belong to (None for registry imports).
-    """
-
-    kind: str
-    source: str
-    rows: int
-    batch_id: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "source": self.source, "rows": self.rows, "batch_id": self.batch_id}
-
-
-Validator = Callable[[Store, CsvFile, list[Problem]], list[dict[str, Any]]]
-
-
-def _import(
-    engine: Engine,
-    actor: str,
-    kind: str,
-    text: str,
-    source: str,
-    columns: Sequence[Column],
-    validate: Validator,
-    table: Table,
-    *,
-    batch: bool = True,
-) -> ImportResult:
-    parsed, problems = parse_csv(text, source, columns)
-    with UnitOfWork(engine) as uow:
-        store = Store(uow.connection, actor)
-        if batch and not problems:
-            earlier = store.batch_with_sha(kind, parsed.sha256)
-            if earlier is not None:
-                problems.append(Problem(source, None, None, f"this file was already imported (batch {earlier})"))
-        rows = validate(store, parsed, problems)  # rows that parsed are checked too: all problems at once
-        if problems:
-            raise Rejected(problems, f"{kind} import of {source}")
-        batch_id = store.add_batch(kind, source, parsed.sha256, len(rows)) if batch else None
-        if batch_id is not None:
-            for r in rows:
-                r["batch_id"] = batch_id
-        store.insert_many(table, rows)
-        if not batch:
-            store.audit("import", kind, source, rows=len(rows), sha256=parsed.sha256)
-        uow.commit()
-    return ImportResult(kind, source, len(rows), batch_id)
-
-
-def _duplicates(
-    parsed: CsvFile, key: Callable[[dict[str, Any]], Any], what: str, problems: list[Problem], field: str
-) -> None:
-    seen: dict[Any, int] = {}
-    for row in parsed.rows:
-        k = key(row.values)
-        if k in seen:
-            problems.append(Problem(parsed.source, row.line, field, f"duplicate {what}: also on line {seen[k]}"))
-        else:
-            seen[k] = row.line
+_CLOSE_INPUT = Permission(Action.CLOSE)  # the controller feeds the close
 
 
 def _locked(
-    store: Store, parsed: CsvFile, problems: list[Problem], field: str, period_of: Callable[[dict[str, Any]], Period]
+    uow: ChargingImports,
+    parsed: CsvFile,
+    problems: list[Problem],
+    field: str,
+    period_of: Callable[[dict[str, Any]], Period],
 ) -> None:
-    closed = store.closed_periods()
+    """A problem for every row of a closed month: it can no longer change."""
+    closed = uow.charging.closed_periods()
     for row in parsed.rows:
         p = period_of(row.values)
         if p.key in closed:
@@ -163,373 +83,225 @@ def _locked(
             )
 
 
-# -- registry -----------------------------------------------------------------------------------
+# -- the ledger -------------------------------------------------------------------------------------
 
 
-def import_members(engine: Engine, path: Path, actor: str = "system") -> ImportResult:
-    return import_members_text(engine, read_text(path), str(path), actor)
+@requires(_CLOSE_INPUT)
+def import_ledger(uow: ChargingImports, path: Path) -> ImportResult:
+    """Ledger lines: entry_id, period, account, centre, amount, nd_vat[, engagement, description]."""
+    return import_ledger_text(uow, read_text(path), str(path))
 
 
-def import_members_text(engine: Engine, text: str, source: str, actor: str = "system") -> ImportResult:
-    def validate(store: Store, parsed: CsvFile, problems: list[Problem]) -> list[dict[str, Any]]:
-        _duplicates(parsed, lambda v: v["enterprise_number"], "enterprise number", problems, "enterprise_number")
-        existing = store.member_ids()
-        rows = []
-        for row in parsed.rows:
-            v = row.values
-            if v["enterprise_number"] in existing:
+def _ledger_lines(uow: ChargingImports, parsed: CsvFile, problems: list[Problem]) -> list[LedgerLine]:
+    source = parsed.source
+    _, model = uow.costing.cost_model()
+    duplicates(parsed, lambda v: v["entry_id"], "entry_id", problems, "entry_id")
+    _locked(uow, parsed, problems, "period", lambda v: v["period"])
+    known = uow.charging.known_entry_ids([r.values["entry_id"] for r in parsed.rows])
+    engagement_service = {e.code: e.service for e in uow.registry.engagements()}
+    lines = []
+    for row in parsed.rows:
+        v = row.values
+        line = row.line
+        if v["entry_id"] in known:
+            problems.append(Problem(source, line, "entry_id", f"entry {v['entry_id']} was already imported"))
+        rule = model.account_rule(v["account"])
+        centre = v["centre"]
+        if rule is None:
+            problems.append(Problem(source, line, "account", f"unknown account {v['account']} (not in the cost model)"))
+        elif centre is None:
+            centre = rule.centre
+            if centre is None:
                 problems.append(
-                    Problem(
-                        source, row.line, "enterprise_number", f"member {v['enterprise_number']} is already registered"
-                    )
+                    Problem(source, line, "centre", f"is empty and account {v['account']} has no default centre")
                 )
-            if v["left_on"] is not None and v["left_on"] < v["joined_on"]:
-                problems.append(Problem(source, row.line, "left_on", "is before joined_on"))
-            rows.append(
-                {
-                    **v,
-                    "category": v["category"].value,
-                    "client_group": v["client_group"].value,
-                    "language": v["language"].value,
-                    "vote_weight": v["vote_weight"] or Decimal(1),
-                }
-            )
-        return rows
-
-    return _import(engine, actor, "members", text, source, MEMBER_COLUMNS, validate, registry_db.members, batch=False)
-
-
-def import_engagements(engine: Engine, path: Path, actor: str = "system") -> ImportResult:
-    return import_engagements_text(engine, read_text(path), str(path), actor)
-
-
-def import_engagements_text(engine: Engine, text: str, source: str, actor: str = "system") -> ImportResult:
-    def validate(store: Store, parsed: CsvFile, problems: list[Problem]) -> list[dict[str, Any]]:
-        _, model = store.cost_model()
-        _duplicates(parsed, lambda v: v["code"], "engagement code", problems, "code")
-        members = store.member_ids()
-        existing = store.engagement_ids()
-        rows = []
-        for row in parsed.rows:
-            v = row.values
-            if v["code"] in existing:
-                problems.append(Problem(source, row.line, "code", f"engagement {v['code']} already exists"))
-            if v["member"] not in members:
-                problems.append(Problem(source, row.line, "member", f"no member with enterprise number {v['member']}"))
-            if v["service"] is not None:
-                service = model.service(v["service"])
-                if service is None:
-                    problems.append(Problem(source, row.line, "service", f"unknown service {v['service']!r}"))
-                elif service.charging in (Charging.USAGE, Charging.RESERVED_CAPACITY):
-                    problems.append(
-                        Problem(
-                            source,
-                            row.line,
-                            "service",
-                            f"{service.code} is charged by usage: usage rows name it, not the engagement",
-                        )
-                    )
-            if v["ends_on"] is not None and v["ends_on"] < v["starts_on"]:
-                problems.append(Problem(source, row.line, "ends_on", "is before starts_on"))
-            rows.append(
-                {
-                    "code": v["code"],
-                    "member_id": members.get(v["member"]),
-                    "kind": v["kind"].value,
-                    "title": v["title"],
-                    "service": v["service"],
-                    "budget": v["budget"],
-                    "starts_on": v["starts_on"],
-                    "ends_on": v["ends_on"],
-                    "buyer_reference": v["buyer_reference"] or "",
-                    "weight": v["weight"] or Decimal(1),
-                }
-            )
-        return rows
-
-    return _import(
-        engine, actor, "engagements", text, source, ENGAGEMENT_COLUMNS, validate, registry_db.engagements, batch=False
-    )
-
-
-def import_commitments(engine: Engine, path: Path, actor: str = "system") -> ImportResult:
-    text, source = read_text(path), str(path)
-
-    def validate(store: Store, parsed: CsvFile, problems: list[Problem]) -> list[dict[str, Any]]:
-        engagements = store.engagement_ids()
-        rows = []
-        for row in parsed.rows:
-            v = row.values
-            if v["engagement"] not in engagements:
-                problems.append(Problem(source, row.line, "engagement", f"unknown engagement {v['engagement']!r}"))
-                continue
-            rows.append(
-                {
-                    "engagement_id": engagements[v["engagement"]][0],
-                    "period_key": v["period"].key,
-                    "amount": v["amount"],
-                    "description": v["description"],
-                }
-            )
-        return rows
-
-    return _import(
-        engine, actor, "commitments", text, source, COMMITMENT_COLUMNS, validate, registry_db.commitments, batch=False
-    )
-
-
-# -- the cost model -----------------------------------------------------------------------------
-
-
-def import_cost_model(engine: Engine, path: Path, actor: str = "system") -> tuple[int, CostModel]:
-    model, text = read_cost_model(path)
-    with UnitOfWork(engine) as uow:
-        store = Store(uow.connection, actor)
-        model_id = store.add_cost_model(model, text, sha256(text))
-        uow.commit()
-    return model_id, model
-
-
-# -- the books: ledger, time sheets, usage ------------------------------------------------------
-
-
-def import_ledger(engine: Engine, path: Path, actor: str = "system") -> ImportResult:
-    return import_ledger_text(engine, read_text(path), str(path), actor)
-
-
-def import_ledger_text(engine: Engine, text: str, source: str, actor: str = "system") -> ImportResult:
-    def validate(store: Store, parsed: CsvFile, problems: list[Problem]) -> list[dict[str, Any]]:
-        _, model = store.cost_model()
-        _duplicates(parsed, lambda v: v["entry_id"], "entry_id", problems, "entry_id")
-        _locked(store, parsed, problems, "period", lambda v: v["period"])
-        ids = [r.values["entry_id"] for r in parsed.rows]
-        known: set[str] = set()
-        for i in range(0, len(ids), 5000):
-            known.update(
-                x
-                for (x,) in store.c.execute(
-                    select(charging_db.ledger_lines.c.entry_id).where(
-                        charging_db.ledger_lines.c.entry_id.in_(ids[i : i + 5000])
-                    )
-                )
-            )
-        engagements = store.engagement_ids()
-        engagement_service = {e.code: e.service for e in store.engagements()}
-        rows = []
-        for row in parsed.rows:
-            v = row.values
-            line = row.line
-            if v["entry_id"] in known:
-                problems.append(Problem(source, line, "entry_id", f"entry {v['entry_id']} was already imported"))
-            rule = model.account_rule(v["account"])
-            centre = v["centre"]
-            if rule is None:
-                problems.append(
-                    Problem(source, line, "account", f"unknown account {v['account']} (not in the cost model)")
-                )
-            elif centre is None:
-                centre = rule.centre
-                if centre is None:
-                    problems.append(
-                        Problem(source, line, "centre", f"is empty and account {v['account']} has no default centre")
-                    )
-            if centre is not None and model.centre(centre) is None:
-                problems.append(Problem(source, line, "centre", f"unknown cost centre {centre!r}"))
-            if v["account"].startswith("7") and (v["nd_vat"] or 0) != 0:
-                problems.append(Problem(source, line, "nd_vat", "income lines carry no non-deductible VAT"))
-            engagement_id = None
-            if v["engagement"] is not None:
-                code = v["engagement"]
-                if code not in engagements:
-                    problems.append(Problem(source, line, "engagement", f"unknown engagement {code!r}"))
-                else:
-                    service = model.service(engagement_service.get(code) or "")
-                    if service is None or service.charging is not Charging.REAL_COST:
-                        problems.append(
-                            Problem(
-                                source,
-                                line,
-                                "engagement",
-                                f"{code} is not charged at real cost: costs cannot be booked on it",
-                            )
-                        )
-                    elif centre is not None and service.centre != centre:
-                        problems.append(
-                            Problem(
-                                source,
-                                line,
-                                "centre",
-                                f"{code}'s service {service.code} belongs to centre {service.centre}, not {centre}",
-                            )
-                        )
-                    engagement_id = engagements[code][0]
-            amount = v["amount"]
-            if v["account"].startswith("7"):
-                amount = -amount  # income reduces the cost to share
-            rows.append(
-                {
-                    "entry_id": v["entry_id"],
-                    "period_key": v["period"].key,
-                    "account": v["account"],
-                    "centre": centre,
-                    "amount": amount,
-                    "nd_vat": v["nd_vat"] or Decimal(0),
-                    "engagement_id": engagement_id,
-                    "description": v["description"] or "",
-                }
-            )
-        return rows
-
-    return _import(engine, actor, "ledger", text, source, LEDGER_COLUMNS, validate, charging_db.ledger_lines)
-
-
-def import_time_sheets(engine: Engine, path: Path, actor: str = "system") -> ImportResult:
-    return import_time_sheets_text(engine, read_text(path), str(path), actor)
-
-
-def import_time_sheets_text(engine: Engine, text: str, source: str, actor: str = "system") -> ImportResult:
-    def validate(store: Store, parsed: CsvFile, problems: list[Problem]) -> list[dict[str, Any]]:
-        _, model = store.cost_model()
-        _duplicates(
-            parsed,
-            lambda v: (v["person"], v["engagement"], v["date"]),
-            "time entry (person, engagement, date)",
-            problems,
-            "date",
-        )
-        _locked(store, parsed, problems, "date", lambda v: Period.of(v["date"]))
-        engagements = {e.code: e for e in store.engagements()}
-        ids = store.engagement_ids()
-        rows = []
-        for row in parsed.rows:
-            v = row.values
-            e = engagements.get(v["engagement"])
-            if e is None:
-                problems.append(Problem(source, row.line, "engagement", f"unknown engagement {v['engagement']!r}"))
-                continue
-            service = model.service(e.service or "")
-            if service is None or service.charging is not Charging.TIME:
-                problems.append(
-                    Problem(
-                        source, row.line, "engagement", f"{e.code} is not charged by time: hours cannot be booked on it"
-                    )
-                )
-            elif not e.is_active_between(v["date"], v["date"]):
-                problems.append(Problem(source, row.line, "date", f"{e.code} is not active on {v['date']}"))
+        if centre is not None and model.centre(centre) is None:
+            problems.append(Problem(source, line, "centre", f"unknown cost centre {centre!r}"))
+        if v["account"].startswith("7") and (v["nd_vat"] or 0) != 0:
+            problems.append(Problem(source, line, "nd_vat", "income lines carry no non-deductible VAT"))
+        engagement = v["engagement"]
+        if engagement is not None:
+            if engagement not in engagement_service:
+                problems.append(Problem(source, line, "engagement", f"unknown engagement {engagement!r}"))
+                engagement = None
             else:
-                tariff = model.tariff(v["date"].year, service.code)
-                if tariff is not None and tariff.rate(v["grade"]) is None:
+                service = model.service(engagement_service[engagement] or "")
+                if service is None or service.charging is not Charging.REAL_COST:
                     problems.append(
                         Problem(
                             source,
-                            row.line,
-                            "grade",
-                            f"grade {v['grade']!r} has no {v['date'].year} cost rate for {service.code}",
+                            line,
+                            "engagement",
+                            f"{engagement} is not charged at real cost: costs cannot be booked on it",
                         )
                     )
-            rows.append(
-                {
-                    "person": v["person"],
-                    "grade": v["grade"],
-                    "engagement_id": ids[e.code][0],
-                    "worked_on": v["date"],
-                    "period_key": Period.of(v["date"]).key,
-                    "hours": v["hours"],
-                }
+                elif centre is not None and service.centre != centre:
+                    problems.append(
+                        Problem(
+                            source,
+                            line,
+                            "centre",
+                            f"{engagement}'s service {service.code} belongs to centre {service.centre}, not {centre}",
+                        )
+                    )
+        if centre is None:
+            continue  # refused above: the file writes nothing
+        amount = v["amount"]
+        if v["account"].startswith("7"):
+            amount = -amount  # income reduces the cost to share
+        lines.append(
+            LedgerLine(
+                v["entry_id"],
+                v["period"],
+                v["account"],
+                centre,
+                amount,
+                v["nd_vat"] or Decimal(0),
+                engagement,
+                v["description"] or "",
             )
-        if rows:
-            _already_booked(store, rows, parsed, problems)
-        return rows
-
-    return _import(engine, actor, "time", text, source, TIME_COLUMNS, validate, charging_db.time_entries)
-
-
-def _already_booked(store: Store, rows: list[dict[str, Any]], parsed: CsvFile, problems: list[Problem]) -> None:
-    periods = sorted({r["period_key"] for r in rows})
-    te = charging_db.time_entries
-    existing = {
-        (r.person, r.engagement_id, r.worked_on)
-        for r in store.c.execute(
-            select(te.c.person, te.c.engagement_id, te.c.worked_on).where(te.c.period_key.in_(periods))
         )
-    }
-    if not existing:
-        return
-    for row, r in zip(parsed.rows, rows, strict=False):
-        if (r["person"], r["engagement_id"], r["worked_on"]) in existing:
+    return lines
+
+
+def _write_ledger(uow: ChargingImports, lines: Sequence[LedgerLine], batch_id: int | None) -> None:
+    assert batch_id is not None
+    uow.charging.add_ledger_lines(batch_id, lines)
+
+
+@requires(_CLOSE_INPUT)
+def import_ledger_text(uow: ChargingImports, text: str, source: str) -> ImportResult:
+    """The ledger file ``source`` with content ``text``."""
+    return run_import(uow, "ledger", text, source, LEDGER_COLUMNS, _ledger_lines, _write_ledger)
+
+
+# -- time sheets ------------------------------------------------------------------------------------
+
+
+@requires(_CLOSE_INPUT)
+def import_time_sheets(uow: ChargingImports, path: Path) -> ImportResult:
+    """Time sheets: person, grade, engagement, date, hours."""
+    return import_time_sheets_text(uow, read_text(path), str(path))
+
+
+def _time_entries(uow: ChargingImports, parsed: CsvFile, problems: list[Problem]) -> list[TimeEntry]:
+    source = parsed.source
+    _, model = uow.costing.cost_model()
+    duplicates(
+        parsed,
+        lambda v: (v["person"], v["engagement"], v["date"]),
+        "time entry (person, engagement, date)",
+        problems,
+        "date",
+    )
+    _locked(uow, parsed, problems, "date", lambda v: Period.of(v["date"]))
+    engagements = {e.code: e for e in uow.registry.engagements()}
+    entries: list[tuple[int, TimeEntry]] = []
+    for row in parsed.rows:
+        v = row.values
+        e = engagements.get(v["engagement"])
+        if e is None:
+            problems.append(Problem(source, row.line, "engagement", f"unknown engagement {v['engagement']!r}"))
+            continue
+        day: date = v["date"]
+        service = model.service(e.service or "")
+        if service is None or service.charging is not Charging.TIME:
             problems.append(
                 Problem(
-                    parsed.source,
-                    row.line,
-                    "date",
-                    f"{r['person']} already has hours on this engagement on {r['worked_on']}",
+                    source, row.line, "engagement", f"{e.code} is not charged by time: hours cannot be booked on it"
                 )
             )
-
-
-def import_usage(engine: Engine, path: Path, actor: str = "system") -> ImportResult:
-    return import_usage_text(engine, read_text(path), str(path), actor)
-
-
-def import_usage_text(engine: Engine, text: str, source: str, actor: str = "system") -> ImportResult:
-    def validate(store: Store, parsed: CsvFile, problems: list[Problem]) -> list[dict[str, Any]]:
-        _, model = store.cost_model()
-        _duplicates(
-            parsed,
-            lambda v: (v["engagement"], v["service"], v["period"]),
-            "usage (engagement, service, period)",
-            problems,
-            "period",
-        )
-        _locked(store, parsed, problems, "period", lambda v: v["period"])
-        engagements = {e.code: e for e in store.engagements()}
-        ids = store.engagement_ids()
-        u = charging_db.usage
-        existing = {
-            (r.engagement_id, r.service, r.period_key)
-            for r in store.c.execute(
-                select(u.c.engagement_id, u.c.service, u.c.period_key).where(u.c.source == "import")
-            )
-        }
-        rows = []
-        for row in parsed.rows:
-            v = row.values
-            e = engagements.get(v["engagement"])
-            service = model.service(v["service"])
-            if e is None:
-                problems.append(Problem(source, row.line, "engagement", f"unknown engagement {v['engagement']!r}"))
-                continue
-            if e.member != v["member"]:
-                problems.append(
-                    Problem(source, row.line, "member", f"{e.code} belongs to member {e.member}, not {v['member']}")
-                )
-            if service is None:
-                problems.append(Problem(source, row.line, "service", f"unknown service {v['service']!r}"))
-                continue
-            if service.charging not in (Charging.USAGE, Charging.RESERVED_CAPACITY):
-                problems.append(
-                    Problem(source, row.line, "service", f"{service.code} is not charged by usage or capacity")
-                )
-            p = v["period"]
-            if not e.is_active_between(p.first_day, p.last_day):
-                problems.append(Problem(source, row.line, "period", f"{e.code} is not active in {p}"))
-            key = (ids[e.code][0], service.code, p.key)
-            if key in existing:
+        elif not e.is_active_between(day, day):
+            problems.append(Problem(source, row.line, "date", f"{e.code} is not active on {day}"))
+        else:
+            tariff = model.tariff(day.year, service.code)
+            if tariff is not None and tariff.rate(v["grade"]) is None:
                 problems.append(
                     Problem(
-                        source, row.line, "period", f"usage of {service.code} by {e.code} in {p} was already imported"
+                        source,
+                        row.line,
+                        "grade",
+                        f"grade {v['grade']!r} has no {day.year} cost rate for {service.code}",
                     )
                 )
-            rows.append(
-                {
-                    "engagement_id": key[0],
-                    "service": service.code,
-                    "period_key": p.key,
-                    "origin_period_key": p.key,
-                    "quantity": v["quantity"],
-                    "source": "import",
-                }
-            )
-        return rows
+        entries.append((row.line, TimeEntry(v["person"], v["grade"], e.code, day, v["hours"])))
+    if entries:
+        booked = uow.charging.booked_time({t.period.key for _, t in entries})
+        for line, t in entries:
+            if (t.person, t.engagement, t.worked_on) in booked:
+                problems.append(
+                    Problem(source, line, "date", f"{t.person} already has hours on this engagement on {t.worked_on}")
+                )
+    return [t for _, t in entries]
 
-    return _import(engine, actor, "usage", text, source, USAGE_COLUMNS, validate, charging_db.usage)
+
+def _write_time(uow: ChargingImports, entries: Sequence[TimeEntry], batch_id: int | None) -> None:
+    assert batch_id is not None
+    uow.charging.add_time_entries(batch_id, entries)
+
+
+@requires(_CLOSE_INPUT)
+def import_time_sheets_text(uow: ChargingImports, text: str, source: str) -> ImportResult:
+    """The time sheet file ``source`` with content ``text``."""
+    return run_import(uow, "time", text, source, TIME_COLUMNS, _time_entries, _write_time)
+
+
+# -- usage ------------------------------------------------------------------------------------------
+
+
+@requires(_CLOSE_INPUT)
+def import_usage(uow: ChargingImports, path: Path) -> ImportResult:
+    """Usage already summed: member, engagement, service, period, quantity."""
+    return import_usage_text(uow, read_text(path), str(path))
+
+
+def _usage_lines(uow: ChargingImports, parsed: CsvFile, problems: list[Problem]) -> list[UsageLine]:
+    source = parsed.source
+    _, model = uow.costing.cost_model()
+    duplicates(
+        parsed,
+        lambda v: (v["engagement"], v["service"], v["period"]),
+        "usage (engagement, service, period)",
+        problems,
+        "period",
+    )
+    _locked(uow, parsed, problems, "period", lambda v: v["period"])
+    engagements = {e.code: e for e in uow.registry.engagements()}
+    imported = uow.charging.imported_usage()
+    lines = []
+    for row in parsed.rows:
+        v = row.values
+        e = engagements.get(v["engagement"])
+        service = model.service(v["service"])
+        if e is None:
+            problems.append(Problem(source, row.line, "engagement", f"unknown engagement {v['engagement']!r}"))
+            continue
+        if e.member != v["member"]:
+            problems.append(
+                Problem(source, row.line, "member", f"{e.code} belongs to member {e.member}, not {v['member']}")
+            )
+        if service is None:
+            problems.append(Problem(source, row.line, "service", f"unknown service {v['service']!r}"))
+            continue
+        if service.charging not in (Charging.USAGE, Charging.RESERVED_CAPACITY):
+            problems.append(Problem(source, row.line, "service", f"{service.code} is not charged by usage or capacity"))
+        p: Period = v["period"]
+        if not e.is_active_between(p.first_day, p.last_day):
+            problems.append(Problem(source, row.line, "period", f"{e.code} is not active in {p}"))
+        if (e.code, service.code, p.key) in imported:
+            problems.append(
+                Problem(source, row.line, "period", f"usage of {service.code} by {e.code} in {p} was already imported")
+            )
+        lines.append(UsageLine(e.code, service.code, p, v["quantity"]))
+    return lines
+
+
+def _write_usage(uow: ChargingImports, lines: Sequence[UsageLine], batch_id: int | None) -> None:
+    assert batch_id is not None
+    uow.charging.add_usage(batch_id, lines)
+
+
+@requires(_CLOSE_INPUT)
+def import_usage_text(uow: ChargingImports, text: str, source: str) -> ImportResult:
+    """The usage file ``source`` with content ``text``."""
+    return run_import(uow, "usage", text, source, USAGE_COLUMNS, _usage_lines, _write_usage)

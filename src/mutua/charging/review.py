@@ -1,67 +1,115 @@
 """The review step of the close: what closing a month WOULD charge, computed and not written.
 
-The portal's close is run, review, lock: :func:`preview_close` computes the provisional charges of a
-month with exactly the data and the domain function :func:`close_period` uses, inside a unit of
-work that is never committed; the controller reviews the totals per service and the problems; then
-"lock" is :func:`mutua.charging.service.close_period` itself (charges written, month locked).
+The portal's close is run, review, lock: :func:`preview_close` runs the close's own stages
+(:func:`mutua.charging.domain.draft_close` on :func:`mutua.charging.service.load_month`) in a unit
+of work that is never committed; the controller reviews the totals per service, what blocks the
+close and the problems; then "lock" is :func:`mutua.charging.service.close_period` itself.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine
-
-from mutua.charging.domain import provisional_charges
+from mutua.charging.domain import CloseDraft, Timings, draft_close
+from mutua.charging.ports import ChargingUnitOfWork
+from mutua.charging.service import load_month
+from mutua.costing.domain.model import CostModel
+from mutua.kernel.access import Action, Permission, requires
 from mutua.kernel.money import ZERO
-from mutua.kernel.periods import Period, months_of
-from mutua.legacy_store import Store
-from mutua.platform.db.engine import UnitOfWork
+from mutua.kernel.periods import Period
+from mutua.kernel.problems import Problem
 
 
-def preview_close(engine: Engine, period: Period) -> dict[str, Any]:
-    """The charges closing ``period`` would write, summed per service, and what stands in the way."""
-    with UnitOfWork(engine) as uow:  # never committed: nothing is written
-        store = Store(uow.connection)
-        _, model = store.cost_model()
-        closed = store.closed_periods()
-        blockers: list[str] = []
-        if period.key in closed:
-            blockers.append(f"period {period} is already closed")
-        earlier_open = [p for p in months_of(period.year) if p < period and p.key not in closed]
-        if earlier_open:
-            blockers.append(f"close {earlier_open[0]} first: periods are closed in order")
-        engagements = store.engagements()
-        drivers = store.drivers([period.key])
-        direct = store.direct_costs_by_centre([period.key])
-    charges, problems = provisional_charges(model, period, engagements, drivers)
-    by_service: dict[str, Decimal] = defaultdict(lambda: ZERO)
+@dataclass(frozen=True, slots=True)
+class ServiceCharges:
+    """The charges of one service in a close: its lines and their total."""
+
+    service: str
+    name: str
+    lines: int
+    amount: Decimal
+
+    def as_json(self) -> dict[str, Any]:
+        return {"service": self.service, "name": self.name, "lines": self.lines, "amount": str(self.amount)}
+
+
+@dataclass(frozen=True)
+class CloseReview:
+    """What closing a month would write, and what stands in the way (nothing is written).
+
+    Attributes:
+        period: the month.
+        closed: whether it is closed already.
+        blockers: why it cannot be closed now (already closed; an earlier month open).
+        problems: what in the data would refuse the close.
+        charges: the number of charges it would write.
+        members: the number of members charged.
+        total_charged: their total.
+        direct_cost: the month's direct cost in the ledger.
+        by_service: the charges per service, in the cost model's order.
+        timings: seconds per stage (load, check, charge, validate).
+    """
+
+    period: Period
+    closed: bool
+    blockers: tuple[str, ...]
+    problems: tuple[Problem, ...]
+    charges: int
+    members: int
+    total_charged: Decimal
+    direct_cost: Decimal
+    by_service: tuple[ServiceCharges, ...]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def can_lock(self) -> bool:
+        return not self.blockers and not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "period": str(self.period),
+            "closed": self.closed,
+            "can_lock": self.can_lock,
+            "blockers": list(self.blockers),
+            "problems": [p.as_dict() for p in self.problems],
+            "charges": self.charges,
+            "members": self.members,
+            "total_charged": str(self.total_charged),
+            "direct_cost": str(self.direct_cost),
+            "by_service": [s.as_json() for s in self.by_service],
+        }
+
+
+def review_of(draft: CloseDraft, model: CostModel, closed: bool) -> CloseReview:
+    """A close's draft summed per service for the controller's review."""
+    amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
     lines: dict[str, int] = defaultdict(int)
-    members: set[str] = set()
-    for c in charges:
-        by_service[c.service] += c.amount
+    for c in draft.charges:
+        amounts[c.service] += c.amount
         lines[c.service] += 1
-        members.add(c.member)
-    return {
-        "period": str(period),
-        "closed": period.key in closed,
-        "can_lock": not blockers and not problems,
-        "blockers": blockers,
-        "problems": [p.as_dict() for p in problems],
-        "charges": len(charges),
-        "members": len(members),
-        "total_charged": str(sum(by_service.values(), ZERO)),
-        "direct_cost": str(sum(direct.values(), ZERO)),
-        "by_service": [
-            {
-                "service": s.code,
-                "name": s.name,
-                "lines": lines.get(s.code, 0),
-                "amount": str(by_service.get(s.code, ZERO)),
-            }
-            for s in model.services
-            if s.code in by_service
-        ],
-    }
+    return CloseReview(
+        draft.period,
+        closed,
+        draft.blockers,
+        draft.problems,
+        len(draft.charges),
+        len({c.member for c in draft.charges}),
+        sum(amounts.values(), ZERO),
+        draft.direct_cost,
+        tuple(
+            ServiceCharges(s.code, s.name, lines[s.code], amounts[s.code]) for s in model.services if s.code in amounts
+        ),
+    )
+
+
+@requires(Permission(Action.CLOSE))
+def preview_close(uow: ChargingUnitOfWork, period: Period) -> CloseReview:
+    """The charges closing ``period`` would write, summed per service, and what stands in the way."""
+    timings = Timings()
+    with uow:  # never committed: nothing is written
+        books = timings.run("load", load_month, uow, period)
+    draft = draft_close(books, timings)
+    return replace(review_of(draft, books.model, period.key in books.closed), timings=dict(timings.stages))

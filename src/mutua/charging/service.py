@@ -1,118 +1,109 @@
 """The close: provisional charges for a month, then the month locked; the true-up of a year.
 
-The close is an explicit pipeline of pure stages, each timed::
+Both run a pipeline of named, timed stages (:class:`~mutua.charging.domain.Timings`); the stages
+are the domain's pure functions, the service only loads their input and writes their output::
 
-    load (ledger, drivers, engagements) -> allocate support -> charge -> validate -> write + lock
+    close    load -> check -> charge -> validate -> write + lock        (domain.close)
+    review   load -> check -> charge -> validate                        (review.py: nothing written)
+    true-up  load -> check -> allocate support -> allocate actual -> settle -> write   (domain.trueup)
 """
 
 from __future__ import annotations
 
-import enum
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine
-
-from mutua.charging.domain import ActualAllocation, allocate_actual, provisional_charges
-from mutua.costing.domain.allocation import AllocationError, SupportAllocation, allocate_support
+from mutua.charging.domain import (
+    ActualAllocation,
+    ActualBooks,
+    ActualCost,
+    CloseDraft,
+    MonthBooks,
+    Timings,
+    TrueUpMode,
+    TrueUpRun,
+    allocate_actual_cost,
+    draft_close,
+    settle,
+    true_up_blockers,
+)
+from mutua.charging.ports import ChargingUnitOfWork
+from mutua.costing.domain.allocation import SupportAllocation
+from mutua.kernel.access import Action, Permission, requires
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import Conflict, Rejected
-from mutua.legacy_store import Store
-from mutua.platform.db.engine import UnitOfWork
 
-
-class TrueUpMode(enum.StrEnum):
-    SETTLE = "settle"  # each member's over- or under-recovery is invoiced or credited now
-    CARRY_FORWARD = "carry_forward"  # the balance goes into next year's tariffs
-
-
-@dataclass
-class Timings:
-    """How long each stage took, in seconds."""
-
-    stages: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - start
+__all__ = [
+    "CloseResult",
+    "CloseStatus",
+    "PeriodStatus",
+    "Timings",
+    "TrueUpMode",
+    "TrueUpResult",
+    "actual_cost",
+    "close_period",
+    "close_status",
+    "load_month",
+    "true_up",
+]
 
 
 @dataclass(frozen=True)
 class CloseResult:
+    """A month closed.
+
+    Attributes:
+        period: the month.
+        charges: the number of charges written.
+        total_charged: their total.
+        direct_cost: the month's direct cost in the ledger.
+        timings: seconds per stage (load, check, charge, validate, write).
+    """
+
     period: Period
     charges: int
     total_charged: Decimal
     direct_cost: Decimal
-    timings: dict[str, float]
+    timings: Mapping[str, float] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, Any]:
         return {
             "period": str(self.period),
             "charges": self.charges,
             "total_charged": str(self.total_charged),
             "direct_cost": str(self.direct_cost),
-            "timings": self.timings,
+            "timings": dict(self.timings),
         }
-
-
-def close_period(engine: Engine, period: Period, actor: str = "system") -> CloseResult:
-    """Charge a month provisionally at the year's tariffs and lock it."""
-    timings = Timings()
-    with UnitOfWork(engine) as uow:
-        store = Store(uow.connection, actor)
-        with timings.stage("load"):
-            model_id, model = store.cost_model()
-            closed = store.closed_periods()
-            if period.key in closed:
-                raise Conflict(f"period {period} is already closed")
-            earlier_open = [p for p in months_of(period.year) if p < period and p.key not in closed]
-            if earlier_open:
-                raise Conflict(f"close {earlier_open[0]} first: periods are closed in order")
-            engagements = store.engagements()
-            drivers = store.drivers([period.key])
-            direct = store.direct_costs_by_centre([period.key])
-        with timings.stage("charge"):
-            charges, problems = provisional_charges(model, period, engagements, drivers)
-        if problems:
-            raise Rejected(problems, f"close of {period}")
-        total_charged = sum((c.amount for c in charges), ZERO)
-        direct_cost = sum(direct.values(), ZERO)
-        with timings.stage("write"):
-            run_id = store.add_run("close", period, model_id, direct_cost, total_charged)
-            store.add_charges(run_id, "provisional", charges)
-            store.lock_period(period, model_id)
-            store.audit(
-                "close",
-                "period",
-                str(period),
-                run=run_id,
-                charges=len(charges),
-                total_charged=total_charged,
-                direct_cost=direct_cost,
-            )
-        uow.commit()
-    return CloseResult(period, len(charges), total_charged, direct_cost, timings.stages)
 
 
 @dataclass(frozen=True)
 class TrueUpResult:
+    """The true-up of a year.
+
+    Attributes:
+        year: the year.
+        mode: settled now, or carried forward.
+        total_cost: the year's actual cost.
+        total_charged: the year's provisional charges.
+        allocation: the actual cost by engagement and service.
+        support: the support allocation of the year.
+        per_member: each member's adjustment (positive: the member owes it).
+        carried: each service's balance carried into next year's tariffs (carry forward only).
+        timings: seconds per stage (load, check, allocate support, allocate actual, settle, write).
+    """
+
     year: int
     mode: TrueUpMode
     total_cost: Decimal
     total_charged: Decimal
     allocation: ActualAllocation
     support: SupportAllocation
-    per_member: dict[str, Decimal]  # member -> adjustment (positive: the member owes it)
-    carried: dict[str, Decimal]
+    per_member: Mapping[str, Decimal]
+    carried: Mapping[str, Decimal]
+    timings: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def result(self) -> Decimal:
@@ -120,100 +111,188 @@ class TrueUpResult:
         settled = sum(self.per_member.values(), ZERO) if self.mode is TrueUpMode.SETTLE else ZERO
         return self.total_charged + settled - self.total_cost
 
-    def as_dict(self) -> dict[str, Any]:
+    @property
+    def settlement_total(self) -> Decimal:
+        return sum(self.per_member.values(), ZERO)
+
+    @property
+    def members_owing(self) -> int:
+        return sum(1 for a in self.per_member.values() if a > 0)
+
+    @property
+    def members_refunded(self) -> int:
+        return sum(1 for a in self.per_member.values() if a < 0)
+
+    def as_json(self) -> dict[str, Any]:
         return {
             "year": self.year,
             "mode": self.mode.value,
             "total_cost": str(self.total_cost),
             "total_charged": str(self.total_charged),
             "result": str(self.result),
-            "members_owing": sum(1 for a in self.per_member.values() if a > 0),
-            "members_refunded": sum(1 for a in self.per_member.values() if a < 0),
-            "settlement_total": str(sum(self.per_member.values(), ZERO)),
+            "members_owing": self.members_owing,
+            "members_refunded": self.members_refunded,
+            "settlement_total": str(self.settlement_total),
             "carried_forward": {k: str(v) for k, v in self.carried.items()},
         }
 
 
-def actual_allocation(store: Store, year: int, periods: list[Period]) -> tuple[SupportAllocation, ActualAllocation]:
-    """Allocate the actual cost of ``periods`` (support centres, then engagements)."""
-    _, model = store.cost_model()
-    keys = [p.key for p in periods]
-    direct = store.direct_costs_by_centre(keys)
-    try:
-        support = allocate_support(model, direct)
-    except AllocationError as exc:
-        raise Rejected(exc.problems, f"allocation of {year}") from exc
-    charged = store.charged_sums(keys, kind="provisional")
-    allocation, problems = allocate_actual(
-        model, year, periods, support.final, charged, store.engagements(), store.drivers(keys)
-    )
-    if problems or allocation is None:
-        raise Rejected(problems, f"allocation of {year}")
-    return support, allocation
+@dataclass(frozen=True, slots=True)
+class PeriodStatus:
+    period: Period
+    closed: bool
+
+    @property
+    def status(self) -> str:
+        return "closed" if self.closed else "open"
 
 
-def true_up(engine: Engine, year: int, mode: TrueUpMode = TrueUpMode.SETTLE, actor: str = "system") -> TrueUpResult:
-    """Re-allocate the year's actual cost and settle (or carry forward) each member's difference."""
-    periods = list(months_of(year))
-    with UnitOfWork(engine) as uow:
-        store = Store(uow.connection, actor)
-        model_id, _ = store.cost_model()
-        closed = store.closed_periods()
-        missing = [str(p) for p in periods if p.key not in closed]
-        if missing:
-            raise Conflict(f"the true-up of {year} needs every month closed; still open: {', '.join(missing)}")
-        if store.true_up_run(year) is not None:
-            raise Conflict(f"the true-up of {year} was already run; corrections are credit notes in an open period")
-        support, allocation = actual_allocation(store, year, periods)
-        total_charged = sum((s.charged for s in allocation.shares), ZERO)
-        december = Period(year, 12)
-        run_id = store.add_run("true_up", december, model_id, allocation.total_cost, total_charged, mode.value)
-        store.add_true_up_shares(run_id, year, allocation.shares)
-        per_member: dict[str, Decimal] = {}
-        for s in allocation.shares:
-            per_member[s.member] = per_member.get(s.member, ZERO) + s.adjustment
-        carried: dict[str, Decimal] = {}
-        if mode is TrueUpMode.SETTLE:
-            from mutua.charging.domain import Charge
+@dataclass(frozen=True)
+class CloseStatus:
+    """Which months of a year are closed, and the year's true-up (None until it runs)."""
 
-            adjustments = [
-                Charge(
-                    december,
-                    s.engagement,
-                    s.member,
-                    s.service,
-                    "true-up",
-                    Decimal(1),
-                    "settlement",
-                    s.adjustment,
-                    s.adjustment,
-                )
-                for s in allocation.shares
-                if s.adjustment != 0
-            ]
-            store.add_charges(run_id, "true_up", adjustments)
-        else:
-            for s in allocation.shares:
-                carried[s.service] = carried.get(s.service, ZERO) + (s.charged - s.actual)
-            carried = {k: v for k, v in carried.items() if v != 0}
-            store.add_carry_forwards(run_id, year, carried)
-        result = TrueUpResult(
-            year, mode, allocation.total_cost, total_charged, allocation, support, per_member, carried
-        )
-        store.audit("true_up", "year", str(year), run=run_id, **result.as_dict())
-        uow.commit()
-    return result
+    year: int
+    periods: tuple[PeriodStatus, ...]
+    true_up: TrueUpRun | None
 
+    @property
+    def next_open(self) -> Period | None:
+        """The month to close next (months are closed in order), or None when all are."""
+        return next((p.period for p in self.periods if not p.closed), None)
 
-def close_status(engine: Engine, year: int) -> dict[str, Any]:
-    with UnitOfWork(engine) as uow:
-        store = Store(uow.connection)
-        closed = store.closed_periods()
-        run = store.true_up_run(year)
+    def as_json(self) -> dict[str, Any]:
         return {
-            "year": year,
-            "periods": [{"period": str(p), "status": "closed" if p.key in closed else "open"} for p in months_of(year)],
-            "true_up": None
-            if run is None
-            else {"mode": run["mode"], "at": run["at"].isoformat() + "Z", "by": run["actor"]},
+            "year": self.year,
+            "periods": [{"period": str(p.period), "status": p.status} for p in self.periods],
+            "true_up": None if self.true_up is None else self.true_up.as_json(),
         }
+
+
+# -- loading the stages' input --------------------------------------------------------------------
+
+
+def load_month(uow: ChargingUnitOfWork, period: Period) -> MonthBooks:
+    """What the close of ``period`` reads (inside an open unit of work)."""
+    model_id, model = uow.costing.cost_model()
+    return MonthBooks(
+        period,
+        model_id,
+        model,
+        frozenset(uow.charging.closed_periods()),
+        tuple(uow.registry.engagements()),
+        uow.charging.drivers([period.key]),
+        uow.charging.direct_costs_by_centre([period.key]),
+    )
+
+
+def load_actuals(uow: ChargingUnitOfWork, year: int, periods: Sequence[Period]) -> ActualBooks:
+    """What allocating the actual cost of ``periods`` reads (inside an open unit of work)."""
+    _, model = uow.costing.cost_model()
+    keys = [p.key for p in periods]
+    return ActualBooks(
+        year,
+        tuple(periods),
+        model,
+        tuple(uow.registry.engagements()),
+        uow.charging.drivers(keys),
+        uow.charging.direct_costs_by_centre(keys),
+        uow.charging.charged_sums(keys, kind="provisional"),
+    )
+
+
+def actual_cost(
+    uow: ChargingUnitOfWork, year: int, periods: Sequence[Period], timings: Timings | None = None
+) -> ActualCost:
+    """The actual cost of closed ``periods``: support allocation, then shares (inside an open unit
+    of work); refused with the problems when the model cannot allocate it."""
+    timings = timings or Timings()
+    books = timings.run("load", load_actuals, uow, year, periods)
+    cost, problems = allocate_actual_cost(books, timings)
+    if cost is None:
+        raise Rejected(problems, f"allocation of {year}")
+    return cost
+
+
+def refuse(draft: CloseDraft) -> None:
+    """Refuse a close that is blocked (a Conflict) or whose data has problems (Rejected)."""
+    if draft.blockers:
+        raise Conflict(draft.blockers[0])
+    if draft.problems:
+        raise Rejected(draft.problems, f"close of {draft.period}")
+
+
+# -- the use cases ----------------------------------------------------------------------------------
+
+
+@requires(Permission(Action.CLOSE))
+def close_period(uow: ChargingUnitOfWork, period: Period) -> CloseResult:
+    """Charge a month provisionally at the year's tariffs and lock it."""
+    timings = Timings()
+    with uow:
+        books = timings.run("load", load_month, uow, period)
+        draft = draft_close(books, timings)
+        refuse(draft)
+        with timings.stage("write"):
+            run_id = uow.charging.add_run("close", period, books.model_id, draft.direct_cost, draft.total_charged)
+            uow.charging.add_charges(run_id, "provisional", draft.charges)
+            uow.charging.lock_period(period, books.model_id)
+            uow.audit.record(
+                "close",
+                "period",
+                str(period),
+                run=run_id,
+                charges=len(draft.charges),
+                total_charged=draft.total_charged,
+                direct_cost=draft.direct_cost,
+            )
+        uow.commit()
+    return CloseResult(period, len(draft.charges), draft.total_charged, draft.direct_cost, dict(timings.stages))
+
+
+@requires(Permission(Action.CLOSE))
+def true_up(uow: ChargingUnitOfWork, year: int, mode: TrueUpMode = TrueUpMode.SETTLE) -> TrueUpResult:
+    """Re-allocate the year's actual cost and settle (or carry forward) each member's difference."""
+    timings = Timings()
+    periods = months_of(year)
+    with uow:
+        with timings.stage("load"):
+            model_id, _ = uow.costing.cost_model()
+            closed = uow.charging.closed_periods()
+            ran = uow.charging.true_up_run(year) is not None
+        blockers = timings.run("check", true_up_blockers, year, closed, ran)
+        if blockers:
+            raise Conflict(blockers[0])
+        cost = actual_cost(uow, year, periods, timings)
+        shares = cost.allocation.shares
+        settlement = timings.run("settle", settle, shares, mode, year)
+        total_charged = sum((s.charged for s in shares), ZERO)
+        result = TrueUpResult(
+            year,
+            mode,
+            cost.allocation.total_cost,
+            total_charged,
+            cost.allocation,
+            cost.support,
+            settlement.per_member,
+            settlement.carried,
+        )
+        with timings.stage("write"):
+            december = Period(year, 12)
+            run_id = uow.charging.add_run("true_up", december, model_id, result.total_cost, total_charged, mode.value)
+            uow.charging.add_true_up_shares(run_id, year, shares)
+            if mode is TrueUpMode.SETTLE:
+                uow.charging.add_charges(run_id, "true_up", settlement.charges)
+            else:
+                uow.charging.add_carry_forwards(run_id, year, settlement.carried)
+            uow.audit.record("true_up", "year", str(year), run=run_id, **result.as_json())
+        uow.commit()
+    return replace(result, timings=dict(timings.stages))
+
+
+@requires(Permission(Action.READ_ASSOCIATION))
+def close_status(uow: ChargingUnitOfWork, year: int) -> CloseStatus:
+    """Which months of ``year`` are closed, and whether its true-up ran."""
+    with uow:
+        closed = uow.charging.closed_periods()
+        run = uow.charging.true_up_run(year)
+    return CloseStatus(year, tuple(PeriodStatus(p, p.key in closed) for p in months_of(year)), run)

@@ -1,58 +1,68 @@
-"""Tariffs in force, and the proposal of next year's from this year's actual cost."""
+"""The proposal of next year's tariffs from this year's actual cost (the tariffs in force are
+costing's: :func:`mutua.costing.service.tariffs_in_force`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine
-
-from mutua.charging.service import actual_allocation
-from mutua.costing.domain.catalogue import tariff_to_data
+from mutua.charging.ports import ChargingUnitOfWork
+from mutua.charging.service import actual_cost
+from mutua.costing.domain.catalogue import Tariff, tariff_to_data
 from mutua.costing.domain.tariffs import ServiceYear, propose_tariffs
 from mutua.costing.modelfile import dump_cost_model
+from mutua.kernel.access import Action, Permission, requires
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import months_of
 from mutua.kernel.problems import Conflict
-from mutua.legacy_store import Store
-from mutua.platform.db.engine import UnitOfWork
 
 
-def tariffs_in_force(engine: Engine, year: int) -> list[dict[str, Any]]:
-    with UnitOfWork(engine) as uow:
-        _, model = Store(uow.connection).cost_model()
-    result = []
-    for s in model.services:
-        t = model.tariff(year, s.code)
-        result.append(
-            {
-                "service": s.code,
-                "name": s.name,
-                "charging": s.charging.value,
-                "unit": s.unit,
-                "tariff": None if t is None else tariff_to_data(t),
-            }
-        )
-    return result
+@dataclass(frozen=True)
+class TariffProposal:
+    """Next year's tariffs as proposed from this year's actuals.
+
+    Attributes:
+        year: the year the tariffs are for.
+        tariffs: the proposed tariffs.
+        notes: services that could not be priced, and why.
+        carried_forward: the balances carried from this year, per service (in the tariffs).
+        model: the cost model file's text with the proposed tariffs (to review, then import).
+    """
+
+    year: int
+    tariffs: tuple[Tariff, ...]
+    notes: tuple[str, ...]
+    carried_forward: Mapping[str, Decimal]
+    model: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "tariffs": [tariff_to_data(t) for t in self.tariffs],
+            "notes": list(self.notes),
+            "carried_forward": {k: str(v) for k, v in self.carried_forward.items()},
+            "model": self.model,
+        }
 
 
-def propose_next_year(engine: Engine, year: int) -> dict[str, Any]:
+@requires(Permission(Action.READ_ASSOCIATION))
+def propose_next_year(uow: ChargingUnitOfWork, year: int) -> TariffProposal:
     """Next year's tariffs from ``year``'s actual cost, volumes and carried balance, and the cost model
     text with them added (for the controller to review and import)."""
-    periods = list(months_of(year))
-    with UnitOfWork(engine) as uow:
-        store = Store(uow.connection)
-        _, model = store.cost_model()
-        closed = store.closed_periods()
+    periods = months_of(year)
+    with uow:
+        _, model = uow.costing.cost_model()
+        closed = uow.charging.closed_periods()
         if any(p.key not in closed for p in periods):
             raise Conflict(f"every month of {year} must be closed before proposing {year + 1}'s tariffs")
-        _, allocation = actual_allocation(store, year, periods)
+        allocation = actual_cost(uow, year, periods).allocation
         quantities: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for u in store.drivers([p.key for p in periods]).usage:
+        for u in uow.charging.drivers([p.key for p in periods]).usage:
             quantities[u.service] += u.quantity
-        carried = store.carry_forwards(year)
+        carried = uow.charging.carry_forwards(year)
     cost: dict[str, Decimal] = defaultdict(lambda: ZERO)
     charged: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for s in allocation.shares:
@@ -71,10 +81,4 @@ def propose_next_year(engine: Engine, year: int) -> dict[str, Any]:
         _centre_index={},
         _service_index={},
     )
-    return {
-        "year": year + 1,
-        "tariffs": [tariff_to_data(t) for t in proposed],
-        "notes": notes,
-        "carried_forward": {k: str(v) for k, v in carried.items()},
-        "model": dump_cost_model(new_model),
-    }
+    return TariffProposal(year + 1, tuple(proposed), tuple(notes), carried, dump_cost_model(new_model))

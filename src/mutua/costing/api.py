@@ -1,33 +1,24 @@
-"""The costing context's REST API routes (/api/v1)."""
+"""The costing context's REST API routes (/api/v1): the service catalogue and the tariffs."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
 from fastapi import APIRouter
 
-from mutua.platform.web import schemas
-from mutua.platform.web.deps import (
-    ERRORS,
-    Auth,
-    Ctx,
-    YearQuery,
-)
+from mutua.costing import service
+from mutua.costing.schemas import ServiceOut, TariffOut
+from mutua.kernel.access import User
+from mutua.platform.web.deps import ERRORS, Ctx, YearQuery, permit
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
-@router.get("/services", tags=["services"], summary="The service catalogue", response_model=list[schemas.ServiceOut])
-def services(user: Auth, ctx: Ctx) -> list[dict[str, str]]:
-    from mutua.charging.views import services as catalogue
-
-    return catalogue(ctx.engine)
+@router.get("/services", tags=["services"], summary="The service catalogue", response_model=list[ServiceOut])
+def services(user: Annotated[User, permit(service.services)], ctx: Ctx) -> list[ServiceOut]:
+    return [ServiceOut.of(s) for s in service.services(ctx.uow(user.username))]
 
 
-@router.get(
-    "/tariffs", tags=["services"], summary="The tariffs per service and year", response_model=list[schemas.TariffOut]
-)
-def tariffs(user: Auth, ctx: Ctx, year: YearQuery = None) -> list[dict[str, Any]]:
-    from mutua.charging.views import tariffs as all_tariffs
-
-    return all_tariffs(ctx.engine, year)
+@router.get("/tariffs", tags=["services"], summary="The tariffs per service and year", response_model=list[TariffOut])
+def tariffs(user: Annotated[User, permit(service.tariffs)], ctx: Ctx, year: YearQuery = None) -> list[TariffOut]:
+    return [TariffOut.of(t) for t in service.tariffs(ctx.uow(user.username), year)]

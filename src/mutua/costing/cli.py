@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from mutua.kernel.problems import MutuaError
 from mutua.platform.cli.output import JsonFlag, out, print_json, run
 from mutua.platform.cli.runtime import state
 
@@ -30,9 +29,9 @@ def _group() -> None:
 @model_app.command("validate")
 def model_validate(file: Path) -> None:
     """Check a cost model file and report every problem with its line and field."""
-    from mutua.costing.modelfile import read_cost_model
+    from mutua.costing.service import validate_cost_model
 
-    model, _ = run(lambda: read_cost_model(file))
+    model = run(lambda: validate_cost_model(file))
     out.print(
         f"[green]valid[/]: {len(model.centres)} centres, {len(model.services)} services, "
         f"{len(model.tariffs)} tariffs, {len(model.meters)} meters"
@@ -42,26 +41,18 @@ def model_validate(file: Path) -> None:
 @model_app.command("import")
 def model_import(file: Path) -> None:
     """Import a cost model file; it is in force from now on (earlier versions are kept)."""
-    from mutua.charging.imports import import_cost_model
+    from mutua.costing.service import import_cost_model
 
-    model_id, model = run(lambda: import_cost_model(state.engine(), file, state.settings.actor))
-    out.print(f"cost model {model.version!r} imported (id {model_id})")
+    imported = run(lambda: import_cost_model(state.uow(), file))
+    out.print(f"cost model {imported.model.version!r} imported (id {imported.model_id})")
 
 
 @model_app.command("export")
 def model_export(file: Annotated[Path | None, typer.Argument()] = None) -> None:
     """Write the cost model in force (to a file, or to standard output)."""
-    from mutua.legacy_store import Store
-    from mutua.platform.db.engine import UnitOfWork
+    from mutua.costing.service import export_cost_model
 
-    def text() -> str:
-        with UnitOfWork(state.engine()) as uow:
-            content = Store(uow.connection).costing.cost_model_text()
-        if content is None:
-            raise MutuaError("no cost model has been imported yet")
-        return content
-
-    content = run(text)
+    content = run(lambda: export_cost_model(state.uow()))
     if file is None:
         sys.stdout.write(content)
     else:
@@ -72,9 +63,9 @@ def model_export(file: Annotated[Path | None, typer.Argument()] = None) -> None:
 @tariffs_app.command("list")
 def tariffs_list(year: int, as_json: JsonFlag = False) -> None:
     """The provisional tariffs of a year, per service."""
-    from mutua.charging.tariffs import tariffs_in_force
+    from mutua.costing.service import tariffs_in_force
 
-    rows = run(lambda: tariffs_in_force(state.engine(), year))
+    rows = [r.as_json() for r in run(lambda: tariffs_in_force(state.uow(), year))]
     if as_json:
         print_json(rows)
         return

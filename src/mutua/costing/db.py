@@ -7,11 +7,13 @@ from datetime import datetime
 from sqlalchemy import Connection, DateTime, Integer, String, Text, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from mutua.costing.domain.catalogue import offered_services
 from mutua.costing.domain.model import CostModel
 from mutua.costing.modelfile import parsed_cost_model
 from mutua.kernel.problems import Conflict
 from mutua.platform.db.audit import AuditTrail, utcnow
 from mutua.platform.db.schema import Base, table
+from mutua.registry.domain import OfferedService
 
 
 class CostModelRow(Base):
@@ -38,6 +40,7 @@ class SqlCosting:
         self.audit = audit
 
     def add_cost_model(self, model: CostModel, content: str, sha: str) -> int:
+        """Keep a new version (imported now, by the unit of work's actor); it is in force from now on."""
         model_id = self.c.execute(
             insert(cost_models).values(
                 version=model.version,
@@ -48,7 +51,6 @@ class SqlCosting:
                 imported_by=self.audit.actor,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-        self.audit.record("import", "cost_model", model.version, id=model_id, sha256=sha)
         return int(model_id)
 
     def cost_model(self) -> tuple[int, CostModel]:
@@ -65,3 +67,7 @@ class SqlCosting:
     def cost_model_text(self) -> str | None:
         row = self.c.execute(select(cost_models.c.content).order_by(cost_models.c.id.desc()).limit(1)).first()
         return None if row is None else str(row.content)
+
+    def offered_services(self) -> dict[str, OfferedService]:
+        """The services of the model in force, as the registry's engagements see them."""
+        return offered_services(self.cost_model()[1].services)

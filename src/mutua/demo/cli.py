@@ -51,13 +51,22 @@ def demo(
         def tick(what: str, done: int) -> None:
             progress.update(task, completed=done, description=what)
 
-        result = run(lambda: run_demo(state.engine(), settings.data_dir / "demo-input", year, tick, settings.actor))
-    data = run(lambda: association_report(state.engine(), year))
+        result = run(
+            lambda: run_demo(
+                state.engine(),
+                settings.data_dir / "demo-input",
+                year,
+                tick,
+                settings.actor,
+                unit_of_work=state.runtime.unit_of_work,
+            )
+        )
+    report = run(lambda: association_report(state.uow(), year))
     elapsed = time.perf_counter() - start
     if as_json:
-        print_json({"demo": result["true_up"], "report": data, "seconds": round(elapsed, 1)})
+        print_json({"demo": result["true_up"], "report": report.as_json(), "seconds": round(elapsed, 1)})
         return
-    print_report(data)
+    print_report(report)
     documents = sum(d["documents"] for d in result.get("documents", []))
     out.print(f"{documents} invoices and credit notes issued (`mutua invoices list --year {year}`)")
     out.print(f"demo built in {elapsed:.1f} s; input files in {result['input']}")

@@ -8,31 +8,34 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from mutua.charging import imports
 from mutua.charging.service import TrueUpMode, close_period, true_up
 from mutua.costing.modelfile import parse_cost_model
+from mutua.costing.service import import_cost_model
 from mutua.demo.generator import DemoBuilder
 from mutua.kernel.periods import months_of
 from mutua.kernel.problems import Conflict
-from mutua.platform.db.engine import UnitOfWork
-from mutua.registry import db as registry_db
+from mutua.registry import service as registry
 
 Progress = Callable[[str, int], None]  # (step description, steps done so far)
 STEPS = 4 + 12 * 4 + 1 + 1
 
 
-def _is_empty(engine: Engine) -> bool:
-    with UnitOfWork(engine) as uow:
-        return uow.connection.execute(select(func.count()).select_from(registry_db.members)).scalar_one() == 0
-
-
 def run_demo(
-    engine: Engine, folder: Path, year: int, progress: Progress | None = None, actor: str = "demo"
+    engine: Engine,
+    folder: Path,
+    year: int,
+    progress: Progress | None = None,
+    actor: str = "demo",
+    *,
+    unit_of_work: Callable[[Engine, str], Any],
 ) -> dict[str, Any]:
-    """Build the demo association into an empty database; returns what was done."""
-    if not _is_empty(engine):
+    """Build the demo association into an empty database; returns what was done. ``unit_of_work``
+    is the composition root's factory ``(engine, actor)`` (the demo never imports it)."""
+    uow = unit_of_work(engine, actor)
+    if registry.members(uow):
         raise Conflict("the database already holds an association: use an empty data directory (or --reset)")
     step = 0
 
@@ -47,33 +50,33 @@ def run_demo(
     builder.build(parse_cost_model(base_text, "demo cost-model.yaml"))
     files = builder.write(folder, base_text)
     tick("input files written")
-    imports.import_cost_model(engine, folder / "cost-model.yaml", actor)
-    imports.import_members(engine, folder / "members.csv", actor)
+    import_cost_model(uow, folder / "cost-model.yaml")
+    registry.import_members(uow, folder / "members.csv")
     tick("cost model and members")
-    imports.import_engagements(engine, folder / "engagements.csv", actor)
+    registry.import_engagements(uow, folder / "engagements.csv")
     tick("engagements")
-    imports.import_commitments(engine, folder / "commitments.csv", actor)
+    registry.import_commitments(uow, folder / "commitments.csv")
     tick("commitments")
     closes = []
     for i, period in enumerate(months_of(year)):
-        imports.import_ledger(engine, files["ledger"][i], actor)
+        imports.import_ledger(uow, files["ledger"][i])
         tick(f"{period} ledger")
-        imports.import_time_sheets(engine, files["time"][i], actor)
+        imports.import_time_sheets(uow, files["time"][i])
         tick(f"{period} time sheets")
-        imports.import_usage(engine, files["usage"][i], actor)
+        imports.import_usage(uow, files["usage"][i])
         tick(f"{period} usage")
-        closes.append(close_period(engine, period, actor).as_dict())
+        closes.append(close_period(uow, period).as_json())
         tick(f"{period} closed")
-    result = true_up(engine, year, TrueUpMode.SETTLE, actor)
+    result = true_up(uow, year, TrueUpMode.SETTLE)
     tick("true-up")
     from mutua.billing.service import issue_year
 
-    issued = [r.as_dict() for r in issue_year(engine, year, actor)]
+    issued = [r.as_json() for r in issue_year(unit_of_work(engine, actor), year)]
     tick("invoices and credit notes")
     return {
         "year": year,
         "input": str(folder),
         "closes": closes,
-        "true_up": result.as_dict(),
+        "true_up": result.as_json(),
         "documents": issued,
     }

@@ -1,45 +1,22 @@
-"""The monthly aggregation on DuckDB: the one SQL text of ``aggregation.sql`` over a period's files."""
+"""The monthly aggregation on DuckDB: the one SQL text of ``aggregation.sql`` over a period's files
+(its rows as :class:`~mutua.metering.domain.Total`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
 
 import duckdb
 
+from mutua.metering.domain import Total
 from mutua.metering.duck import connect
 
 
 def aggregation_sql() -> str:
     """The aggregation, as run by every engine."""
     return files("mutua.metering").joinpath("aggregation.sql").read_text(encoding="utf-8")
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Total:
-    """One monthly total as an exact fraction of micro-units (quantity = numerator / 10^6 / denominator).
-
-    Attributes:
-        period: the period charged (YYYYMM).
-        origin_period: the period the usage happened in (differs for late events).
-        member, engagement, meter, agg, dims: what it is about.
-        events: how many events it counts.
-        numerator, denominator: the exact aggregate.
-    """
-
-    period: int
-    origin_period: int
-    member: str
-    engagement: str
-    meter: str
-    agg: str
-    dims: str
-    events: int
-    numerator: int
-    denominator: int
 
 
 def to_totals(rows: Sequence[Sequence[object]]) -> list[Total]:

@@ -1,13 +1,16 @@
 """What validation needs to know: the meters, the subjects, the periods no longer open and the
-receiving clock (read from the database and the store's seals by ``service.load_catalogue``)."""
+receiving clock (built by ``service.load_catalogue`` from the database and the store's seals)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from mutua.costing.domain.meters import Meter
+from mutua.costing.domain.model import CostModel
+from mutua.metering.domain import resolve_subjects, subject_key
+from mutua.registry.domain import Engagement
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,14 @@ class Catalogue:
         for m in self.meters:
             result.setdefault(m.event_type, []).append(m)
         return result
+
+
+def build_catalogue(model: CostModel, engagements: Sequence[Engagement], closed: Iterable[int], now: int) -> Catalogue:
+    """The catalogue of a cost model and the engagements: every subject also without its dots and
+    spaces (``0406.798.006`` as ``0406798006``), so that a lookup needs no normalising first."""
+    subjects = resolve_subjects(engagements, model)
+    subjects = {**subjects, **{subject_key(k): v for k, v in subjects.items()}}
+    return Catalogue(model.meters, subjects, frozenset(closed), now)
 
 
 def now_us() -> int:

@@ -13,7 +13,8 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from mutua.metering.eventstore import IngestResult
+    from mutua.metering.domain import IngestResult
+    from mutua.metering.store import DuckEventStore
 
 from mutua.platform.cli.output import JsonFlag, err, out, period_arg, print_json, run
 from mutua.platform.cli.runtime import state
@@ -24,6 +25,13 @@ app = typer.Typer(no_args_is_help=True)
 @app.callback()
 def _group() -> None:
     """Commands of the metering context."""
+
+
+def _events() -> DuckEventStore:
+    """The event store of the data dir."""
+    from mutua.metering.store import DuckEventStore
+
+    return DuckEventStore(state.settings.data_dir)
 
 
 metering_app = typer.Typer(
@@ -53,7 +61,7 @@ def ingest(
                 progress.update(task, completed=done, description=f"{name}: {what}")
 
             def ingest(file: Path = file, tick: Callable[[str, float], None] = tick) -> IngestResult:
-                return ingest_file(state.engine(), state.settings.data_dir, file, state.settings.actor, tick)
+                return ingest_file(state.uow(), _events(), file, tick)
 
             result = run(ingest)
             progress.update(task, completed=1.0, description=f"{file.name}: done")
@@ -91,13 +99,17 @@ def serve(
 
     import uvicorn
 
+    from mutua.metering.http import UNIT_OF_WORK_VARIABLE
+
     settings = state.settings
     state.engine()  # creates or migrates the schema once, before any worker starts
+    factory = state.runtime.unit_of_work  # the workers import it by name (they are new processes)
     os.environ.update(
         {
             "MUTUA_DATA_DIR": str(settings.data_dir),
             "MUTUA_ACTOR": settings.actor,
             "MUTUA_METERING_FLUSH_EVENTS": str(flush_events),
+            UNIT_OF_WORK_VARIABLE: f"{factory.__module__}:{factory.__qualname__}",
         }
     )
     if settings.database_url:
@@ -118,7 +130,7 @@ def flush(as_json: JsonFlag = False) -> None:
     """Move events acknowledged over HTTP into a Parquet segment (safe to repeat)."""
     from mutua.metering.service import flush as action
 
-    result = run(lambda: action(state.engine(), state.settings.data_dir, state.settings.actor))
+    result = run(lambda: action(state.uow(), _events()))
     if as_json:
         print_json(result.as_dict())
     else:
@@ -130,7 +142,7 @@ def materialise(period: Annotated[str, typer.Argument(help="The month, YYYY-MM."
     """Write a month's metered totals into the usage the close charges (replaces earlier ones)."""
     from mutua.metering.service import materialise as action
 
-    result = run(lambda: action(state.engine(), state.settings.data_dir, period_arg(period), state.settings.actor))
+    result = run(lambda: action(state.uow(), _events(), period_arg(period)))
     if as_json:
         print_json(result.as_dict())
     else:
@@ -159,7 +171,8 @@ def usage(
             number = enterprise_number(member)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
-    data = run(lambda: usage_view(state.engine(), state.settings.data_dir, period_arg(period), number, meter))
+    view = run(lambda: usage_view(state.uow(), _events(), period_arg(period), number, meter))
+    data = view.as_json()
     if as_json:
         print_json(data)
         return
@@ -170,7 +183,7 @@ def usage(
         for ln in data["lines"]:
             writer.writerow([ln[c] for c in columns])
         return
-    table = Table(title=f"Usage {data['period']}" + (" (closed)" if data["closed"] else " (month to date)"))
+    table = Table(title=f"Usage {view.period}" + (" (closed)" if view.closed else " (month to date)"))
     for c in columns:
         table.add_column(c, justify="right" if c in ("events", "quantity") else "left")
     for ln in data["lines"]:
@@ -183,7 +196,7 @@ def stats(as_json: JsonFlag = False) -> None:
     """What the event store holds."""
     from mutua.metering.service import stats as action
 
-    data = action(state.settings.data_dir)
+    data = action(_events()).as_dict()
     if as_json:
         print_json(data)
     else:

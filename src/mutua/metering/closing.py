@@ -4,19 +4,36 @@ service and origin period (each meter rounded once), and what a materialisation 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from mutua.costing.domain.model import CostModel
 from mutua.kernel.periods import Period
-from mutua.metering.aggregation import Total
-from mutua.metering.domain import Fraction128, billing_quantity
+from mutua.kernel.problems import Conflict
+from mutua.metering.domain import Fraction128, Total, billing_quantity
+
+
+def refuse_closed(period: Period, closed: Collection[int]) -> None:
+    """A locked period's usage never changes: its late events are charged in the next open one."""
+    if period.key in closed:
+        raise Conflict(f"period {period} is closed: its usage can no longer change (late events go to the next)")
 
 
 @dataclass(frozen=True)
 class MaterialiseResult:
+    """What a materialisation wrote.
+
+    Attributes:
+        period: the period charged.
+        rows: usage rows written (per engagement, service and origin period).
+        events: events counted.
+        late_rows: rows of late usage (an earlier origin period).
+        pending: events acknowledged over HTTP and not yet flushed when the totals were taken.
+        batch_id: the import batch of the rows.
+    """
+
     period: Period
     rows: int
     events: int

@@ -34,7 +34,7 @@ import hashlib
 import re
 import struct
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from typing import Any, NamedTuple, cast
@@ -395,3 +395,112 @@ def billing_quantity(meter: Meter, fractions: Iterable[Fraction128]) -> Decimal:
         )
         value = total / MICRO * meter.multiply_by / meter.divide_by
         return value.quantize(QUANTITY_PLACES, ROUND_HALF_EVEN)
+
+
+# -- what the event store answers (the records its port speaks) --------------------------------
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Total:
+    """One monthly total as an exact fraction of micro-units (quantity = numerator / 10^6 / denominator).
+
+    Attributes:
+        period: the period charged (YYYYMM).
+        origin_period: the period the usage happened in (differs for late events).
+        member, engagement, meter, agg, dims: what it is about.
+        events: how many events it counts.
+        numerator, denominator: the exact aggregate.
+    """
+
+    period: int
+    origin_period: int
+    member: str
+    engagement: str
+    meter: str
+    agg: str
+    dims: str
+    events: int
+    numerator: int
+    denominator: int
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What one file, flush or HTTP batch did.
+
+    Attributes:
+        source: the file or ``http``.
+        received: events read.
+        accepted: new events stored (each counted once).
+        duplicates: events already taken (in the same batch, or earlier) that changed nothing.
+        rejected: the events refused, each with its reason.
+        late: accepted events whose month is locked (charged in the next open month).
+        segment: the segment committed, or None if nothing new was stored.
+        seconds: wall time.
+        duplicate_indexes: the 0-based positions of the duplicates in the batch.
+    """
+
+    source: str
+    received: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    late: int = 0
+    segment: str | None = None
+    seconds: float = 0.0
+    duplicate_indexes: list[int] = field(default_factory=list)
+
+    def plus(self, other: IngestResult) -> IngestResult:
+        """This and ``other`` counted together (a flush of several segments); the last segment."""
+        return IngestResult(
+            self.source,
+            self.received + other.received,
+            self.accepted + other.accepted,
+            self.duplicates + other.duplicates,
+            [*self.rejected, *other.rejected],
+            self.late + other.late,
+            other.segment or self.segment,
+            self.seconds + other.seconds,
+        )
+
+    def as_dict(self, limit: int | None = None) -> dict[str, Any]:
+        rejected = self.rejected if limit is None else self.rejected[:limit]
+        return {
+            "source": self.source,
+            "received": self.received,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected_count": len(self.rejected),
+            "rejected": [r.as_dict() for r in rejected],
+            "late": self.late,
+            "segment": self.segment,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """What the event store holds.
+
+    Attributes:
+        segments: committed segments.
+        stored_events: events stored (each once).
+        claimed_keys: identities claimed (an event taken is never taken again).
+        pending_http_events: events acknowledged over HTTP, not yet in a segment.
+        periods: the periods with stored events.
+    """
+
+    segments: int
+    stored_events: int
+    claimed_keys: int
+    pending_http_events: int
+    periods: tuple[Period, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "segments": self.segments,
+            "stored_events": self.stored_events,
+            "claimed_keys": self.claimed_keys,
+            "pending_http_events": self.pending_http_events,
+            "periods": [str(p) for p in self.periods],
+        }

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -21,55 +19,14 @@ import pyarrow as pa
 
 from mutua.metering import dedup
 from mutua.metering.catalogue import Catalogue
-from mutua.metering.domain import Rejection
+from mutua.metering.domain import IngestResult
 from mutua.metering.duck import one, one_column
 from mutua.metering.keyclaims import claim, first_occurrences
 from mutua.metering.manifest import fsync_parents
+from mutua.metering.ports import ProgressFn
 from mutua.metering.reading import StoreReader
 from mutua.metering.segments import by_period, write_events, write_rollups
 from mutua.metering.staging import rejections, stage
-
-ProgressFn = Callable[[str, float], None]
-
-
-@dataclass
-class IngestResult:
-    """What one file, flush or HTTP batch did.
-
-    Attributes:
-        source: the file or ``http``.
-        received: events read.
-        accepted: new events stored (each counted once).
-        duplicates: events already taken (in the same batch, or earlier) that changed nothing.
-        rejected: the events refused, each with its reason.
-        late: accepted events whose month is locked (charged in the next open month).
-        segment: the segment committed, or None if nothing new was stored.
-        seconds: wall time.
-    """
-
-    source: str
-    received: int = 0
-    accepted: int = 0
-    duplicates: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
-    late: int = 0
-    segment: str | None = None
-    seconds: float = 0.0
-    duplicate_indexes: list[int] = field(default_factory=list)
-
-    def as_dict(self, limit: int | None = None) -> dict[str, Any]:
-        rejected = self.rejected if limit is None else self.rejected[:limit]
-        return {
-            "source": self.source,
-            "received": self.received,
-            "accepted": self.accepted,
-            "duplicates": self.duplicates,
-            "rejected_count": len(self.rejected),
-            "rejected": [r.as_dict() for r in rejected],
-            "late": self.late,
-            "segment": self.segment,
-            "seconds": round(self.seconds, 3),
-        }
 
 
 class EventStore(StoreReader):
@@ -112,33 +69,45 @@ class EventStore(StoreReader):
         one are in ``raw``; it is recorded in the same commit (even when they were all duplicates)."""
         started = time.perf_counter()
         step = progress or (lambda what, done: None)
-        result = IngestResult(source)
-        result.received = int(one(con, "SELECT count(*) FROM raw"))
+        received = int(one(con, "SELECT count(*) FROM raw"))
         step("validating", 0.1)
         stage(con, catalogue, trusted)
-        result.rejected = rejections(con, catalogue, line_offset)
+        rejected = rejections(con, catalogue, line_offset)
         step("deduplicating", 0.3)
         bad = one_column(con, "SELECT idx FROM badidx")
         hi, lo, idx, in_file = first_occurrences(con, skip_bad=bool(bad))
         taken = self.key_index().contains(hi, lo)
-        result.duplicate_indexes = sorted([*in_file.tolist(), *idx[taken].tolist()])
-        result.duplicates = len(result.duplicate_indexes)
-        result.accepted = int(idx.shape[0]) - int(np.count_nonzero(taken))
-        if result.accepted == 0:
+        duplicate_indexes = sorted([*in_file.tolist(), *idx[taken].tolist()])
+        accepted = int(idx.shape[0]) - int(np.count_nonzero(taken))
+
+        def result(late: int = 0, segment: str | None = None) -> IngestResult:
+            return IngestResult(
+                source,
+                received,
+                accepted,
+                len(duplicate_indexes),
+                rejected,
+                late,
+                segment,
+                time.perf_counter() - started,
+                duplicate_indexes,
+            )
+
+        if accepted == 0:
             if wal_seq is not None and wal_seq > int(manifest.get("wal_seq", 0)):
                 manifest["wal_seq"] = wal_seq
                 self.commit(manifest)
-            result.seconds = time.perf_counter() - started
-            return result
+            return result()
         step("writing", 0.5)
         segment = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}"
-        skip = np.asarray([*result.duplicate_indexes, *bad], dtype=np.int64)
+        skip = np.asarray([*duplicate_indexes, *bad], dtype=np.int64)
         con.register("skip_arrow", pa.table({"idx": skip}))
         con.execute("CREATE OR REPLACE TEMP TABLE skip AS SELECT idx FROM skip_arrow")
         con.unregister("skip_arrow")
         files = write_events(con, self.root, segment)
+        late = 0
         if catalogue.closed:  # only an event of a locked month can be late
-            result.late = int(one(con, "SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE late"))
+            late = int(one(con, "SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE late"))
         step("rollups", 0.7)
         rollups = write_rollups(con, self.root, segment, files, manifest)
         step("claiming keys", 0.85)
@@ -158,7 +127,7 @@ class EventStore(StoreReader):
             {
                 "id": segment,
                 "source": source[-300:],
-                "events": result.accepted,
+                "events": accepted,
                 "files": by_period(self.root, files),
             }
         )
@@ -173,6 +142,4 @@ class EventStore(StoreReader):
                 (self.root / f).unlink(missing_ok=True)
         for name in replaced_rollups:
             (self.root / name).unlink(missing_ok=True)
-        result.segment = segment
-        result.seconds = time.perf_counter() - started
-        return result
+        return result(late, segment)

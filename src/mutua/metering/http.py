@@ -10,36 +10,46 @@ server is up.
 Several worker processes may serve one data dir (``mutua metering serve --workers N``): each
 claims under the write-ahead store's lock, so an event is taken once whichever worker gets it.
 :func:`app_from_env` builds a worker's app from the ``MUTUA_*`` variables.
+
+The app reaches the database through units of work made by the factory it is given (the
+composition root's: the app never names it).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from mutua.metering.service import HttpIngestor, parse_batch
+from mutua.metering.ingestor import HttpIngestor, parse_batch
+from mutua.metering.ports import UnitOfWork
+
+UNIT_OF_WORK_VARIABLE = "MUTUA_UNIT_OF_WORK"
+"""Names the composition root's unit of work factory ``(engine, actor)`` for the workers, as
+``module:name`` (set by ``mutua metering serve``)."""
 
 
 def _json(data: object, status: int = 200) -> Response:
     return Response(orjson.dumps(data), status_code=status, media_type="application/json")
 
 
-def create_app(engine: Engine, data_dir: Path, *, actor: str = "http", flush_events: int | None = None) -> FastAPI:
-    """The ingestion app; nothing heavy happens before startup."""
+def create_app(unit_of_work: Callable[[], UnitOfWork], data_dir: Path, *, flush_events: int | None = None) -> FastAPI:
+    """The ingestion app; nothing heavy happens before startup. ``unit_of_work`` makes a unit of
+    work acting as the server's user."""
     holder: dict[str, HttpIngestor] = {}
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         kwargs = {} if flush_events is None else {"flush_events": flush_events}
-        holder["ingestor"] = HttpIngestor(engine, data_dir, actor, **kwargs)
+        holder["ingestor"] = HttpIngestor(unit_of_work, data_dir, **kwargs)
         try:
             yield
         finally:
@@ -74,13 +84,25 @@ def create_app(engine: Engine, data_dir: Path, *, actor: str = "http", flush_eve
 
 def app_from_env() -> FastAPI:
     """A worker's app (uvicorn ``factory``): the settings come from ``MUTUA_*`` variables, set by
-    ``mutua metering serve`` (the schema is migrated there, once, before the workers start)."""
+    ``mutua metering serve`` (the schema is migrated there, once, before the workers start), and
+    so does the unit of work factory (:data:`UNIT_OF_WORK_VARIABLE`)."""
     from mutua.platform.db.engine import make_engine
     from mutua.platform.settings import Settings
 
     settings = Settings.from_env()
     engine = make_engine(settings.url)
+    factory = _named(os.environ.get(UNIT_OF_WORK_VARIABLE, ""))
     flush_events = os.environ.get("MUTUA_METERING_FLUSH_EVENTS")
     return create_app(
-        engine, settings.data_dir, actor=settings.actor, flush_events=int(flush_events) if flush_events else None
+        lambda: factory(engine, settings.actor),
+        settings.data_dir,
+        flush_events=int(flush_events) if flush_events else None,
     )
+
+
+def _named(path: str) -> Callable[..., Any]:
+    module, _, name = path.partition(":")
+    if not module or not name:
+        raise RuntimeError(f"{UNIT_OF_WORK_VARIABLE} must name the unit of work factory as module:name")
+    found: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    return found

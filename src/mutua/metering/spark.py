@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mutua.metering.aggregation import Total, aggregation_sql, to_totals
+from mutua.metering.aggregation import aggregation_sql, to_totals
+from mutua.metering.domain import Total
 
 
 def spark_session(master: str = "local[2]") -> Any:

@@ -1,130 +1,167 @@
 """Usage views: a period's usage per member, meter and origin period from its daily rollups
 (month to date while open), with the quantities last materialised for the close where the
-rollups cannot give them."""
+rollups cannot give them. Pure: the event store sums the rollups (:class:`RollupUsage`), the
+database gives the materialised quantities."""
 
 from __future__ import annotations
 
-import threading
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import duckdb
-from sqlalchemy import select
-
-from mutua.charging import db as charging_db
 from mutua.costing.domain.model import CostModel
 from mutua.kernel.periods import Period
-from mutua.legacy_store import Store
 from mutua.metering.domain import MICRO, Fraction128, billing_quantity
-from mutua.metering.duck import connect
-from mutua.registry import db as registry_db
+
+ROLLUPS = "rollups"
+MATERIALISED = "materialised service total"
+
+
+@dataclass(frozen=True, slots=True)
+class RollupUsage:
+    """A period's daily rollups summed per member, engagement, meter and origin period.
+
+    Attributes:
+        member, engagement, meter: what it is about.
+        aggregation: the meter's aggregation as stored (``sum``, ``count``, ...).
+        origin_period: the period the usage happened in (YYYYMM).
+        late: some of it is late (its origin period was locked when it came).
+        events: how many events.
+        sum_micro, max_micro, last_micro: the sum, the maximum and the latest value (micro-units).
+        last_day: the last day with an event.
+    """
+
+    member: str
+    engagement: str
+    meter: str
+    aggregation: str
+    origin_period: int
+    late: bool
+    events: int
+    sum_micro: int
+    max_micro: int
+    last_micro: int
+    last_day: date
+
+
+@dataclass(frozen=True, slots=True)
+class UsageLine:
+    """One line of the usage view.
+
+    Attributes:
+        member, engagement, meter, aggregation: what it is about.
+        service, unit: the meter's service and its unit (None when the model no longer has it).
+        origin_period: the period the usage happened in.
+        late: charged in a later period than its own.
+        events: how many events.
+        quantity: in the service's unit; None when unknown (never materialised).
+        basis: ``rollups`` (exact from the daily rollups) or ``materialised service total``.
+        last_day: the last day with an event.
+    """
+
+    member: str
+    engagement: str
+    meter: str
+    aggregation: str
+    service: str | None
+    unit: str | None
+    origin_period: Period
+    late: bool
+    events: int
+    quantity: Decimal | None
+    basis: str
+    last_day: date
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "member": self.member,
+            "engagement": self.engagement,
+            "meter": self.meter,
+            "aggregation": self.aggregation,
+            "service": self.service,
+            "unit": self.unit,
+            "origin_period": str(self.origin_period),
+            "late": self.late,
+            "events": self.events,
+            "quantity": None if self.quantity is None else str(self.quantity),
+            "basis": self.basis,
+            "last_day": str(self.last_day),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class UsageView:
+    """Usage of one period (month to date while open), for one member or all.
+
+    Attributes:
+        period: the period.
+        closed: the period is locked by a close.
+        member: the member asked for, or None for all.
+        lines: per member, meter and origin period.
+    """
+
+    period: Period
+    closed: bool
+    member: str | None
+    lines: tuple[UsageLine, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "period": str(self.period),
+            "closed": self.closed,
+            "member": self.member,
+            "lines": [line.as_json() for line in self.lines],
+        }
 
 
 def usage_lines(
-    paths: Sequence[Path],
-    model: CostModel,
-    materialised: Mapping[tuple[str, str, int], Decimal],
-    member: str | None,
-    meter: str | None,
-) -> list[dict[str, Any]]:
-    """The view's lines from the rollup files ``paths``: sum, count, max and latest are exact from
-    the rollups; unique count and time-weighted average need every event, so for them a line shows
-    the service total last materialised (``materialised``: see :func:`materialised_quantities`)."""
-    lines: list[dict[str, Any]] = []
-    con = view_connection()
-    rows = con.execute(
-        USAGE_FROM_ROLLUPS, {"files": [str(p) for p in paths], "member": member, "meter": meter}
-    ).fetchall()
+    rows: Sequence[RollupUsage], model: CostModel, materialised: Mapping[tuple[str, str, int], Decimal]
+) -> list[UsageLine]:
+    """The view's lines: sum, count, max and latest are exact from the rollups; unique count and
+    time-weighted average need every event, so for them a line shows the service total last
+    materialised (``materialised``: (engagement, service, origin period) -> quantity)."""
+    lines: list[UsageLine] = []
     for r in rows:
-        m = model.meter(str(r[2]))
-        agg = str(r[3])
-        value: Decimal | None
-        if agg == "sum":
-            value = Decimal(r[7] or 0)
-        elif agg == "count":
-            value = Decimal(int(r[6]) * MICRO)
-        elif agg == "max":
-            value = Decimal(r[8] or 0)
-        elif agg == "latest":
-            value = Decimal(r[9] or 0)
-        else:
-            value = None
-        quantity: str | None
-        basis = "rollups"
+        m = model.meter(r.meter)
+        value = _rollup_value(r)
+        quantity: Decimal | None
+        basis = ROLLUPS
         if value is not None and m is not None:
-            quantity = str(billing_quantity(m, [Fraction128(int(value))]))
+            quantity = billing_quantity(m, [Fraction128(value)])
         else:
-            found = materialised.get((str(r[1]), m.service if m else "", int(r[4])))
-            quantity = None if found is None else str(found)
-            basis = "materialised service total"
+            quantity = materialised.get((r.engagement, m.service if m else "", r.origin_period))
+            basis = MATERIALISED
+        service = m.service if m else None
+        found = model.service(service or "")
         lines.append(
-            {
-                "member": r[0],
-                "engagement": r[1],
-                "meter": r[2],
-                "aggregation": agg,
-                "service": m.service if m else None,
-                "unit": _unit(model, m.service if m else ""),
-                "origin_period": str(Period.from_key(int(r[4]))),
-                "late": bool(r[5]),
-                "events": int(r[6]),
-                "quantity": quantity,
-                "basis": basis,
-                "last_day": str(r[10]),
-            }
+            UsageLine(
+                r.member,
+                r.engagement,
+                r.meter,
+                r.aggregation,
+                service,
+                None if found is None else found.unit,
+                Period.from_key(r.origin_period),
+                r.late,
+                r.events,
+                quantity,
+                basis,
+                r.last_day,
+            )
         )
     return lines
 
 
-USAGE_FROM_ROLLUPS = """
-    SELECT member, engagement, meter, agg, origin_period, bool_or(late), sum(events)::BIGINT,
-           sum(sum_micro)::DECIMAL(38,0), max(max_micro), arg_max(last_micro, last_us), max(day)
-    FROM read_parquet($files)
-    WHERE ($member IS NULL OR member = $member) AND ($meter IS NULL OR meter = $meter)
-    GROUP BY ALL
-    ORDER BY member, meter, origin_period
-"""
-"""A period's usage per member, meter and origin period from its rollup files; ``$member`` and
-``$meter`` narrow it (None: all)."""
-
-_VIEWS = threading.local()
-
-
-def view_connection() -> duckdb.DuckDBPyConnection:
-    """One DuckDB connection per thread for the views (opening one costs more than the query)."""
-    con: duckdb.DuckDBPyConnection | None = getattr(_VIEWS, "con", None)
-    if con is None:
-        con = connect(threads=1)
-        _VIEWS.con = con
-    return con
-
-
-def cost_model(store: Store) -> CostModel:
-    """The model in force, parsed once per version (a stored version never changes)."""
-    return store.costing.cost_model()[1]
-
-
-def materialised_quantities(store: Store, period: Period) -> dict[tuple[str, str, int], Decimal]:
-    """(engagement, service, origin period) -> the quantity last materialised for ``period``."""
-    u, e = charging_db.usage, registry_db.engagements
-    q = (
-        select(e.c.code, u.c.service, u.c.origin_period_key, u.c.quantity)
-        .join(e, e.c.id == u.c.engagement_id)
-        .where(u.c.period_key == period.key, u.c.source == "metering")
-    )
-    return {(r[0], r[1], int(r[2])): r[3] for r in store.c.execute(q)}
-
-
-def group_by_member(lines: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
-    result: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for ln in lines:
-        result[str(ln["member"])].append(ln)
-    return dict(result)
-
-
-def _unit(model: CostModel, service: str) -> str | None:
-    found = model.service(service)
-    return None if found is None else found.unit
+def _rollup_value(r: RollupUsage) -> int | None:
+    """The aggregate in micro-units as the rollups give it exactly, or None when they cannot."""
+    if r.aggregation == "sum":
+        return r.sum_micro
+    if r.aggregation == "count":
+        return r.events * MICRO
+    if r.aggregation == "max":
+        return r.max_micro
+    if r.aggregation == "latest":
+        return r.last_micro
+    return None

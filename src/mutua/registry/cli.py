@@ -22,26 +22,22 @@ def _group() -> None:
 @import_app.command("members")
 def import_members(file: Path, as_json: JsonFlag = False) -> None:
     """Members: enterprise_number, name, category, client_group, language, joined_on[, left_on, vote_weight]."""
-    from mutua.charging import imports
+    from mutua.registry import service
 
-    report_import("members", file, lambda: imports.import_members(state.engine(), file, state.settings.actor), as_json)
+    report_import("members", file, lambda: service.import_members(state.uow(), file), as_json)
 
 
 @import_app.command("engagements")
 def import_engagements(file: Path, as_json: JsonFlag = False) -> None:
     """Engagements (BSM): code, member, kind, title, service, budget, starts_on[, ends_on, buyer_reference, weight]."""
-    from mutua.charging import imports
+    from mutua.registry import service
 
-    report_import(
-        "engagements", file, lambda: imports.import_engagements(state.engine(), file, state.settings.actor), as_json
-    )
+    report_import("engagements", file, lambda: service.import_engagements(state.uow(), file), as_json)
 
 
 @import_app.command("commitments")
 def import_commitments(file: Path, as_json: JsonFlag = False) -> None:
     """Commitments: engagement, period, amount, description."""
-    from mutua.charging import imports
+    from mutua.registry import service
 
-    report_import(
-        "commitments", file, lambda: imports.import_commitments(state.engine(), file, state.settings.actor), as_json
-    )
+    report_import("commitments", file, lambda: service.import_commitments(state.uow(), file), as_json)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -10,9 +11,9 @@ from sqlalchemy import Connection, Date, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mutua.kernel.periods import Period
-from mutua.platform.db.audit import AuditTrail
+from mutua.platform.db.audit import AuditTrail, insert_many
 from mutua.platform.db.schema import Base, Cents, Quantity, table
-from mutua.registry.domain import Category, ClientGroup, Engagement, EngagementKind, Language, Member
+from mutua.registry.domain import Category, ClientGroup, Commitment, Engagement, EngagementKind, Language, Member
 
 
 class MemberRow(Base):
@@ -68,6 +69,72 @@ class SqlRegistry:
 
     def member_ids(self) -> dict[str, int]:
         return {r.enterprise_number: r.id for r in self.c.execute(select(members.c.enterprise_number, members.c.id))}
+
+    def enterprise_numbers(self) -> set[str]:
+        return set(self.c.execute(select(members.c.enterprise_number)).scalars())
+
+    def engagement_codes(self) -> set[str]:
+        return set(self.c.execute(select(engagements.c.code)).scalars())
+
+    def add_members(self, found: Sequence[Member]) -> None:
+        """Insert members, in the given order (their ids follow it)."""
+        insert_many(
+            self.c,
+            members,
+            [
+                {
+                    "enterprise_number": m.enterprise_number,
+                    "name": m.name,
+                    "category": m.category.value,
+                    "client_group": m.client_group.value,
+                    "language": m.language.value,
+                    "joined_on": m.joined_on,
+                    "left_on": m.left_on,
+                    "vote_weight": m.vote_weight,
+                }
+                for m in found
+            ],
+        )
+
+    def add_engagements(self, found: Sequence[Engagement]) -> None:
+        """Insert engagements of registered members, in the given order."""
+        ids = self.member_ids()
+        insert_many(
+            self.c,
+            engagements,
+            [
+                {
+                    "code": e.code,
+                    "member_id": ids[e.member],
+                    "kind": e.kind.value,
+                    "title": e.title,
+                    "service": e.service,
+                    "budget": e.budget,
+                    "starts_on": e.starts_on,
+                    "ends_on": e.ends_on,
+                    "buyer_reference": e.buyer_reference,
+                    "weight": e.weight,
+                }
+                for e in found
+            ],
+        )
+
+    def add_commitments(self, found: Sequence[Commitment]) -> None:
+        """Insert commitments of existing engagements."""
+        ids = self.engagement_ids()
+        insert_many(
+            self.c,
+            commitments,
+            [
+                {
+                    "engagement_id": ids[c.engagement][0],
+                    "period_key": c.period.key,
+                    "amount": c.amount,
+                    "description": c.description,
+                }
+                for c in found
+            ],
+        )
 
     def members(self) -> list[Member]:
         rows = self.c.execute(select(members).order_by(members.c.name))

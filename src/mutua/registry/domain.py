@@ -1,18 +1,22 @@
-"""The registry: members, their engagements (BSM), and enterprise numbers.
+"""The registry: members, their engagements (BSM) and commitments, and enterprise numbers.
 
 Attributes of each record are documented on the record. Records are immutable; the service layer
-builds new ones rather than changing them.
+builds new ones rather than changing them. The rules a member or an engagement must keep on its
+own (its dates, the service it names) are pure functions here: :func:`member_problems`,
+:func:`engagement_problems`.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from stdnum.be import vat as be_enterprise
-from stdnum.exceptions import ValidationError
+from mutua.kernel.ids import enterprise_number as enterprise_number
+from mutua.kernel.ids import format_enterprise_number as format_enterprise_number
+from mutua.kernel.periods import Period
 
 
 class Category(enum.StrEnum):
@@ -44,22 +48,6 @@ class EngagementKind(enum.StrEnum):
     SERVICE = "service"
     SECONDMENT = "secondment"
     CONSULTANCY = "consultancy"
-
-
-def enterprise_number(text: str) -> str:
-    """Validate a Belgian enterprise number (KBO/BCE) and return its 10 digits.
-
-    Raises ``ValueError`` with a plain message when the number is wrong.
-    """
-    try:
-        return str(be_enterprise.validate(text))
-    except ValidationError as exc:
-        raise ValueError(f"not a valid Belgian enterprise number: {text!r} ({exc})") from exc
-
-
-def format_enterprise_number(digits: str) -> str:
-    """``0203430576`` as people write it: ``0203.430.576``."""
-    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,3 +108,61 @@ class Engagement:
 
     def is_active_between(self, first: date, last: date) -> bool:
         return self.starts_on <= last and (self.ends_on is None or self.ends_on >= first)
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    """An expected charge not in the run rate (a planned purchase, a milestone).
+
+    Attributes:
+        engagement: the code of the engagement it will be charged to.
+        period: the month it is expected in.
+        amount: the expected amount, in EUR.
+        description: what it is.
+    """
+
+    engagement: str
+    period: Period
+    amount: Decimal
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedService:
+    """A service of the catalogue as engagements see it (the costing context keeps the catalogue).
+
+    Attributes:
+        code: the service's code.
+        by_usage: charged by metered usage or reserved capacity: usage rows name the service, so
+            an engagement does not.
+    """
+
+    code: str
+    by_usage: bool
+
+
+def member_problems(member: Member) -> list[tuple[str, str]]:
+    """What is wrong with a member on its own, as (field, message) pairs.
+
+    >>> m = Member("0203430576", "A", Category.A, ClientGroup.OTHER, Language.NL, date(2020, 1, 1), date(2019, 1, 1))
+    >>> member_problems(m)
+    [('left_on', 'is before joined_on')]
+    """
+    if member.left_on is not None and member.left_on < member.joined_on:
+        return [("left_on", "is before joined_on")]
+    return []
+
+
+def engagement_problems(engagement: Engagement, catalogue: Mapping[str, OfferedService]) -> list[tuple[str, str]]:
+    """What is wrong with an engagement on its own, as (field, message) pairs: the service it names
+    must be in the catalogue and not charged by usage; it must not end before it starts."""
+    problems = []
+    if engagement.service is not None:
+        service = catalogue.get(engagement.service)
+        if service is None:
+            problems.append(("service", f"unknown service {engagement.service!r}"))
+        elif service.by_usage:
+            problems.append(("service", f"{service.code} is charged by usage: usage rows name it, not the engagement"))
+    if engagement.ends_on is not None and engagement.ends_on < engagement.starts_on:
+        problems.append(("ends_on", "is before starts_on"))
+    return problems

@@ -49,12 +49,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
     from mutua.billing.service import issue_period_invoices
+    from mutua.bootstrap import unit_of_work
 
     folder = tmp_path_factory.mktemp("browser")
     engine = make_engine(f"sqlite:///{folder / 'mutua.sqlite'}")
     migrate(engine)
     build(engine, folder / "input")
-    issue_period_invoices(engine, Period(2025, 1), date(2025, 2, 1), "test")
+    issue_period_invoices(unit_of_work(engine, "test"), Period(2025, 1), date(2025, 2, 1))
     app = create_app(engine=engine, settings=Settings(data_dir=folder), secret_key="browser", charts=True)
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")

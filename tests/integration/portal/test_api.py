@@ -8,9 +8,7 @@ from decimal import Decimal
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from mutua.bootstrap import create_app
-from mutua.legacy_store import Store
-from mutua.platform.db.engine import UnitOfWork
+from mutua.bootstrap import create_app, unit_of_work
 from mutua.platform.settings import Settings
 from portal_world import MEMBER_A, MEMBER_B, PASSWORD
 
@@ -161,8 +159,8 @@ def test_an_admin_adds_a_budget_holder_and_the_audit_trail_names_the_admin(
         "/api/v1/users", data={"username": "x", "password": "long enough pw", "role": "budget_holder"}
     )
     assert refused.status_code == 422
-    with UnitOfWork(world_engine) as uow:
-        entries = Store(uow.connection).audit_entries(10)
+    with unit_of_work(world_engine) as uow:
+        entries = uow.audit.entries(10)
     assert any(e["action"] == "add" and e["entity_key"] == "new-b" and e["actor"] == "root" for e in entries)
     assert (
         api_as("ctrl")

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from mutua.access.service import DEMO_PASSWORD, authenticate, find_user
 from mutua.bootstrap import cli as app
-from mutua.bootstrap import migrate
+from mutua.bootstrap import migrate, unit_of_work
 from mutua.platform.db.engine import make_engine
 from mutua.platform.settings import sqlite_url
 from portal_world import MEMBER_A, build
@@ -44,7 +44,7 @@ def test_users_add_creates_an_account_that_logs_in_and_users_demo_one_per_role(t
         ],
     )
     assert added.exit_code == 0, added.output
-    user = authenticate(engine, "jan", "a long password")
+    user = authenticate(unit_of_work(engine), "jan", "a long password")
     assert user is not None and user.member == MEMBER_A
     refused = runner.invoke(
         app,
@@ -54,6 +54,6 @@ def test_users_add_creates_an_account_that_logs_in_and_users_demo_one_per_role(t
     demo = runner.invoke(app, ["--data-dir", str(tmp_path), "users", "demo"])
     assert demo.exit_code == 0, demo.output
     assert {"admin", "controller", "auditor", "owner", "member"} <= set(demo.output.split())
-    holder = find_user(engine, "member")
+    holder = find_user(unit_of_work(engine), "member")
     assert holder is not None and holder.member == MEMBER_A  # the member with the most engagements
-    assert authenticate(engine, "controller", DEMO_PASSWORD) is not None
+    assert authenticate(unit_of_work(engine), "controller", DEMO_PASSWORD) is not None

@@ -13,10 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from mutua.bootstrap import create_app
+from mutua.bootstrap import create_app, unit_of_work
 from mutua.kernel.access import Forbidden, Role
-from mutua.legacy_store import Store
-from mutua.platform.db.engine import UnitOfWork
 from mutua.platform.settings import Settings
 from mutua.platform.web.oidc import OidcSettings, identity_from_claims
 from portal_world import MEMBER_A, MEMBER_B
@@ -72,8 +70,8 @@ def test_an_oidc_login_creates_the_account_logs_in_and_reads_only_its_member(
     assert r.status_code == 303
     assert client.get("/", follow_redirects=False).headers["location"] == f"/members/{MEMBER_B}"
     assert client.get(f"/api/v1/members/{MEMBER_A}").status_code == 403
-    with UnitOfWork(world_engine) as uow:
-        entries = Store(uow.connection).audit_entries(5)
+    with unit_of_work(world_engine) as uow:
+        entries = uow.audit.entries(5)
     assert any(
         e["action"] == "add" and e["entity_key"] == "kc-holder" and e["actor"] == "oidc:kc-holder" for e in entries
     )

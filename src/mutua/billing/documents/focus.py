@@ -9,15 +9,13 @@ charged, to the cent. Provider-specific columns carry the ``x_`` prefix.
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from mutua.billing.domain import TRUE_UP_DETAIL
+from mutua.billing.ports import FocusExport
 from mutua.charging.domain import Charge
 from mutua.costing.domain.catalogue import Charging
 from mutua.costing.domain.model import CostModel
@@ -81,22 +79,6 @@ SERVICE_CATEGORIES: Mapping[str, tuple[str, str]] = {
 OTHER = ("Other", "Other (Other)")
 _TIME_UNITS = {"hour": "Hours", "day": "Days", "month": "Months", "year": "Years"}
 _RECURRING = {Charging.FIXED_SHARE, Charging.EVEN_SPLIT, Charging.RESERVED_CAPACITY}
-
-
-@dataclass(frozen=True, slots=True)
-class FocusExport:
-    rows: list[dict[str, str]]
-
-    @property
-    def billed_total(self) -> Decimal:
-        return sum((Decimal(r["BilledCost"]) for r in self.rows), Decimal("0.00"))
-
-    def to_csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(self.rows)
-        return buffer.getvalue()
 
 
 def focus_unit(unit: str) -> str:
@@ -195,7 +177,7 @@ def focus_rows(
                 "x_BuyerReference": engagement.buyer_reference if engagement else "",
             }
         )
-    return FocusExport(rows)
+    return FocusExport(COLUMNS, tuple(rows))
 
 
 def periods_label(periods: Sequence[Period]) -> str:

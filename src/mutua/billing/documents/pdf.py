@@ -7,7 +7,7 @@ The figures come from the issued document (invoice) and from
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -118,8 +118,15 @@ def invoice_pdf(document: Document, seller: Association, buyer: Member) -> bytes
     return _pdf(invoice_html(document, seller, buyer))
 
 
-def statement_html(statement: dict[str, Any], seller: Association, documents: Sequence[Document]) -> str:
-    lang = normalise(str(statement["member"]["language"]))
+def _field(record: Any, name: str) -> Any:
+    """A field of the statement, whether a mapping or a read model (the template reads both)."""
+    return record[name] if isinstance(record, Mapping) else getattr(record, name)
+
+
+def statement_html(statement: Any, seller: Association, documents: Sequence[Document]) -> str:
+    member = _field(statement, "member")
+    language = _field(member, "language")
+    lang = normalise(str(getattr(language, "value", language)))
     _ = translator(lang, "billing")
     return (
         _env()
@@ -131,7 +138,7 @@ def statement_html(statement: dict[str, Any], seller: Association, documents: Se
             s=statement,
             seller=seller,
             seller_kbo=format_enterprise_number(seller.enterprise_number),
-            member_kbo=format_enterprise_number(str(statement["member"]["enterprise_number"])),
+            member_kbo=format_enterprise_number(str(_field(member, "enterprise_number"))),
             documents=[
                 {
                     "label": document_title(d.kind, lang),
@@ -147,7 +154,7 @@ def statement_html(statement: dict[str, Any], seller: Association, documents: Se
     )
 
 
-def statement_pdf(statement: dict[str, Any], seller: Association, documents: Sequence[Document]) -> bytes:
+def statement_pdf(statement: Any, seller: Association, documents: Sequence[Document]) -> bytes:
     """A member's statement of a period: the period's charges (the invoice's figures) with each
     engagement's budget, spend to date and projection."""
     return _pdf(statement_html(statement, seller, documents))

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from mutua.costing.domain.centres import Centre
 from mutua.costing.domain.reading import Reader
+from mutua.registry.domain import OfferedService
 
 
 class Charging(enum.StrEnum):
@@ -85,6 +86,12 @@ class Tariff:
         return dict(self.grades).get(grade)
 
 
+def offered_services(services: Iterable[Service]) -> dict[str, OfferedService]:
+    """The catalogue as the registry's engagements see it: which services are charged by usage."""
+    by_usage = (Charging.USAGE, Charging.RESERVED_CAPACITY)
+    return {s.code: OfferedService(s.code, s.charging in by_usage) for s in services}
+
+
 _UNECE = re.compile(r"^[A-Z0-9]{2,3}$")
 
 
@@ -99,12 +106,12 @@ def read_services(r: Reader, data: Any, centres: Mapping[str, Centre]) -> list[S
             continue
         r.unknown_keys(m, ("code", "name", "centre", "activity", "charging", "unit", "unit_code"), path)
         code = r.code(m, "code", path)
-        name = r.text(m, "name", path)
-        centre = r.text(m, "centre", path)
+        name = r.filled(m, "name", path)
+        centre = r.filled(m, "centre", path)
         activity = r.choice(m, "activity", path, Activity)
         charging = r.choice(m, "charging", path, Charging)
-        unit = r.text(m, "unit", path)
-        unit_code = r.text(m, "unit_code", path)
+        unit = r.filled(m, "unit", path)
+        unit_code = r.filled(m, "unit_code", path)
         if code is not None and code in seen:
             r.fail(f"{path}.code", f"service {code!r} is declared twice")
             code = None
@@ -119,9 +126,16 @@ def read_services(r: Reader, data: Any, centres: Mapping[str, Centre]) -> list[S
         if unit_code is not None and not _UNECE.match(unit_code):
             r.fail(f"{path}.unit_code", f"{unit_code!r} is not a UN/ECE rec. 20 unit code")
             unit_code = None
-        if None in (code, name, centre, activity, charging, unit, unit_code):
+        if (
+            code is None
+            or name is None
+            or centre is None
+            or activity is None
+            or charging is None
+            or unit is None
+            or unit_code is None
+        ):
             continue
-        assert code and name and centre and unit and unit_code  # narrowed above
         seen.add(code)
         result.append(Service(code, name, centre, activity, charging, unit, unit_code))
     return result

@@ -67,11 +67,11 @@ def read_meters(r: Reader, data: Any, services: Mapping[str, Service]) -> list[M
             path,
         )
         code = r.code(m, "code", path)
-        event_type = r.text(m, "event_type", path)
+        event_type = r.filled(m, "event_type", path)
         aggregation = r.choice(m, "aggregation", path, Aggregation)
         value_property = r.text(m, "value_property", path, required=False)
         group_by = [str(g) for g in r.seq(m.get("group_by"), f"{path}.group_by", required=False)]
-        service_code = r.text(m, "service", path)
+        service_code = r.filled(m, "service", path)
         if code is not None and code in seen:
             r.fail(f"{path}.code", f"meter {code!r} is declared twice")
             code = None
@@ -84,16 +84,17 @@ def read_meters(r: Reader, data: Any, services: Mapping[str, Service]) -> list[M
         ):
             r.fail(f"{path}.service", f"{service_code!r} is not charged by usage or reserved capacity")
             service_code = None
-        if aggregation is not None and aggregation is not Aggregation.COUNT and value_property is None:
+        if value_property == "":
+            r.fail(f"{path}.value_property", "is empty")
+        elif aggregation is not None and aggregation is not Aggregation.COUNT and value_property is None:
             r.fail(f"{path}.value_property", f"is missing (aggregation {aggregation.value} needs it)")
         multiply_by = divide_by = Decimal(1)
         if "multiply_by" in m:
             multiply_by = r.decimal(m["multiply_by"], f"{path}.multiply_by", positive=True) or Decimal(1)
         if "divide_by" in m:
             divide_by = r.decimal(m["divide_by"], f"{path}.divide_by", positive=True) or Decimal(1)
-        if None in (code, event_type, aggregation, service_code):
+        if code is None or event_type is None or aggregation is None or service_code is None:
             continue
-        assert code and event_type and service_code
         seen.add(code)
         result.append(
             Meter(code, event_type, aggregation, value_property, tuple(group_by), service_code, multiply_by, divide_by)

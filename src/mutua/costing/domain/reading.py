@@ -50,6 +50,14 @@ class Reader:
             return None
         return str(value).strip()
 
+    def filled(self, m: Mapping[str, Any], key: str, path: str) -> str | None:
+        """Required text that says something: missing, or empty (blank), is a problem."""
+        value = self.text(m, key, path)
+        if value == "":
+            self.fail(f"{path}.{key}" if path else key, "is empty")
+            return None
+        return value
+
     def code(self, m: Mapping[str, Any], key: str, path: str, *, required: bool = True) -> str | None:
         value = self.text(m, key, path, required=required)
         if value is not None and not _CODE.match(value):

@@ -26,7 +26,7 @@ from mutua.kernel.access import Unauthenticated
 from mutua.kernel.periods import PeriodError
 from mutua.kernel.problems import MutuaError, Problem, Rejected
 from mutua.platform.settings import Settings
-from mutua.platform.web.auth import LoginThrottle, Tokens
+from mutua.platform.web.auth import Accounts, LoginThrottle, NoAccounts, Tokens
 from mutua.platform.web.context import HERE, Context
 from mutua.platform.web.oidc import OidcSettings
 
@@ -70,6 +70,7 @@ def create_app(
     routers: Sequence[APIRouter] = (),
     extensions: Mapping[str, Any] | None = None,
     unit_of_work: Callable[[Engine, str], Any] | None = None,
+    accounts: Accounts | None = None,
     charts: bool = True,
     secure_cookies: bool = False,
     login_limit: int = 5,
@@ -84,6 +85,7 @@ def create_app(
         routers: every context's API routes and pages, in order (from the composition root).
         extensions: what contexts give their routes (e.g. billing's documents), by name.
         unit_of_work: the composition root's unit of work factory ``(engine, actor)``.
+        accounts: the user accounts (the access context's, from the composition root; none: nobody logs in).
         charts: render Vega-Lite charts to SVG (off: the data tables only).
         secure_cookies: send the session cookie over HTTPS only (set behind TLS).
         login_limit: failed logins per user or address allowed in 15 minutes.
@@ -112,6 +114,7 @@ def create_app(
         throttle=LoginThrottle(limit=login_limit),
         extensions=dict(extensions or {}),
         unit_of_work=unit_of_work,
+        accounts=accounts if accounts is not None else NoAccounts(),
         charts=charts,
     )
     oidc = oidc or OidcSettings.from_env()

@@ -16,13 +16,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Engine
 from starlette.requests import Request
 
-from mutua.access.service import find_user
-from mutua.kernel.access import Forbidden, Unauthenticated, User
+from mutua.kernel.access import Forbidden, Role, Unauthenticated, User
 from mutua.kernel.problems import MutuaError
 
 TOKEN_SECONDS = 8 * 3600
@@ -30,6 +29,30 @@ TOKEN_SECONDS = 8 * 3600
 
 class TooManyAttempts(MutuaError):
     status = 429
+
+
+class Accounts(Protocol):
+    """The user accounts, as sessions, tokens and OpenID Connect need them. The access context
+    implements it; the composition root hands it to the app (``Context.accounts``)."""
+
+    def find(self, username: str) -> User | None:
+        """The active user with this name, or None."""
+        ...
+
+    def from_identity(self, subject: str, username: str, role: Role, member: str | None, name: str) -> User:
+        """The account of an OpenID Connect subject (created on first login; the role is the
+        identity provider's)."""
+        ...
+
+
+class NoAccounts:
+    """No accounts wired: nobody is found, nobody logs in."""
+
+    def find(self, username: str) -> User | None:
+        return None
+
+    def from_identity(self, subject: str, username: str, role: Role, member: str | None, name: str) -> User:
+        raise Unauthenticated("no user accounts in this application")
 
 
 @dataclass
@@ -104,17 +127,17 @@ def login_session(request: Request, user: User) -> None:
         request.session["lang"] = lang
 
 
-def current_user(request: Request, engine: Engine, tokens: Tokens) -> tuple[User, bool]:
+def current_user(request: Request, accounts: Accounts, tokens: Tokens) -> tuple[User, bool]:
     """The user making the request and whether it came through the session (cookie)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         name = tokens.username(header[7:].strip())
-        user = find_user(engine, name) if name else None
+        user = accounts.find(name) if name else None
         if user is None:
             raise Unauthenticated("invalid or expired token")
         return user, False
     name = request.session.get("user")
-    user = find_user(engine, name) if isinstance(name, str) else None
+    user = accounts.find(name) if isinstance(name, str) else None
     if user is None:
         raise Unauthenticated("log in first")
     return user, True

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from starlette.requests import Request
 
 from mutua.platform.settings import Settings
-from mutua.platform.web.auth import LoginThrottle, Tokens
+from mutua.platform.web.auth import Accounts, LoginThrottle, NoAccounts, Tokens
 
 HERE = Path(__file__).parent
 
@@ -40,8 +40,9 @@ class Cache:
 
 @dataclass
 class Context:
-    """What the routes share: the database, settings, tokens, throttle, caches, and what a context
-    gives its routes through the composition root (``extensions``, by name)."""
+    """What the routes share: the database, settings, tokens, throttle, caches, the user accounts
+    (``accounts``), and what a context gives its routes through the composition root
+    (``extensions``, by name)."""
 
     engine: Engine
     settings: Settings
@@ -52,6 +53,7 @@ class Context:
     unit_of_work: Callable[[Engine, str], Any] | None = None
     oidc: bool = False
     cache: Cache = field(default_factory=Cache)
+    accounts: Accounts = field(default_factory=NoAccounts)
 
     def uow(self, actor: str = "portal") -> Any:
         """A unit of work of the composition root, acting as ``actor`` (the user, for writes)."""

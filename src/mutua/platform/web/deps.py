@@ -6,13 +6,8 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
-from sqlalchemy import func, select
 
-from mutua.charging import db as charging_db
 from mutua.kernel.access import User, permission_of
-from mutua.kernel.problems import NotFound
-from mutua.legacy_store import Store
-from mutua.platform.db.engine import UnitOfWork
 from mutua.platform.web import schemas
 from mutua.platform.web.auth import check_csrf, current_user
 from mutua.platform.web.context import Context, context
@@ -44,7 +39,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 def api_user(request: Request, ctx: Annotated[Context, Depends(context)]) -> User:
     """The authenticated user; a session-authenticated write must carry X-CSRF-Token."""
-    user, by_session = current_user(request, ctx.engine, ctx.tokens)
+    user, by_session = current_user(request, ctx.accounts, ctx.tokens)
     if by_session and request.method not in ("GET", "HEAD", "OPTIONS"):
         check_csrf(request, request.headers.get("x-csrf-token"))
     return user
@@ -57,22 +52,15 @@ Auth = Annotated[User, Depends(api_user)]
 
 
 def latest_year(ctx: Context) -> int:
-    """The year of the latest closed month (or of the latest commitment/engagement: this year)."""
-    with UnitOfWork(ctx.engine) as uow:
-        key = uow.connection.execute(select(func.max(charging_db.periods.c.period_key))).scalar_one()
-    if key is not None:
-        return int(key) // 100
+    """The year of the latest closed month (this year when none is closed), as the close's
+    repository in the composition root's unit of work knows it."""
+    with ctx.uow() as uow:
+        latest = uow.charging.latest_closed_period()
+    if latest is not None:
+        return int(latest.year)
     from datetime import UTC, datetime
 
     return datetime.now(UTC).year
-
-
-def engagement_member(ctx: Context, code: str) -> str:
-    with UnitOfWork(ctx.engine) as uow:
-        found = Store(uow.connection).registry.engagement_ids().get(code)
-    if found is None:
-        raise NotFound(f"no engagement {code!r}")
-    return found[1]
 
 
 def permit(use_case: Callable[..., Any]) -> Any:

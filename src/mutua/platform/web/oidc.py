@@ -106,7 +106,6 @@ def router(settings: OidcSettings) -> APIRouter:
     """/login/oidc (to the identity provider) and /login/oidc/callback (back, logged in)."""
     from authlib.integrations.starlette_client import OAuth
 
-    from mutua.access.service import oidc_user
     from mutua.platform.web.auth import login_session
     from mutua.platform.web.context import context
 
@@ -133,7 +132,9 @@ def router(settings: OidcSettings) -> APIRouter:
         claims = token.get("userinfo") or {}
         who = identity_from_claims(claims, settings)
         ctx = context(request)
-        user = await run_in_threadpool(oidc_user, ctx.engine, who.subject, who.username, who.role, who.member, who.name)
+        user = await run_in_threadpool(
+            ctx.accounts.from_identity, who.subject, who.username, who.role, who.member, who.name
+        )
         login_session(request, user)
         return RedirectResponse("/", status_code=303)
 

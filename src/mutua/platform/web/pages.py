@@ -52,7 +52,7 @@ def language(request: Request, user: User | None = None) -> str:
 
 
 def portal_user(request: Request, ctx: Ctx) -> User:
-    user, _ = current_user(request, ctx.engine, ctx.tokens)  # a bearer token also works (scripts)
+    user, _ = current_user(request, ctx.accounts, ctx.tokens)  # a bearer token also works (scripts)
     return user
 
 
@@ -119,7 +119,7 @@ def render(request: Request, name: str, user: User | None, http_status: int = 20
 def error_page(request: Request, status: int, message: str, problems: tuple[Problem, ...]) -> Response:
     user = None
     try:
-        user, _ = current_user(request, context(request).engine, context(request).tokens)
+        user, _ = current_user(request, context(request).accounts, context(request).tokens)
     except Unauthenticated:
         user = None
     return render(

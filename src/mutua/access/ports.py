@@ -1,0 +1,57 @@
+"""What the access context's use cases need: its accounts, and a little of the registry."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from mutua.access.domain import Account
+from mutua.kernel.access import Role
+from mutua.kernel.ports import AuditLog, Transaction
+from mutua.registry.domain import Engagement, Member
+
+
+class Accounts(Protocol):
+    """The user accounts (active or not)."""
+
+    def get(self, username: str) -> Account | None: ...
+
+    def with_subject(self, subject: str) -> Account | None:
+        """The account of an OpenID Connect subject."""
+        ...
+
+    def all(self) -> list[Account]:
+        """Every account, by username."""
+        ...
+
+    def add(self, account: Account) -> None:
+        """Keep a new account (created now, by the unit of work's actor)."""
+        ...
+
+    def set_password_hash(self, username: str, password_hash: str) -> bool:
+        """False when there is no such account."""
+        ...
+
+    def set_role(self, username: str, role: Role, member: str | None) -> None: ...
+
+
+class Members(Protocol):
+    """What access reads of the registry: whether a member exists, and who has engagements."""
+
+    def members(self) -> list[Member]: ...
+
+    def member(self, enterprise_number: str) -> Member | None: ...
+
+    def engagements(self) -> list[Engagement]: ...
+
+
+class AccessUnitOfWork(Transaction, Protocol):
+    """What the access context's use cases ask of a unit of work."""
+
+    @property
+    def audit(self) -> AuditLog: ...  # type: ignore[override]  # read-only here: the audit trail is the uow's
+
+    @property
+    def accounts(self) -> Accounts: ...
+
+    @property
+    def registry(self) -> Members: ...

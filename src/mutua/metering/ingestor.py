@@ -1,0 +1,185 @@
+"""The HTTP path's worker: batches of CloudEvents validated, claimed and stored in one commit of the
+write-ahead store, then answered; flushed into the event store in the background.
+
+Part of metering's storage adapter (it claims keys against the Parquet store's and writes the
+write-ahead store itself, for speed); the database is reached through the use cases, with units
+of work made by the factory its caller gives (the composition root's, acting as the server's user).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from mutua.metering import dedup
+from mutua.metering.domain import FUTURE_TOLERANCE, IngestResult, Rejection, ValidEvent, validate_event
+from mutua.metering.ports import UnitOfWork
+from mutua.metering.service import flush, load_catalogue
+from mutua.metering.store import DuckEventStore
+from mutua.metering.wal import WriteAhead, split_keys
+
+FLUSH_EVENTS = 1_000_000
+"""Pending events past which a worker flushes them into the event store."""
+REFRESH_SECONDS = 60
+"""How long a worker keeps the catalogue (meters, subjects, closed periods) before reading it again."""
+
+
+@dataclass
+class BatchAnswer:
+    """The answer to one HTTP batch.
+
+    Attributes:
+        accepted: ids of events stored now (durably, before this answer).
+        duplicates: ids of events that were already taken (changed nothing).
+        rejected: each refused event with its reason.
+    """
+
+    accepted: list[str]
+    duplicates: list[str]
+    rejected: list[Rejection]
+
+    def as_dict(self, *, with_accepted_ids: bool = False) -> dict[str, Any]:
+        """Counts, the duplicates' ids and each rejection; every other event of the batch was taken."""
+        data: dict[str, Any] = {
+            "accepted": len(self.accepted),
+            "duplicates": len(self.duplicates),
+            "rejected": len(self.rejected),
+            "duplicate_ids": self.duplicates,
+            "rejections": [r.as_dict() for r in self.rejected],
+        }
+        if with_accepted_ids:
+            data["accepted_ids"] = self.accepted
+        return data
+
+
+class HttpIngestor:
+    """Takes batches of CloudEvents over HTTP: validated, claimed and stored in one commit, then answered.
+
+    Any number of processes may run one over the same data dir. Under the write-ahead store's
+    write lock a batch's keys are checked against the Parquet store's claimed keys and every
+    pending batch (this process keeps their keys in memory, catching up on the batches other
+    processes appended), then the new events are appended in one durable transaction.
+
+    ``unit_of_work`` makes a unit of work for each use of the database (the catalogue, a flush's
+    audit entries): a flush runs in a thread of its own beside the batches."""
+
+    def __init__(
+        self, unit_of_work: Callable[[], UnitOfWork], data_dir: Path, flush_events: int = FLUSH_EVENTS
+    ) -> None:
+        self.unit_of_work = unit_of_work
+        self.data_dir = data_dir
+        self.flush_events = flush_events
+        self.events = DuckEventStore(data_dir)
+        self.store = self.events.files
+        self.wal = WriteAhead(self.events.wal_path)
+        self.lock = threading.Lock()
+        self.pending: set[bytes] = set()
+        self.chunks: deque[tuple[int, list[bytes]]] = deque()
+        self.seen_seq = 0
+        self._flushing = threading.Lock()
+        self.refresh()
+        with self.lock, self.wal.writing() as cur:
+            self._catch_up(cur)
+
+    def refresh(self) -> None:
+        _, self.catalogue = load_catalogue(self.unit_of_work(), self.events)
+        self.by_type = self.catalogue.by_type()
+        self.loaded_at = time.monotonic()
+
+    def _catch_up(self, cur: Any) -> dedup.KeyIndex:
+        """Inside the write lock: take in the batches appended since we last looked, then the
+        Parquet store's keys; forget pending keys that a flush has committed there."""
+        for seq, keys in WriteAhead.keys_after(cur, self.seen_seq):
+            chunk = split_keys(keys)
+            self.pending.update(chunk)
+            self.chunks.append((seq, chunk))
+            self.seen_seq = seq
+        index, manifest = self.store.key_index_and_manifest()
+        flushed = int(manifest.get("wal_seq", 0))
+        while self.chunks and self.chunks[0][0] <= flushed:
+            self.pending.difference_update(self.chunks.popleft()[1])
+        return index
+
+    def accept(self, events: Sequence[Any]) -> BatchAnswer:
+        if time.monotonic() - self.loaded_at > REFRESH_SECONDS:
+            self.refresh()
+        now = datetime.now(UTC)
+        duplicates: list[str] = []
+        rejected: list[Rejection] = []
+        valid: list[ValidEvent] = []
+        seen: set[bytes] = set()
+        by_type, subjects = self.by_type, self.catalogue.subjects
+        latest = now + FUTURE_TOLERANCE
+        for i, raw in enumerate(events):
+            verdict = validate_event(raw, i, meters=by_type, subjects=subjects, now=now, latest=latest)
+            if isinstance(verdict, Rejection):
+                rejected.append(verdict)
+            elif verdict.key in seen:
+                duplicates.append(verdict.event_id)
+            else:
+                seen.add(verdict.key)
+                valid.append(verdict)
+        accepted: list[str] = []
+        if valid:
+            digests = b"".join(v.key for v in valid)
+            hi, lo = dedup.halves(digests)
+            with self.lock:
+                with self.wal.writing() as cur:
+                    taken = self._catch_up(cur).contains(hi, lo)
+                    pending = self.pending
+                    fresh = [v for v, old in zip(valid, taken.tolist(), strict=True) if not (old or v.key in pending)]
+                    if fresh:
+                        chunk = [v.key for v in fresh]
+                        seq = WriteAhead.append(
+                            cur,
+                            b"".join(chunk),
+                            orjson.dumps([(v.member, v.engagement) for v in fresh]),
+                            orjson.dumps([events[v.position] for v in fresh]),
+                            len(fresh),
+                        )
+                # committed, durably (an exception above rolled it back and answers nothing)
+                if fresh:
+                    self.pending.update(chunk)
+                    self.chunks.append((seq, chunk))
+                    self.seen_seq = seq
+            accepted = [v.event_id for v in fresh]
+            if len(fresh) < len(valid):
+                fresh_keys = {v.key for v in fresh}
+                duplicates.extend(v.event_id for v in valid if v.key not in fresh_keys)
+            if len(self.pending) >= self.flush_events and self._flushing.acquire(blocking=False):
+                threading.Thread(target=self._flush_in_background, daemon=True).start()
+        return BatchAnswer(accepted, duplicates, rejected)
+
+    def _flush(self) -> IngestResult:
+        return flush(self.unit_of_work(), DuckEventStore(self.data_dir))
+
+    def _flush_in_background(self) -> None:
+        try:
+            self._flush()
+        finally:
+            self._flushing.release()
+
+    def flush(self) -> IngestResult:
+        """Flush now (ingestion goes on meanwhile: the pending keys are dropped only once a
+        committed segment holds them)."""
+        with self._flushing:
+            return self._flush()
+
+    def close(self) -> None:
+        self.wal.close()
+
+
+def parse_batch(body: bytes) -> list[Any]:
+    """A request body: one CloudEvent (object) or a batch (array)."""
+    data = orjson.loads(body)
+    if isinstance(data, list):
+        return data
+    return [data]
