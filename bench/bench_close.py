@@ -38,7 +38,7 @@ def main() -> None:
             last[0] = now
 
         start = time.perf_counter()
-        result = run_demo(engine, Path(tmp) / "input", args.year, progress, "bench", unit_of_work=unit_of_work)
+        result = run_demo(unit_of_work(engine, "bench"), Path(tmp) / "input", args.year, progress)
         demo_seconds = time.perf_counter() - start
         t0 = time.perf_counter()
         report = association_report(unit_of_work(engine, "bench"), args.year)

@@ -6,7 +6,7 @@ from typing import Protocol
 
 from mutua.access.domain import Account
 from mutua.kernel.access import Role
-from mutua.kernel.ports import AuditLog, Transaction
+from mutua.kernel.ports import Transaction
 from mutua.registry.domain import Engagement, Member
 
 
@@ -46,9 +46,6 @@ class Members(Protocol):
 
 class AccessUnitOfWork(Transaction, Protocol):
     """What the access context's use cases ask of a unit of work."""
-
-    @property
-    def audit(self) -> AuditLog: ...  # type: ignore[override]  # read-only here: the audit trail is the uow's
 
     @property
     def accounts(self) -> Accounts: ...

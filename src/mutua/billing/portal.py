@@ -11,7 +11,7 @@ from mutua.billing import service
 from mutua.billing.web import invoice_documents, invoice_file, statement_pdf_response
 from mutua.kernel.access import User
 from mutua.platform.web.deps import latest_year
-from mutua.platform.web.pages import MEMBER, PERIOD, Ctx, YearQuery, member_name, page_permit, render
+from mutua.platform.web.pages import MEMBER, PERIOD, Ctx, YearQuery, page_permit, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,7 +31,7 @@ def documents(
         "documents.html",
         user,
         member=enterprise_number,
-        member_name=member_name(ctx, enterprise_number),
+        member_name=service.member_name(ctx.uow(user.username), enterprise_number),
         invoices=invoice_documents(ctx).for_member(enterprise_number),
         periods=[str(p) for p in periods],
         year=year,

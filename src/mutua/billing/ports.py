@@ -22,7 +22,7 @@ from mutua.billing.domain import Document, DocumentHeader
 from mutua.charging.domain import Charge, TrueUpRun
 from mutua.costing.domain.association import Association
 from mutua.costing.domain.model import CostModel
-from mutua.kernel.ports import AuditLog, Transaction
+from mutua.kernel.ports import Transaction
 from mutua.registry.domain import Engagement, Member
 
 FORMATS = {"ubl": "application/xml", "pdf": "application/pdf"}
@@ -145,9 +145,6 @@ class DocumentRenderer(Protocol):
 
 class UnitOfWork(Transaction, Protocol):
     """What billing's use cases ask of a unit of work."""
-
-    @property
-    def audit(self) -> AuditLog: ...  # type: ignore[override]
 
     @property
     def billing(self) -> BillingRepository: ...

@@ -338,6 +338,16 @@ def member_documents(uow: UnitOfWork, member: str) -> list[DocumentSummary]:
 
 
 @requires(Permission(member_scoped=True))
+def member_name(uow: UnitOfWork, member: str) -> str:
+    """The name of the member whose documents are shown (NotFound for an unknown number)."""
+    with uow:
+        found = uow.registry.member(member)
+    if found is None:
+        raise NotFound(f"no member with enterprise number {member}")
+    return found.name
+
+
+@requires(Permission(member_scoped=True))
 def statement_periods(uow: UnitOfWork, year: int) -> list[Period]:
     """The closed months of a year: those a member's statement is drawn up for."""
     with uow:

@@ -24,7 +24,7 @@ from mutua.charging.domain import (
 )
 from mutua.costing.domain.model import CostModel
 from mutua.kernel.periods import Period
-from mutua.kernel.ports import AuditLog, ImportLog, Transaction
+from mutua.kernel.ports import ImportLog, Transaction
 from mutua.registry.domain import Engagement, Member
 
 
@@ -151,9 +151,6 @@ class ChargingUnitOfWork(Transaction, Protocol):
     """A transaction with what the close, the true-up and the read models use."""
 
     @property
-    def audit(self) -> AuditLog: ...  # type: ignore[override]  # read-only: the composition root's is a subtype
-
-    @property
     def charging(self) -> Charging: ...
 
     @property
@@ -166,5 +163,4 @@ class ChargingUnitOfWork(Transaction, Protocol):
 class ChargingImports(ChargingUnitOfWork, Protocol):
     """A unit of work that imports the close's input files (logged by SHA-256)."""
 
-    audit: AuditLog  # as the import runner's Transaction has it (a plain attribute)
     batches: ImportLog

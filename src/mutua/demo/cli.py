@@ -51,16 +51,7 @@ def demo(
         def tick(what: str, done: int) -> None:
             progress.update(task, completed=done, description=what)
 
-        result = run(
-            lambda: run_demo(
-                state.engine(),
-                settings.data_dir / "demo-input",
-                year,
-                tick,
-                settings.actor,
-                unit_of_work=state.runtime.unit_of_work,
-            )
-        )
+        result = run(lambda: run_demo(state.uow(), settings.data_dir / "demo-input", year, tick))
     report = run(lambda: association_report(state.uow(), year))
     elapsed = time.perf_counter() - start
     if as_json:

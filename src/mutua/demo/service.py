@@ -8,8 +8,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
-
 from mutua.charging import imports
 from mutua.charging.service import TrueUpMode, close_period, true_up
 from mutua.costing.modelfile import parse_cost_model
@@ -23,18 +21,12 @@ Progress = Callable[[str, int], None]  # (step description, steps done so far)
 STEPS = 4 + 12 * 4 + 1 + 1
 
 
-def run_demo(
-    engine: Engine,
-    folder: Path,
-    year: int,
-    progress: Progress | None = None,
-    actor: str = "demo",
-    *,
-    unit_of_work: Callable[[Engine, str], Any],
-) -> dict[str, Any]:
-    """Build the demo association into an empty database; returns what was done. ``unit_of_work``
-    is the composition root's factory ``(engine, actor)`` (the demo never imports it)."""
-    uow = unit_of_work(engine, actor)
+def run_demo(uow: Any, folder: Path, year: int, progress: Progress | None = None) -> dict[str, Any]:
+    """Build the demo association into an empty database; returns what was done.
+
+    ``uow`` is the composition root's unit of work (every context's repositories; the demo never
+    imports the root): each use case below asks of it only what its own context's port declares.
+    """
     if registry.members(uow):
         raise Conflict("the database already holds an association: use an empty data directory (or --reset)")
     step = 0
@@ -71,7 +63,7 @@ def run_demo(
     tick("true-up")
     from mutua.billing.service import issue_year
 
-    issued = [r.as_json() for r in issue_year(unit_of_work(engine, actor), year)]
+    issued = [r.as_json() for r in issue_year(uow, year)]
     tick("invoices and credit notes")
     return {
         "year": year,

@@ -35,7 +35,8 @@ class ImportLog(Protocol):
 class Transaction(Protocol):
     """A unit of work: ``with uow:`` opens a transaction, rolled back unless :meth:`commit`."""
 
-    audit: AuditLog
+    @property
+    def audit(self) -> AuditLog: ...
 
     def __enter__(self) -> Self: ...
 

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from mutua.costing.domain.model import CostModel
 from mutua.kernel.periods import Period
-from mutua.kernel.ports import AuditLog, ImportLog, Transaction
+from mutua.kernel.ports import ImportLog, Transaction
 from mutua.metering.catalogue import Catalogue
 from mutua.metering.domain import IngestResult, StoreStats, Total
 from mutua.metering.views import RollupUsage
@@ -63,9 +63,6 @@ class ChargingData(Protocol):
 
 class UnitOfWork(Transaction, Protocol):
     """What metering's use cases ask of a unit of work."""
-
-    @property
-    def audit(self) -> AuditLog: ...  # type: ignore[override]
 
     @property
     def batches(self) -> ImportLog: ...

@@ -17,10 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from mutua.kernel.access import Action, Role, Unauthenticated, User, may, permission_of
-from mutua.kernel.problems import NotFound, Problem
-from mutua.legacy_store import Store
+from mutua.kernel.problems import Problem
 from mutua.platform import i18n
-from mutua.platform.db.engine import UnitOfWork
 from mutua.platform.web.auth import csrf_token, current_user
 from mutua.platform.web.context import HERE, Context, context
 
@@ -139,14 +137,6 @@ def safe_next(target: str | None) -> str:
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
-
-
-def member_name(ctx: Context, member: str) -> str:
-    with UnitOfWork(ctx.engine) as uow:
-        m = Store(uow.connection).registry.member(member)
-    if m is None:
-        raise NotFound(f"no member with enterprise number {member}")
-    return m.name
 
 
 @router.get("/api/v1/docs", response_class=HTMLResponse)
