@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from mutua.bootstrap import open_engine, unit_of_work
-from mutua.charging.reporting import association_report, member_statement
+from mutua.charging.service.reporting import association_report, member_statement
 from mutua.demo.service import run_demo
 from mutua.kernel.periods import Period
 from mutua.platform.settings import Settings

@@ -71,7 +71,7 @@ def cost_model_text() -> str:
 def setup(work: Path) -> None:
     from mutua.bootstrap import migrate, unit_of_work
     from mutua.costing.service import import_cost_model
-    from mutua.demo.generator import synthetic_enterprise_number
+    from mutua.demo.figures import synthetic_enterprise_number
     from mutua.platform.db.engine import make_engine
     from mutua.platform.settings import sqlite_url
     from mutua.registry.service import import_engagements_text, import_members_text

@@ -11,8 +11,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from mutua.access.service import add_user
-from mutua.charging import imports
-from mutua.charging.service import close_period
+from mutua.charging.service import imports
+from mutua.charging.service.close import close_period
 from mutua.kernel.periods import Period
 
 MEMBER_A = "0200000043"

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from mutua.bootstrap import unit_of_work
 from mutua.costing.service import import_cost_model
-from mutua.demo.generator import synthetic_enterprise_number
+from mutua.demo.figures import synthetic_enterprise_number
 from mutua.registry.service import import_engagements_text, import_members_text
 
 MEMBERS = [synthetic_enterprise_number(i) for i in (1, 2, 3)]

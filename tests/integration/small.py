@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from mutua.bootstrap import unit_of_work
-from mutua.charging import imports
+from mutua.charging.service import imports
 from mutua.costing.service import import_cost_model
 from mutua.registry import service as registry_service
 

@@ -12,7 +12,7 @@ from mutua.billing import db as tb
 from mutua.billing import service as billing
 from mutua.bootstrap import unit_of_work
 from mutua.charging import db as charging_db
-from mutua.charging.service import TrueUpMode, close_period, true_up
+from mutua.charging.service.close import TrueUpMode, close_period, true_up
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import Conflict
@@ -159,7 +159,7 @@ def test_the_focus_export_totals_equal_the_close_to_the_cent(closed_year: Engine
 
 def test_the_statement_and_invoice_pdfs_are_rendered_in_the_members_language(closed_year: Engine) -> None:
     from mutua.billing.documents import pdf as pdf_documents
-    from mutua.charging.reporting import member_statement
+    from mutua.charging.service.reporting import member_statement
 
     billing.issue_period_invoices(unit_of_work(closed_year), JAN, date(2025, 2, 1))
     loaded = billing.load_documents(unit_of_work(closed_year), period=JAN)
@@ -193,7 +193,7 @@ def test_the_database_itself_refuses_to_change_or_delete_an_issued_document(clos
 
 
 def test_the_statement_shows_the_same_figures_as_the_members_invoice(closed_year: Engine) -> None:
-    from mutua.charging.reporting import member_statement
+    from mutua.charging.service.reporting import member_statement
 
     billing.issue_year(unit_of_work(closed_year), 2025)
     for period in (JAN, Period(2025, 6)):

@@ -8,8 +8,8 @@ from sqlalchemy import Engine, select
 
 from mutua.bootstrap import unit_of_work
 from mutua.charging import db as charging_db
-from mutua.charging.reporting import association_report, member_statement
-from mutua.charging.service import TrueUpMode, close_period, close_status, true_up
+from mutua.charging.service.close import TrueUpMode, close_period, close_status, true_up
+from mutua.charging.service.reporting import association_report, member_statement
 from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import Conflict
 from mutua.platform.db import schema
@@ -124,7 +124,7 @@ def test_every_close_and_true_up_is_in_the_audit_trail(year_of_books: Engine) ->
 
 
 def test_a_carried_balance_goes_into_next_years_tariffs(year_of_books: Engine, tmp_path: Path) -> None:
-    from mutua.charging.tariffs import propose_next_year
+    from mutua.charging.service.tariffs import propose_next_year
     from mutua.costing.service import import_cost_model, tariffs_in_force
 
     close_year(year_of_books)

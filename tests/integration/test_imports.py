@@ -7,8 +7,8 @@ from sqlalchemy import Engine, Table, func, select
 
 from mutua.bootstrap import unit_of_work
 from mutua.charging import db as charging_db
-from mutua.charging import imports
-from mutua.charging.service import close_period
+from mutua.charging.service import imports
+from mutua.charging.service.close import close_period
 from mutua.costing.service import import_cost_model
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import Rejected

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 
 from mutua.bootstrap import unit_of_work
 from mutua.charging import db as charging_db
-from mutua.charging.service import close_period
+from mutua.charging.service.close import close_period
 from mutua.costing.domain.meters import Aggregation
 from mutua.kernel.periods import Period
 from mutua.metering import service as metering

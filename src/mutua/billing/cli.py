@@ -217,7 +217,7 @@ def statement_pdf(
 ) -> None:
     """A member's PDF statement of a period, in its language, with budget, spend to date and projection."""
     from mutua.billing import service as billing
-    from mutua.charging.reporting import member_statement
+    from mutua.charging import member_statement
     from mutua.registry.domain import enterprise_number
 
     try:

@@ -120,7 +120,7 @@ def create_app(*, engine: Engine, settings: Settings, invoices: Any = None, **op
     for ``options``); ``invoices`` replaces the billing context's documents (tests)."""
     from mutua.access.service import AccountDirectory
     from mutua.billing.portal_port import BillingDocuments
-    from mutua.charging.reporting import member_statement
+    from mutua.charging.service.reporting import member_statement
     from mutua.platform.web.app import create_app as platform_app
 
     if invoices is None:

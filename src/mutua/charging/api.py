@@ -9,9 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from mutua.charging import reporting as reports
-from mutua.charging import review, schemas, service, views
+from mutua.charging import schemas
 from mutua.charging.domain import TrueUpMode
+from mutua.charging.service import association, dashboard, review
+from mutua.charging.service import close as service
+from mutua.charging.service import reporting as reports
 from mutua.kernel.access import User, permission_of
 from mutua.kernel.periods import Period
 from mutua.platform.web.context import Context
@@ -21,7 +23,7 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
 def _year(ctx: Context, user: User, year: int | None) -> int:
-    return year or views.latest_year(ctx.uow(user.username))
+    return year or association.latest_year(ctx.uow(user.username))
 
 
 @router.get(
@@ -31,13 +33,13 @@ def _year(ctx: Context, user: User, year: int | None) -> int:
     response_model=schemas.DashboardOut,
 )
 def member_dashboard(
-    user: Annotated[User, permit(views.member_dashboard)],
+    user: Annotated[User, permit(dashboard.member_dashboard)],
     ctx: Ctx,
     enterprise_number: Annotated[str, MEMBER],
     year: YearQuery = None,
 ) -> dict[str, Any]:
     uow = ctx.uow(user.username)
-    return views.member_dashboard(uow, enterprise_number, _year(ctx, user, year)).as_json()
+    return dashboard.member_dashboard(uow, enterprise_number, _year(ctx, user, year)).as_json()
 
 
 @router.get(
@@ -47,12 +49,12 @@ def member_dashboard(
     response_model=list[schemas.UsageOut],
 )
 def member_usage(
-    user: Annotated[User, permit(views.member_usage)],
+    user: Annotated[User, permit(dashboard.member_usage)],
     ctx: Ctx,
     enterprise_number: Annotated[str, MEMBER],
     year: YearQuery = None,
 ) -> list[dict[str, str]]:
-    return views.member_usage(ctx.uow(user.username), enterprise_number, _year(ctx, user, year)).as_json()
+    return dashboard.member_usage(ctx.uow(user.username), enterprise_number, _year(ctx, user, year)).as_json()
 
 
 @router.get(
@@ -85,13 +87,13 @@ def statement(
     response_model=schemas.EngagementDetailOut,
 )
 def engagement(
-    user: Annotated[User, permit(views.engagement_detail)],
+    user: Annotated[User, permit(dashboard.engagement_detail)],
     ctx: Ctx,
     code: Annotated[str, Path(max_length=40)],
     year: YearQuery = None,
 ) -> dict[str, Any]:
-    detail = views.engagement_detail(ctx.uow(user.username), code, _year(ctx, user, year))
-    permission_of(views.engagement_detail).check(user, detail.member)  # another member's: 403
+    detail = dashboard.engagement_detail(ctx.uow(user.username), code, _year(ctx, user, year))
+    permission_of(dashboard.engagement_detail).check(user, detail.member)  # another member's: 403
     return detail.as_json()
 
 
@@ -166,9 +168,9 @@ def report(
     response_model=schemas.TrueUpByMemberOut,
 )
 def true_up_result(
-    user: Annotated[User, permit(views.true_up_by_member)], ctx: Ctx, year: Annotated[int, YEAR]
+    user: Annotated[User, permit(association.true_up_by_member)], ctx: Ctx, year: Annotated[int, YEAR]
 ) -> dict[str, Any]:
-    return views.true_up_by_member(ctx.uow(user.username), year).as_json()
+    return association.true_up_by_member(ctx.uow(user.username), year).as_json()
 
 
 @router.get(
@@ -179,6 +181,6 @@ def true_up_result(
     response_model_exclude_unset=True,
 )
 def allocation(
-    user: Annotated[User, permit(views.allocation_flows)], ctx: Ctx, year: Annotated[int, YEAR]
+    user: Annotated[User, permit(association.allocation_flows)], ctx: Ctx, year: Annotated[int, YEAR]
 ) -> dict[str, Any]:
-    return views.allocation_flows(ctx.uow(user.username), year).as_json()
+    return association.allocation_flows(ctx.uow(user.username), year).as_json()

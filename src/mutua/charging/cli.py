@@ -13,7 +13,7 @@ from mutua.platform.cli.output import JsonFlag, eur, out, period_arg, print_json
 from mutua.platform.cli.runtime import state
 
 if TYPE_CHECKING:
-    from mutua.charging.reporting import AssociationReport
+    from mutua.charging.service.reporting import AssociationReport
 
 app = typer.Typer(no_args_is_help=True)
 import_app = typer.Typer(help="CSV imports; each file loads whole or not at all.", no_args_is_help=True)
@@ -32,7 +32,7 @@ def _group() -> None:
 @import_app.command("ledger")
 def import_ledger(file: Path, as_json: JsonFlag = False) -> None:
     """Ledger lines: entry_id, period, account, centre, amount, nd_vat[, engagement, description]."""
-    from mutua.charging import imports
+    from mutua.charging.service import imports
 
     report_import("ledger", file, lambda: imports.import_ledger(state.uow(), file), as_json)
 
@@ -40,7 +40,7 @@ def import_ledger(file: Path, as_json: JsonFlag = False) -> None:
 @import_app.command("time")
 def import_time(file: Path, as_json: JsonFlag = False) -> None:
     """Time sheets: person, grade, engagement, date, hours."""
-    from mutua.charging import imports
+    from mutua.charging.service import imports
 
     report_import("time", file, lambda: imports.import_time_sheets(state.uow(), file), as_json)
 
@@ -48,7 +48,7 @@ def import_time(file: Path, as_json: JsonFlag = False) -> None:
 @import_app.command("usage")
 def import_usage(file: Path, as_json: JsonFlag = False) -> None:
     """Usage already summed: member, engagement, service, period, quantity."""
-    from mutua.charging import imports
+    from mutua.charging.service import imports
 
     report_import("usage", file, lambda: imports.import_usage(state.uow(), file), as_json)
 
@@ -56,7 +56,7 @@ def import_usage(file: Path, as_json: JsonFlag = False) -> None:
 @app.command("close")
 def close(period: Annotated[str, typer.Argument(help="The month, YYYY-MM.")], as_json: JsonFlag = False) -> None:
     """Charge a month provisionally at the year's tariffs, then lock it."""
-    from mutua.charging.service import close_period
+    from mutua.charging.service.close import close_period
 
     result = run(lambda: close_period(state.uow(), period_arg(period)))
     if as_json:
@@ -80,8 +80,8 @@ def true_up(
     as_json: JsonFlag = False,
 ) -> None:
     """Re-allocate the year's actual cost and settle each member's over- or under-recovery."""
-    from mutua.charging.service import TrueUpMode
-    from mutua.charging.service import true_up as action
+    from mutua.charging.service.close import TrueUpMode
+    from mutua.charging.service.close import true_up as action
 
     try:
         chosen = TrueUpMode(mode)
@@ -102,7 +102,7 @@ def true_up(
 @app.command("status")
 def status(year: int, as_json: JsonFlag = False) -> None:
     """Which months of a year are closed, and whether the true-up ran."""
-    from mutua.charging.service import close_status
+    from mutua.charging.service.close import close_status
 
     found = run(lambda: close_status(state.uow(), year))
     data = found.as_json()
@@ -126,7 +126,7 @@ def statement(
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV lines.")] = False,
 ) -> None:
     """A member's statement: delivered services, total to date, budget against actual, projection."""
-    from mutua.charging.reporting import member_statement
+    from mutua.charging.service.reporting import member_statement
     from mutua.registry.domain import enterprise_number
 
     try:
@@ -138,7 +138,7 @@ def statement(
         print_json(data.as_json())
         return
     if as_csv:
-        from mutua.charging.reporting import statement_csv
+        from mutua.charging.service.reporting import statement_csv
 
         sys.stdout.write(statement_csv(data))
         return
@@ -199,7 +199,7 @@ def print_report(report: AssociationReport) -> None:
 @app.command("report")
 def report(year: int, as_json: JsonFlag = False) -> None:
     """The association's report: centres before and after allocation, services, revenue, zero result."""
-    from mutua.charging.reporting import association_report
+    from mutua.charging.service.reporting import association_report
 
     found = run(lambda: association_report(state.uow(), year))
     if as_json:
@@ -215,7 +215,7 @@ def tariffs_propose(
     as_json: JsonFlag = False,
 ) -> None:
     """Propose next year's tariffs from this year's actual cost, volumes and carried-forward balance."""
-    from mutua.charging.tariffs import propose_next_year
+    from mutua.charging.service.tariffs import propose_next_year
 
     proposal = run(lambda: propose_next_year(state.uow(), year))
     if model_out is not None:

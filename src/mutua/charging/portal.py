@@ -9,10 +9,12 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from mutua.charging import review as reviews
-from mutua.charging import service, views
 from mutua.charging.domain import TrueUpMode
-from mutua.charging.reporting import association_report, member_statement, statement_csv
+from mutua.charging.service import association as association_views
+from mutua.charging.service import close as service
+from mutua.charging.service import dashboard as dashboard_views
+from mutua.charging.service import review as reviews
+from mutua.charging.service.reporting import association_report, member_statement, statement_csv
 from mutua.kernel.access import User, permission_of
 from mutua.kernel.periods import Period
 from mutua.platform import i18n
@@ -35,12 +37,12 @@ router = APIRouter(include_in_schema=False)
 
 
 def _year(ctx: Context, user: User, year: int | None) -> int:
-    return year or views.latest_year(ctx.uow(user.username))
+    return year or association_views.latest_year(ctx.uow(user.username))
 
 
 def _dashboard_view(
-    ctx: Context, data: views.Dashboard, lang: str
-) -> tuple[views.Dashboard, dict[str, Markup], list[str], dict[str, dict[str, Any]]]:
+    ctx: Context, data: dashboard_views.Dashboard, lang: str
+) -> tuple[dashboard_views.Dashboard, dict[str, Markup], list[str], dict[str, dict[str, Any]]]:
     """The dashboard's data with its charts (SVG) and its month x service table."""
     _ = i18n.translator(lang, "portal")
     svgs: dict[str, Markup] = {}
@@ -86,7 +88,7 @@ def _dashboard_view(
 @router.get("/members/{enterprise_number}", response_class=HTMLResponse)
 def dashboard(
     request: Request,
-    user: Annotated[User, page_permit(views.member_dashboard)],
+    user: Annotated[User, page_permit(dashboard_views.member_dashboard)],
     ctx: Ctx,
     enterprise_number: Annotated[str, MEMBER],
     year: YearQuery = None,
@@ -94,10 +96,12 @@ def dashboard(
     year = _year(ctx, user, year)
     lang = language(request, user)
     uow = ctx.uow(user.username)
-    key = ("dashboard", enterprise_number, year, lang, ctx.charts, views.data_version(uow))
+    key = ("dashboard", enterprise_number, year, lang, ctx.charts, association_views.data_version(uow))
     view = ctx.cache.get(key)
     if view is None:
-        view = ctx.cache[key] = _dashboard_view(ctx, views.member_dashboard(uow, enterprise_number, year), lang)
+        view = ctx.cache[key] = _dashboard_view(
+            ctx, dashboard_views.member_dashboard(uow, enterprise_number, year), lang
+        )
     data, svgs, months, table = view
     return render(request, "dashboard.html", user, d=data, svgs=svgs, months=months, table=table, year=year)
 
@@ -105,27 +109,27 @@ def dashboard(
 @router.get("/engagements/{code}", response_class=HTMLResponse)
 def engagement(
     request: Request,
-    user: Annotated[User, page_permit(views.engagement_detail)],
+    user: Annotated[User, page_permit(dashboard_views.engagement_detail)],
     ctx: Ctx,
     code: Annotated[str, Path(max_length=40)],
     year: YearQuery = None,
 ) -> HTMLResponse:
     year = _year(ctx, user, year)
-    data = views.engagement_detail(ctx.uow(user.username), code, year)
-    permission_of(views.engagement_detail).check(user, data.member)  # another member's: 403
+    data = dashboard_views.engagement_detail(ctx.uow(user.username), code, year)
+    permission_of(dashboard_views.engagement_detail).check(user, data.member)  # another member's: 403
     return render(request, "engagement.html", user, e=data, member_name=data.member_name, year=year)
 
 
 @router.get("/members/{enterprise_number}/usage", response_class=HTMLResponse)
 def usage(
     request: Request,
-    user: Annotated[User, page_permit(views.member_usage)],
+    user: Annotated[User, page_permit(dashboard_views.member_usage)],
     ctx: Ctx,
     enterprise_number: Annotated[str, MEMBER],
     year: YearQuery = None,
 ) -> HTMLResponse:
     year = _year(ctx, user, year)
-    found = views.member_usage(ctx.uow(user.username), enterprise_number, year)
+    found = dashboard_views.member_usage(ctx.uow(user.username), enterprise_number, year)
     return render(
         request,
         "usage.html",
@@ -170,27 +174,30 @@ def association(
 ) -> HTMLResponse:
     year = _year(ctx, user, year)
     uow = ctx.uow(user.username)
-    key = ("report", year, views.close_fingerprint(uow, year))
+    key = ("report", year, association_views.close_fingerprint(uow, year))
     report = ctx.cache.get(key)
     if report is None:
-        report = ctx.cache[key] = (association_report(uow, year), views.true_up_by_member(uow, year))
+        report = ctx.cache[key] = (association_report(uow, year), association_views.true_up_by_member(uow, year))
     return render(request, "association.html", user, r=report[0], t=report[1], year=year)
 
 
-def cached_allocation(ctx: Context, user: User, year: int) -> tuple[views.AllocationFlows, tuple[int, int]]:
+def cached_allocation(ctx: Context, user: User, year: int) -> tuple[association_views.AllocationFlows, tuple[int, int]]:
     """The allocation of a year, recomputed only when a month closes or the true-up runs."""
     uow = ctx.uow(user.username)
-    fp = views.close_fingerprint(uow, year)
+    fp = association_views.close_fingerprint(uow, year)
     key = ("allocation", year)
     hit = ctx.cache.get(key)
     if hit is None or hit[1] != fp:
-        hit = ctx.cache[key] = (views.allocation_flows(uow, year), fp)
+        hit = ctx.cache[key] = (association_views.allocation_flows(uow, year), fp)
     return hit[0], fp
 
 
 @router.get("/allocation", response_class=HTMLResponse)
 def allocation(
-    request: Request, user: Annotated[User, page_permit(views.allocation_flows)], ctx: Ctx, year: YearQuery = None
+    request: Request,
+    user: Annotated[User, page_permit(association_views.allocation_flows)],
+    ctx: Ctx,
+    year: YearQuery = None,
 ) -> HTMLResponse:
     year = _year(ctx, user, year)
     flows, fp = cached_allocation(ctx, user, year)

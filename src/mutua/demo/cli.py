@@ -28,7 +28,7 @@ def demo(
 ) -> None:
     """Build a believable association (the real 2019 member list, 2018 figures), run twelve closes
     and the true-up, and print the association's report."""
-    from mutua.charging.reporting import association_report
+    from mutua.charging.service.reporting import association_report
     from mutua.demo.service import STEPS, run_demo
 
     settings = state.settings

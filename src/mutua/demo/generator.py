@@ -12,13 +12,9 @@ from __future__ import annotations
 
 import csv
 import random
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,214 +22,28 @@ import yaml
 
 from mutua.costing.domain.allocation import allocate_support
 from mutua.costing.domain.model import CostModel
+from mutua.demo.figures import (
+    ACCOUNTS,
+    ACTIVITY_SHARE,
+    COST_MIX,
+    GRADE_MIX,
+    GRADES,
+    GROUP_SHARE,
+    INFRA,
+    OTHER_INCOME,
+    SUPPORT_COST,
+    TURNOVER,
+    USAGE_DECIMALS,
+    USAGE_PLAN,
+    DemoMember,
+    group_weights,
+    load_members,
+    pick_by_group,
+    spread,
+    working_days,
+)
 from mutua.kernel.money import split
 from mutua.kernel.periods import Period, months_of
-
-TURNOVER = Decimal("321649376")
-ACTIVITY_SHARE = {
-    "development": Decimal("0.174"),
-    "infrastructure": Decimal("0.235"),
-    "secondment": Decimal("0.288"),
-    "consultancy": Decimal("0.303"),
-}
-GROUP_SHARE = {
-    "social_security": Decimal("0.642"),
-    "federal_public_service": Decimal("0.064"),
-    "other": Decimal("0.294"),
-}
-OTHER_INCOME = (TURNOVER * Decimal("0.014") / Decimal("0.986")).quantize(Decimal(1))
-SUPPORT_COST = {
-    "FAC": Decimal("7200000"),
-    "HR": Decimal("5600000"),
-    "ICTW": Decimal("6100000"),
-    "FIN": Decimal("4300000"),
-}
-# Share of the infrastructure activity per service centre, and the plan of each usage service:
-# (centre share, annual planned volume in the service's unit).
-INFRA = {
-    "VM": Decimal("0.16"),
-    "HYP": Decimal("0.08"),
-    "STO": Decimal("0.14"),
-    "BCK": Decimal("0.07"),
-    "ARC": Decimal("0.05"),
-    "API": Decimal("0.09"),
-    "DC": Decimal("0.12"),
-    "OPS": Decimal("0.15"),
-    "CC": Decimal("0.08"),
-    "PRT": Decimal("0.06"),
-}
-USAGE_PLAN = {  # service: (centre, annual volume)
-    "VMAAS": ("VM", 13_140_000),
-    "HYPAAS": ("HYP", 600_000),
-    "STAAS": ("STO", 96_000_000),
-    "BAAS": ("BCK", 60_000_000),
-    "ARCH": ("ARC", 36_000_000),
-    "APIGW": ("API", 12_000_000),
-    "DCAAS": ("DC", 4_800),
-    "CONTACT": ("CC", 300_000),
-    "PRINT": ("PRT", 4_800_000),
-}
-USAGE_DECIMALS = {
-    "VMAAS": 2,
-    "HYPAAS": 0,
-    "STAAS": 3,
-    "BAAS": 3,
-    "ARCH": 3,
-    "APIGW": 3,
-    "DCAAS": 0,
-    "CONTACT": 0,
-    "PRINT": 0,
-}
-GRADES = {"junior": 62, "medior": 74, "senior": 88, "expert": 104}
-GRADE_MIX = {"junior": 0.2, "medior": 0.35, "senior": 0.3, "expert": 0.15}
-# (share of salaries 62, services 61, depreciation 63, other 64) of each centre's own cost.
-COST_MIX = {
-    "support": (0.45, 0.47, 0.05, 0.03),
-    "DEV": (0.83, 0.15, 0.02, 0.0),
-    "infra": (0.30, 0.55, 0.15, 0.0),
-}
-ACCOUNTS = {
-    0: ("620000", "Remuneration"),
-    1: ("611000", "Maintenance, licences and services"),
-    2: ("630000", "Depreciation"),
-    3: ("640000", "Other operating costs"),
-}
-
-
-def _easter(year: int) -> date:
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    ell = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * ell) // 451
-    month = (h + ell - 7 * m + 114) // 31
-    day = (h + ell - 7 * m + 114) % 31 + 1
-    return date(year, month, day)
-
-
-def working_days(year: int) -> list[date]:
-    easter = _easter(year)
-    holidays = {
-        date(year, 1, 1),
-        easter + timedelta(days=1),
-        date(year, 5, 1),
-        easter + timedelta(days=39),
-        easter + timedelta(days=50),
-        date(year, 7, 21),
-        date(year, 8, 15),
-        date(year, 11, 1),
-        date(year, 11, 11),
-        date(year, 12, 25),
-    }
-    day, result = date(year, 1, 1), []
-    while day.year == year:
-        if day.weekday() < 5 and day not in holidays:
-            result.append(day)
-        day += timedelta(days=1)
-    return result
-
-
-def synthetic_enterprise_number(index: int) -> str:
-    base = 2_000_000 + index * 7919
-    return f"{base:08d}{97 - base % 97:02d}"
-
-
-_FR = re.compile(
-    r"CPAS|Agence|Wallon|Bruxelles|Forem|Office de|Service Public|Société|Institut Wallon|"
-    r"^Le |^L’|^Mon Toit|^En bord|FamiWal|Iriscare|Actiris|CRP|Commission|COCOF|IMIO|EvereCity"
-)
-_SOCIAL = re.compile(
-    r"Sociaal Fonds|Fonds voor|Waarborg en sociaal|Kas der|FamiWal|Iriscare|Sigedis|Floreal|"
-    r"Vereniging van|VESOFO|Sefocam|Kinderbijslag|Uitbetaling van Toelagen|Constructiv"
-)
-_FEDERAL = re.compile(
-    r"^FOD |^POD |Federaal|Federale|Nationaal|Kamer van|Senaat|Gegevensbescherming|"
-    r"Instituut voor Gerechtelijke|Centrale Raad|Nationale Arbeidsraad|Fedasil|Sciensano|"
-    r"War Heritage|Centrale Toezichtsraad|Commissie voor de regulering"
-)
-
-
-def classify(name: str, category: str) -> tuple[str, str]:
-    """(client group, language) of a member, from its name and category."""
-    language = "fr" if _FR.search(name) else "nl"
-    if category == "A":
-        group = "federal_public_service" if re.match(r"^(FOD|POD) ", name) else "social_security"
-    elif _SOCIAL.search(name):
-        group = "social_security"
-    elif _FEDERAL.search(name):
-        group = "federal_public_service"
-    else:
-        group = "other"
-    return group, language
-
-
-@dataclass
-class DemoMember:
-    number: str
-    name: str
-    category: str
-    group: str
-    language: str
-    size: float  # relative size within its group (skewed)
-
-
-@dataclass
-class Plan:
-    year: int
-    members: list[DemoMember]
-    centre_cost: dict[str, Decimal] = field(default_factory=dict)  # planned own cost per centre
-
-
-def load_members(rng: random.Random) -> list[DemoMember]:
-    text = resources.files("mutua.demo").joinpath("members_2019.csv").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(text.splitlines()))
-    members = []
-    for i, row in enumerate(rows):
-        group, language = classify(row["name"], row["category"])
-        size = rng.paretovariate(1.3) * (4 if row["category"] == "A" else 1)
-        members.append(DemoMember(synthetic_enterprise_number(i), row["name"], row["category"], group, language, size))
-    return members
-
-
-def _cents(x: float) -> Decimal:
-    return Decimal(round(x * 100)) / 100
-
-
-def _spread(
-    total: Decimal, n: int, rng: random.Random, noise: float = 0.06, profile: Sequence[float] | None = None
-) -> list[Decimal]:
-    """``total`` over ``n`` parts with some noise, cent-exact (largest remainder)."""
-    weights = {
-        i: Fraction(max(0.01, (profile[i] if profile else 1.0) * rng.gauss(1, noise))).limit_denominator(10**6)
-        for i in range(n)
-    }
-    parts = split(total.quantize(Decimal("0.01")), weights)
-    return [parts[i] for i in range(n)]
-
-
-def _pick_by_group(
-    members: list[DemoMember], groups: dict[str, list[DemoMember]], count: int, rng: random.Random
-) -> list[DemoMember]:
-    """``count`` members (repeats allowed), each group in its target share, big members more often."""
-    chosen: list[DemoMember] = []
-    for g, share in GROUP_SHARE.items():
-        n = max(1, round(count * float(share)))
-        pool = groups[g]
-        chosen.extend(rng.choices(pool, weights=[m.size for m in pool], k=n))
-    return chosen
-
-
-def _group_weights(members: list[DemoMember], groups: dict[str, list[DemoMember]]) -> dict[str, float]:
-    """A weight per member such that each group's weights add up to its target share."""
-    result = {}
-    for g, share in GROUP_SHARE.items():
-        total = sum(m.size for m in groups[g])
-        for m in groups[g]:
-            result[m.number] = float(share) * m.size / total
-    return result
 
 
 class DemoBuilder:
@@ -311,7 +121,7 @@ class DemoBuilder:
             profile = [1.0] * 12
             if kind == 0:  # holiday pay in June, end-of-year premium in December
                 profile[5], profile[11] = 1.9, 1.85
-            for month, value in enumerate(_spread(amount, 12, self.rng, 0.03, profile), start=1):
+            for month, value in enumerate(spread(amount, 12, self.rng, 0.03, profile), start=1):
                 self._line(month, account, centre, value, description=f"{label} {centre}")
 
     def build(self, model: CostModel) -> None:
@@ -320,7 +130,7 @@ class DemoBuilder:
         # Support centres: their own costs (and the association's other income, booked on FIN).
         for code in SUPPORT_COST:
             self._own_cost_lines(code, SUPPORT_COST[code], COST_MIX["support"], rng.gauss(1, 0.015))
-        for month, value in enumerate(_spread(OTHER_INCOME, 12, rng, 0.1), start=1):
+        for month, value in enumerate(spread(OTHER_INCOME, 12, rng, 0.1), start=1):
             self._line(month, "740000", "FIN", value, description="Other operating income (commissions, recoveries)")
         self._development(direct["DEV"], targets["DEV"])
         self._secondment(direct["SEC"], targets["SEC"])
@@ -333,7 +143,7 @@ class DemoBuilder:
         days = working_days(year)
         people = 480
         projects: list[dict[str, Any]] = []
-        members = _pick_by_group(self.members, self.groups, 150, rng)
+        members = pick_by_group(self.members, self.groups, 150, rng)
         for i, m in enumerate(members, start=1):
             projects.append(
                 self._engagement(
@@ -403,7 +213,7 @@ class DemoBuilder:
         team_cost = Decimal("600000")
         self._own_cost_lines("SEC", team_cost, (1.0, 0, 0, 0), rng.gauss(1, 0.01))
         passed_on = own_cost - team_cost
-        members = _pick_by_group(self.members, self.groups, 180, rng)
+        members = pick_by_group(self.members, self.groups, 180, rng)
         engagements = []
         for i, m in enumerate(members, start=1):
             engagements.append(
@@ -418,7 +228,7 @@ class DemoBuilder:
         profile = [1.0] * 12
         profile[5], profile[11] = 1.9, 1.85
         for e in engagements:
-            months = _spread(annual[e["code"]], 12, rng, 0.02, profile)
+            months = spread(annual[e["code"]], 12, rng, 0.02, profile)
             for month, value in enumerate(months, start=1):
                 self._line(
                     month, "620200", "SEC", value, engagement=e["code"], description=f"Seconded staff, {e['code']}"
@@ -432,7 +242,7 @@ class DemoBuilder:
         team_cost = Decimal("1200000")
         self._own_cost_lines("CONS", team_cost, (0.9, 0.1, 0, 0), rng.gauss(1, 0.01))
         passed_on = own_cost - team_cost
-        members = _pick_by_group(self.members, self.groups, 220, rng)
+        members = pick_by_group(self.members, self.groups, 220, rng)
         engagements = [
             self._engagement(
                 f"ORD-{i:04d}",
@@ -450,7 +260,7 @@ class DemoBuilder:
         )
         for e in engagements:
             gross = annual[e["code"]]
-            for month, value in enumerate(_spread(gross, 12, rng, 0.25), start=1):
+            for month, value in enumerate(spread(gross, 12, rng, 0.25), start=1):
                 net = (value / Decimal("1.21")).quantize(Decimal("0.01"))
                 self._line(
                     month,
@@ -482,7 +292,7 @@ class DemoBuilder:
         for pool in self.groups.values():
             n = max(3, round(len(pool) * 0.6))
             subscribers.extend(rng.sample(pool, min(n, len(pool))))
-        weights = _group_weights(self.members, self.groups)
+        weights = group_weights(self.members, self.groups)
         sub_total = {g: sum(weights[m.number] for m in subscribers if m.group == g) for g in GROUP_SHARE}
         share = {m.number: weights[m.number] / sub_total[m.group] * float(GROUP_SHARE[m.group]) for m in subscribers}
         for i, m in enumerate(subscribers, start=1):

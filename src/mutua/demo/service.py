@@ -8,8 +8,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from mutua.charging import imports
-from mutua.charging.service import TrueUpMode, close_period, true_up
+from mutua.charging.service import imports
+from mutua.charging.service.close import TrueUpMode, close_period, true_up
 from mutua.costing.modelfile import parse_cost_model
 from mutua.costing.service import import_cost_model
 from mutua.demo.generator import DemoBuilder

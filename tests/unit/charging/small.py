@@ -9,7 +9,7 @@ from decimal import Decimal
 from tests.fakes import FakeUnitOfWork
 from tests.fakes.charging import charging_uow
 
-from mutua.charging import imports
+from mutua.charging.service import imports
 from mutua.registry.domain import Category, ClientGroup, Engagement, EngagementKind, Language, Member
 
 MODEL = """\

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from tests.unit.charging.small import A, B, association, import_month
 
-from mutua.charging import review, service
+from mutua.charging.service import close as service
+from mutua.charging.service import review
 from mutua.kernel.access import Action, Forbidden, Permission, Role, User, permission_of
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import Conflict, Rejected

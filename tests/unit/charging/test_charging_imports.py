@@ -9,8 +9,9 @@ import pytest
 from tests.fakes import FakeUnitOfWork
 from tests.unit.charging.small import A, B, association, import_month, ledger, time_sheet, usage
 
-from mutua.charging import imports, service
 from mutua.charging.domain import LedgerLine
+from mutua.charging.service import close as service
+from mutua.charging.service import imports
 from mutua.kernel.access import Action, Permission, permission_of
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import Rejected

@@ -10,8 +10,11 @@ import pytest
 from tests.fakes import FakeUnitOfWork
 from tests.unit.charging.small import A, B, association, import_month
 
-from mutua.charging import reporting, service, tariffs, views
 from mutua.charging.domain import TrueUpMode
+from mutua.charging.service import association as association_views
+from mutua.charging.service import close as service
+from mutua.charging.service import dashboard as dashboard_views
+from mutua.charging.service import reporting, tariffs
 from mutua.kernel.access import Action, Forbidden, Permission, Role, User, permission_of
 from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import Conflict, NotFound
@@ -58,12 +61,12 @@ def test_an_unknown_member_has_no_statement_nor_dashboard() -> None:
     with pytest.raises(NotFound):
         reporting.member_statement(uow, "0200000043", Period(2025, 1))
     with pytest.raises(NotFound):
-        views.member_dashboard(uow, "0200000043", 2025)
+        dashboard_views.member_dashboard(uow, "0200000043", 2025)
 
 
 def test_the_dashboard_sums_the_engagements_projections_with_their_range() -> None:
     uow = closed_months(2)
-    dashboard = views.member_dashboard(uow, A, 2025)
+    dashboard = dashboard_views.member_dashboard(uow, A, 2025)
     assert dashboard.spent == 2 * (Decimal("1524.00") + Decimal("50.00"))
     assert dashboard.projection == dashboard.projection_low == dashboard.projection_high == 12 * Decimal("1574.00")
     assert dashboard.budget == Decimal("25000.00") and dashboard.months_left == 10
@@ -100,7 +103,7 @@ def test_a_year_without_a_closed_month_reports_a_note_only() -> None:
 
 
 def test_the_allocation_flows_add_up_to_the_cost_of_the_closed_months() -> None:
-    flows = views.allocation_flows(closed_months(1), 2025)
+    flows = association_views.allocation_flows(closed_months(1), 2025)
     assert flows.total_cost == Decimal("6505.00")
     to_services = sum(link.amount for link in flows.links if link.target.startswith("service:"))
     assert to_services == flows.total_cost
@@ -110,9 +113,9 @@ def test_the_allocation_flows_add_up_to_the_cost_of_the_closed_months() -> None:
 
 def test_the_true_up_per_member_adds_up_to_the_years_difference() -> None:
     uow = closed_months(12)
-    assert views.true_up_by_member(uow, 2025).run is None
+    assert association_views.true_up_by_member(uow, 2025).run is None
     result = service.true_up(uow, 2025)
-    by_member = views.true_up_by_member(uow, 2025)
+    by_member = association_views.true_up_by_member(uow, 2025)
     assert [m.name for m in by_member.members] == ["Commune B", "Rijksdienst A"]  # by name
     assert by_member.difference == result.total_cost - result.total_charged
     assert {m.member: m.difference for m in by_member.members} == dict(result.per_member)
@@ -132,12 +135,21 @@ def test_next_years_tariffs_are_proposed_from_a_closed_year_only() -> None:
 
 def test_a_members_reads_are_member_scoped_and_the_associations_are_not_a_budget_holders() -> None:
     holder = User("jan", Role.BUDGET_HOLDER, member=A)
-    for use_case in (reporting.member_statement, views.member_dashboard, views.member_usage, views.engagement_detail):
+    for use_case in (
+        reporting.member_statement,
+        dashboard_views.member_dashboard,
+        dashboard_views.member_usage,
+        dashboard_views.engagement_detail,
+    ):
         assert permission_of(use_case) == Permission(member_scoped=True)
         permission_of(use_case).check(holder, A)
         with pytest.raises(Forbidden):
             permission_of(use_case).check(holder, B)
-    for use_case in (reporting.association_report, views.allocation_flows, views.true_up_by_member):
+    for use_case in (
+        reporting.association_report,
+        association_views.allocation_flows,
+        association_views.true_up_by_member,
+    ):
         assert permission_of(use_case) == Permission(Action.READ_ASSOCIATION)
         with pytest.raises(Forbidden):
             permission_of(use_case).check(holder)

@@ -8,9 +8,9 @@ import pytest
 from tests.fakes import FakeUnitOfWork
 from tests.unit.charging.small import A, B, association, import_month
 
-from mutua.charging import service
 from mutua.charging.domain import Share, TrueUpMode, settle, true_up_blockers
 from mutua.charging.domain.trueup import adjustments_by_member, carried_balances, settlement_charges
+from mutua.charging.service import close as service
 from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import Conflict
 

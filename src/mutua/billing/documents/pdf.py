@@ -2,7 +2,7 @@
 credit note for members not yet on Peppol, and the member's statement of a period.
 
 The figures come from the issued document (invoice) and from
-:func:`mutua.charging.reporting.member_statement` (statement); nothing is recomputed here.
+:func:`mutua.charging.service.reporting.member_statement` (statement); nothing is recomputed here.
 """
 
 from __future__ import annotations

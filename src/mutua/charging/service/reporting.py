@@ -12,7 +12,7 @@ from typing import Any
 
 from mutua.charging.domain import project
 from mutua.charging.ports import ChargingUnitOfWork
-from mutua.charging.service import actual_cost
+from mutua.charging.service.close import actual_cost
 from mutua.kernel.access import Action, Permission, requires
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import Period, months_of

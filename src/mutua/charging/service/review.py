@@ -15,7 +15,7 @@ from typing import Any
 
 from mutua.charging.domain import CloseDraft, Timings, draft_close
 from mutua.charging.ports import ChargingUnitOfWork
-from mutua.charging.service import load_month
+from mutua.charging.service.close import load_month
 from mutua.costing.domain.model import CostModel
 from mutua.kernel.access import Action, Permission, requires
 from mutua.kernel.money import ZERO

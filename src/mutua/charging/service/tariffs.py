@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from mutua.charging.ports import ChargingUnitOfWork
-from mutua.charging.service import actual_cost
+from mutua.charging.service.close import actual_cost
 from mutua.costing.domain.catalogue import Tariff, tariff_to_data
 from mutua.costing.domain.tariffs import ServiceYear, propose_tariffs
 from mutua.costing.modelfile import dump_cost_model
