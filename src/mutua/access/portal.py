@@ -22,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str | None = None) -> HTMLResponse:
-    return render(request, "login.html", None, next=safe_next(next), failed=False, oidc=context(request).oidc)
+    return render(request, "access/login.html", None, next=safe_next(next), failed=False, oidc=context(request).oidc)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -41,7 +41,9 @@ def login(
     user = service.authenticate(ctx.uow(), username, password)
     if user is None:
         ctx.throttle.failed(*keys)
-        return render(request, "login.html", None, http_status=401, next=safe_next(next), failed=True, oidc=ctx.oidc)
+        return render(
+            request, "access/login.html", None, http_status=401, next=safe_next(next), failed=True, oidc=ctx.oidc
+        )
     ctx.throttle.succeeded(f"user:{username.lower()}")
     login_session(request, user)
     return see_other(safe_next(next))

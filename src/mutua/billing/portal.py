@@ -28,7 +28,7 @@ def documents(
     periods = service.statement_periods(ctx.uow(user.username), year)
     return render(
         request,
-        "documents.html",
+        "billing/documents.html",
         user,
         member=enterprise_number,
         member_name=service.member_name(ctx.uow(user.username), enterprise_number),

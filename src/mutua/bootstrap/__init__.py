@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 SRC = Path(__file__).resolve().parents[1]
 
+# Each context's page templates (``<context>/templates/<context>/``).
+TEMPLATES = tuple(SRC / c / "templates" for c in ("access", "registry", "costing", "charging", "billing"))
 # Each context's own branch of migrations (the platform's versions hold the core branch).
 MIGRATIONS = (SRC / "billing" / "migrations", SRC / "access" / "migrations")
 
@@ -136,6 +138,7 @@ def create_app(*, engine: Engine, settings: Settings, invoices: Any = None, **op
         extensions=extensions,
         unit_of_work=unit_of_work,
         accounts=AccountDirectory(lambda actor: unit_of_work(engine, actor)),
+        template_folders=TEMPLATES,
         **options,
     )
 

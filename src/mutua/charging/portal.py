@@ -103,7 +103,7 @@ def dashboard(
             ctx, dashboard_views.member_dashboard(uow, enterprise_number, year), lang
         )
     data, svgs, months, table = view
-    return render(request, "dashboard.html", user, d=data, svgs=svgs, months=months, table=table, year=year)
+    return render(request, "charging/dashboard.html", user, d=data, svgs=svgs, months=months, table=table, year=year)
 
 
 @router.get("/engagements/{code}", response_class=HTMLResponse)
@@ -117,7 +117,7 @@ def engagement(
     year = _year(ctx, user, year)
     data = dashboard_views.engagement_detail(ctx.uow(user.username), code, year)
     permission_of(dashboard_views.engagement_detail).check(user, data.member)  # another member's: 403
-    return render(request, "engagement.html", user, e=data, member_name=data.member_name, year=year)
+    return render(request, "charging/engagement.html", user, e=data, member_name=data.member_name, year=year)
 
 
 @router.get("/members/{enterprise_number}/usage", response_class=HTMLResponse)
@@ -132,7 +132,7 @@ def usage(
     found = dashboard_views.member_usage(ctx.uow(user.username), enterprise_number, year)
     return render(
         request,
-        "usage.html",
+        "charging/usage.html",
         user,
         rows=found.rows,
         member=enterprise_number,
@@ -150,7 +150,7 @@ def statement(
     period: Annotated[str, PERIOD],
 ) -> HTMLResponse:
     data = member_statement(ctx.uow(user.username), enterprise_number, Period.parse(period))
-    return render(request, "statement.html", user, s=data, member=enterprise_number)
+    return render(request, "charging/statement.html", user, s=data, member=enterprise_number)
 
 
 @router.get("/members/{enterprise_number}/statements/{period}/csv")
@@ -178,7 +178,7 @@ def association(
     report = ctx.cache.get(key)
     if report is None:
         report = ctx.cache[key] = (association_report(uow, year), association_views.true_up_by_member(uow, year))
-    return render(request, "association.html", user, r=report[0], t=report[1], year=year)
+    return render(request, "charging/association.html", user, r=report[0], t=report[1], year=year)
 
 
 def cached_allocation(ctx: Context, user: User, year: int) -> tuple[association_views.AllocationFlows, tuple[int, int]]:
@@ -219,7 +219,7 @@ def allocation(
                 money,
             )
         )
-    return render(request, "allocation.html", user, f=flows, svg=svg, names=names, year=year)
+    return render(request, "charging/allocation.html", user, f=flows, svg=svg, names=names, year=year)
 
 
 @router.get("/close", response_class=HTMLResponse)
@@ -228,7 +228,7 @@ def close_page(
 ) -> HTMLResponse:
     year = _year(ctx, user, year)
     status = service.close_status(ctx.uow(user.username), year)
-    return render(request, "close.html", user, status=status, year=year, next_open=status.next_open)
+    return render(request, "charging/close.html", user, status=status, year=year, next_open=status.next_open)
 
 
 @router.get("/close/{period}/review", response_class=HTMLResponse)
@@ -239,7 +239,7 @@ def review(
     period: Annotated[str, PERIOD],
 ) -> HTMLResponse:
     data = reviews.preview_close(ctx.uow(user.username), Period.parse(period))
-    return render(request, "review.html", user, p=data)
+    return render(request, "charging/review.html", user, p=data)
 
 
 @router.post("/close/{period}/lock")

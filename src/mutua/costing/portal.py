@@ -20,4 +20,4 @@ def tariffs(
     request: Request, user: Annotated[User, page_permit(service.tariffs)], ctx: Ctx, year: YearQuery = None
 ) -> HTMLResponse:
     year = year or latest_year(ctx)
-    return render(request, "tariffs.html", user, rows=service.tariffs(ctx.uow(user.username), year), year=year)
+    return render(request, "costing/tariffs.html", user, rows=service.tariffs(ctx.uow(user.username), year), year=year)

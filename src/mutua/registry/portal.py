@@ -19,4 +19,4 @@ def members(
     request: Request, user: Annotated[User, page_permit(service.association_members)], ctx: Ctx
 ) -> HTMLResponse:
     found = service.association_members(ctx.uow(user.username))
-    return render(request, "members.html", user, members=found)
+    return render(request, "registry/members.html", user, members=found)

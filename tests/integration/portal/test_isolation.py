@@ -107,3 +107,41 @@ def test_a_budget_holder_cannot_write_anything(app: FastAPI, api_as: Client, por
     status = api_as("ctrl").get("/api/v1/years/2025/close").json()
     assert [p["status"] for p in status["periods"][:2]] == ["closed", "open"]
     assert status["true_up"] is None
+
+
+# Routes that serve no use case of a context: logging in and out, the language, the API's docs and
+# the home page's redirect. Every other route must name the use case it runs and so its permission.
+PUBLIC = {
+    ("POST", "/api/v1/token"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("POST", "/language"),
+    ("GET", "/api/v1/docs"),
+    ("GET", "/"),
+}
+
+
+def _permissions(route: APIRoute) -> list[object]:
+    found = []
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dependency = stack.pop()
+        if hasattr(dependency.call, "permission"):
+            found.append(dependency.call.permission)  # type: ignore[union-attr]
+        stack.extend(dependency.dependencies)
+    return found
+
+
+def test_every_route_and_page_declares_the_permission_of_its_use_case() -> None:
+    undeclared = []
+    routes = 0
+    for route in (r for router in routers() for r in router.routes):
+        if not isinstance(route, APIRoute):
+            continue
+        for method in sorted(route.methods - {"HEAD"}):
+            routes += 1
+            if (method, route.path) not in PUBLIC and len(_permissions(route)) != 1:
+                undeclared.append((method, route.path))
+    assert routes >= 45
+    assert undeclared == []

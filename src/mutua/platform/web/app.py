@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -70,6 +71,7 @@ def create_app(
     routers: Sequence[APIRouter] = (),
     extensions: Mapping[str, Any] | None = None,
     unit_of_work: Callable[[Engine, str], Any] | None = None,
+    template_folders: Sequence[Path] = (),
     accounts: Accounts | None = None,
     charts: bool = True,
     secure_cookies: bool = False,
@@ -85,6 +87,7 @@ def create_app(
         routers: every context's API routes and pages, in order (from the composition root).
         extensions: what contexts give their routes (e.g. billing's documents), by name.
         unit_of_work: the composition root's unit of work factory ``(engine, actor)``.
+        template_folders: the contexts' template folders (their pages' templates).
         accounts: the user accounts (the access context's, from the composition root; none: nobody logs in).
         charts: render Vega-Lite charts to SVG (off: the data tables only).
         secure_cookies: send the session cookie over HTTPS only (set behind TLS).
@@ -92,6 +95,8 @@ def create_app(
         oidc: the OpenID Connect provider (default: ``MUTUA_OIDC_*`` variables; none when unset).
     """
     from mutua.platform.web import pages
+
+    pages.add_template_folders(template_folders)
 
     app = FastAPI(
         title="Mutua API",

@@ -6,15 +6,17 @@ browser's ``Accept-Language``. Every form POST carries the session's CSRF token.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import FileSystemLoader
 
 from mutua.kernel.access import Action, Role, Unauthenticated, User, may, permission_of
 from mutua.kernel.problems import Problem
@@ -23,6 +25,16 @@ from mutua.platform.web.auth import csrf_token, current_user
 from mutua.platform.web.context import HERE, Context, context
 
 templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def add_template_folders(folders: Sequence[FilePath]) -> None:
+    """Let the pages find the contexts' templates (``<context>/templates/<context>/*.html``, named
+    ``"<context>/page.html"``) beside the platform's base, error and shared pieces."""
+    loader = templates.env.loader
+    assert isinstance(loader, FileSystemLoader)
+    for folder in folders:
+        if str(folder) not in loader.searchpath:
+            loader.searchpath.append(str(folder))
 
 
 router = APIRouter(include_in_schema=False)
