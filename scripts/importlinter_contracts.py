@@ -1,7 +1,8 @@
 """Write `.importlinter`, the architecture's rules as import-linter contracts (docs/architecture.md).
 
-The contracts that repeat per context are generated from one list, so that adding a context is one
-line here (and `make lint` then checks it like the others):
+The contracts that repeat per context are generated from the composition root's table of contexts
+(`mutua.bootstrap.CONTEXTS`, with their layers), so that a context registered there is checked
+like the others:
 
     .venv/bin/python scripts/importlinter_contracts.py && .venv/bin/lint-imports
 """
@@ -10,9 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mutua.bootstrap import CONTEXTS as CONTEXTS_TABLE
+
 SRC = Path(__file__).resolve().parents[1] / "src" / "mutua"
-# Contexts from the highest to the lowest: a context may import those below it, never those above.
-CONTEXT_LAYERS = (("billing", "metering", "access"), ("charging",), ("costing",), ("registry",))
+# Contexts from the highest layer to the lowest: a context may import those below it, never above.
+CONTEXT_LAYERS = tuple(
+    tuple(c.name for c in CONTEXTS_TABLE if c.layer == layer)
+    for layer in sorted({c.layer for c in CONTEXTS_TABLE}, reverse=True)
+)
 CONTEXTS = tuple(c for layer in CONTEXT_LAYERS for c in layer)
 # Modules of a context that only its own package, the composition root and the demo may import.
 PRIVATE = ("service", "api", "portal", "cli", "schemas")

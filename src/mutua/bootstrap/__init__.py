@@ -1,20 +1,22 @@
 """The composition root: the one place that names every context and wires them together.
 
-- ``COMMANDS``: every ``mutua`` command, its help and the context modules that define it (imported
-  only when the command runs, so ``mutua --help`` starts fast);
-- ``MIGRATIONS``: each context's own branch of Alembic revisions;
-- :func:`routers`: every context's API routes and pages;
-- :func:`unit_of_work`: a transaction with every context's repository (``bootstrap/uow.py``).
+``CONTEXTS`` lists them, each with its place in the layers and the commands it adds (their help is
+here so that ``mutua --help`` imports no context). From that one table come:
 
-A new context is a folder in the shape of the others, registered here: one line per command group,
-one per router, one per migration branch, one repository in ``uow.py``.
+- ``COMMANDS``: every ``mutua`` command and the context modules defining it (imported when it runs);
+- ``MIGRATIONS``: each context's own branch of Alembic revisions (``<context>/migrations``);
+- ``TEMPLATES``: each context's page templates (``<context>/templates/<context>/``);
+- :func:`routers`: each context's API routes (``api.py``) and pages (``portal.py``);
+- the import-linter contracts (``scripts/importlinter_contracts.py`` reads the table).
 
-Importing this module is cheap (no database or web library): the heavy wiring happens inside the
-functions.
+:func:`unit_of_work` is a transaction with every context's repository (``bootstrap/uow.py``: one
+line per context that has tables). Importing this module is cheap (no database or web library).
 """
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,35 +33,74 @@ if TYPE_CHECKING:
 
 SRC = Path(__file__).resolve().parents[1]
 
-# Each context's page templates (``<context>/templates/<context>/``).
-TEMPLATES = tuple(SRC / c / "templates" for c in ("access", "registry", "costing", "charging", "billing"))
-# Each context's own branch of migrations (the platform's versions hold the core branch).
-MIGRATIONS = (SRC / "billing" / "migrations", SRC / "access" / "migrations")
 
-COMMANDS = (
-    CommandSpec("model", "The cost model file: validate, import, export.", ("mutua.costing.cli",)),
-    CommandSpec(
-        "import", "CSV imports; each file loads whole or not at all.", ("mutua.registry.cli", "mutua.charging.cli")
+@dataclass(frozen=True)
+class Context:
+    """A context of Mutua: a folder ``src/mutua/<name>/`` in the shape of docs/architecture.md.
+
+    Attributes:
+        name: its folder and package name.
+        layer: its place in the layers, 1 the lowest; a context imports only those below it.
+        commands: the top-level ``mutua`` commands its ``cli.py`` adds, with their one-line help.
+    """
+
+    name: str
+    layer: int
+    commands: dict[str, str] = field(default_factory=dict)
+
+    def has(self, part: str) -> bool:
+        return (SRC / self.name / part).exists()
+
+
+IMPORT_HELP = "CSV imports; each file loads whole or not at all."
+TARIFFS_HELP = "Tariffs in force, and next year's proposed from this year's actuals."
+CONTEXTS = (
+    Context("registry", 1, {"import": IMPORT_HELP}),
+    Context("costing", 2, {"model": "The cost model file: validate, import, export.", "tariffs": TARIFFS_HELP}),
+    Context(
+        "charging",
+        3,
+        {
+            "import": IMPORT_HELP,
+            "close": "Charge a month provisionally at the year's tariffs, then lock it.",
+            "true-up": "Re-allocate the year's actual cost; settle or carry forward.",
+            "status": "Which months of a year are closed, and the true-up.",
+            "statement": "A member's statement: charges, budget and projection.",
+            "report": "The association's report of a year and the zero-result check.",
+            "tariffs": TARIFFS_HELP,
+        },
     ),
-    CommandSpec("close", "Charge a month provisionally at the year's tariffs, then lock it.", ("mutua.charging.cli",)),
-    CommandSpec("true-up", "Re-allocate the year's actual cost; settle or carry forward.", ("mutua.charging.cli",)),
-    CommandSpec("status", "Which months of a year are closed, and the true-up.", ("mutua.charging.cli",)),
-    CommandSpec("statement", "A member's statement: charges, budget and projection.", ("mutua.charging.cli",)),
-    CommandSpec("report", "The association's report of a year and the zero-result check.", ("mutua.charging.cli",)),
-    CommandSpec(
-        "tariffs",
-        "Tariffs in force, and next year's proposed from this year's actuals.",
-        ("mutua.costing.cli", "mutua.charging.cli"),
+    Context(
+        "billing",
+        4,
+        {
+            "invoices": "Invoices and credit notes: issue, list, show, export (UBL, PDF).",
+            "export": "Cost exports for the members' tools (FOCUS).",
+        },
     ),
-    CommandSpec("invoices", "Invoices and credit notes: issue, list, show, export (UBL, PDF).", ("mutua.billing.cli",)),
-    CommandSpec("export", "Cost exports for the members' tools (FOCUS).", ("mutua.billing.cli",)),
-    CommandSpec(
-        "metering", "Usage events in (files, HTTP), exactly once; monthly totals out.", ("mutua.metering.cli",)
+    Context("metering", 4, {"metering": "Usage events in (files, HTTP), exactly once; monthly totals out."}),
+    Context(
+        "access",
+        4,
+        {"serve": "Start the portal and the REST API.", "users": "User accounts of the portal and the API."},
     ),
-    CommandSpec("serve", "Start the portal and the REST API.", ("mutua.access.cli",)),
-    CommandSpec("users", "User accounts of the portal and the API.", ("mutua.access.cli",)),
-    CommandSpec("demo", "Build a believable association, its closes, true-up and documents.", ("mutua.demo.cli",)),
 )
+
+
+def _commands() -> tuple[CommandSpec, ...]:
+    by_name: dict[str, tuple[str, list[str]]] = {}
+    for c in CONTEXTS:
+        for name, help_ in c.commands.items():
+            by_name.setdefault(name, (help_, []))[1].append(f"mutua.{c.name}.cli")
+    demo = CommandSpec(
+        "demo", "Build a believable association, its closes, true-up and documents.", ("mutua.demo.cli",)
+    )
+    return (*(CommandSpec(n, h, tuple(m)) for n, (h, m) in by_name.items()), demo)
+
+
+COMMANDS = _commands()
+MIGRATIONS = tuple(SRC / c.name / "migrations" for c in CONTEXTS if c.has("migrations"))
+TEMPLATES = tuple(SRC / c.name / "templates" for c in CONTEXTS if c.has("templates"))
 
 
 def migrate(engine: Engine) -> None:
@@ -87,34 +128,13 @@ def unit_of_work(engine: Engine, actor: str = "system") -> UnitOfWork:
 
 
 def routers() -> list[APIRouter]:
-    """Every context's API routes and pages, in the order they are matched."""
-    from mutua.access import api as access_api
-    from mutua.access import portal as access_portal
-    from mutua.billing import api as billing_api
-    from mutua.billing import portal as billing_portal
-    from mutua.charging import api as charging_api
-    from mutua.charging import portal as charging_portal
-    from mutua.costing import api as costing_api
-    from mutua.costing import portal as costing_portal
+    """Every context's API routes, then the pages, in the order they are matched."""
     from mutua.platform.web import api as platform_api
     from mutua.platform.web import pages as platform_pages
-    from mutua.registry import api as registry_api
-    from mutua.registry import portal as registry_portal
 
-    return [
-        platform_api.router,
-        access_api.router,
-        registry_api.router,
-        charging_api.router,
-        billing_api.router,
-        costing_api.router,
-        platform_pages.router,
-        access_portal.router,
-        charging_portal.router,
-        billing_portal.router,
-        registry_portal.router,
-        costing_portal.router,
-    ]
+    api = [importlib.import_module(f"mutua.{c.name}.api").router for c in CONTEXTS if c.has("api.py")]
+    pages = [importlib.import_module(f"mutua.{c.name}.portal").router for c in CONTEXTS if c.has("portal.py")]
+    return [platform_api.router, *api, platform_pages.router, *pages]
 
 
 def create_app(*, engine: Engine, settings: Settings, invoices: Any = None, **options: Any) -> FastAPI:
