@@ -66,6 +66,50 @@ class Projection:
 NOTHING = Projection(ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
 
 
+def percent(part: Decimal, whole: Decimal, quantum: Decimal = Decimal("0.1")) -> Decimal:
+    """``part`` as a percentage of ``whole``, to ``quantum`` (zero of nothing)."""
+    return (part * 100 / whole if whole else Decimal(0)).quantize(quantum)
+
+
+class AgainstBudget:
+    """Spend to date, projection and its range against a budget: for a record that has a
+    ``budget`` and a ``projected`` (an engagement on the dashboard, or a member's whole year)."""
+
+    __slots__ = ()
+
+    @property
+    def budget(self) -> Decimal:
+        raise NotImplementedError
+
+    @property
+    def projected(self) -> Projection:
+        raise NotImplementedError
+
+    @property
+    def spent(self) -> Decimal:
+        return self.projected.spent
+
+    @property
+    def projection(self) -> Decimal:
+        return self.projected.central
+
+    @property
+    def projection_low(self) -> Decimal:
+        return self.projected.low
+
+    @property
+    def projection_high(self) -> Decimal:
+        return self.projected.high
+
+    @property
+    def budget_used_pct(self) -> Decimal:
+        return percent(self.spent, self.budget)
+
+    @property
+    def over_budget(self) -> bool:
+        return self.projection > self.budget
+
+
 def project(
     engagement: Engagement,
     year: int,

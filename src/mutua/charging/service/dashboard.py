@@ -9,17 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 from mutua.charging.domain import Projection, UsageMonth, project
-from mutua.charging.domain.projection import NOTHING
+from mutua.charging.domain.projection import NOTHING, AgainstBudget
 from mutua.charging.ports import ChargingUnitOfWork
 from mutua.charging.service.reporting import MemberHeading
 from mutua.kernel.access import Permission, requires
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import NotFound
-
-
-def _pct(part: Decimal, whole: Decimal) -> Decimal:
-    return (part * 100 / whole).quantize(Decimal("0.1")) if whole else Decimal("0.0")
 
 
 def closed_in(uow: ChargingUnitOfWork, year: int) -> list[Period]:
@@ -36,7 +32,7 @@ def _usage_json(u: UsageMonth) -> dict[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
-class EngagementSpend:
+class EngagementSpend(AgainstBudget):
     """An engagement on the dashboard: budget, spend to date and projection."""
 
     engagement: str
@@ -45,30 +41,6 @@ class EngagementSpend:
     service: str | None
     budget: Decimal
     projected: Projection
-
-    @property
-    def spent(self) -> Decimal:
-        return self.projected.spent
-
-    @property
-    def projection(self) -> Decimal:
-        return self.projected.central
-
-    @property
-    def projection_low(self) -> Decimal:
-        return self.projected.low
-
-    @property
-    def projection_high(self) -> Decimal:
-        return self.projected.high
-
-    @property
-    def budget_used_pct(self) -> Decimal:
-        return _pct(self.spent, self.budget)
-
-    @property
-    def over_budget(self) -> bool:
-        return self.projection > self.budget
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -107,7 +79,7 @@ class MonthSpend:
 
 
 @dataclass(frozen=True)
-class Dashboard:
+class Dashboard(AgainstBudget):
     """A member's year: spend by service and by month, year to date against budget, and the
     projection to the year's end with its range.
 
@@ -143,30 +115,6 @@ class Dashboard:
         for e in self.engagements:
             total = total + e.projected
         return total
-
-    @property
-    def spent(self) -> Decimal:
-        return self.projected.spent
-
-    @property
-    def projection(self) -> Decimal:
-        return self.projected.central
-
-    @property
-    def projection_low(self) -> Decimal:
-        return self.projected.low
-
-    @property
-    def projection_high(self) -> Decimal:
-        return self.projected.high
-
-    @property
-    def budget_used_pct(self) -> Decimal:
-        return _pct(self.spent, self.budget)
-
-    @property
-    def over_budget(self) -> bool:
-        return self.projection > self.budget
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from mutua.charging.domain import project
+from mutua.charging.domain.projection import percent
 from mutua.charging.ports import ChargingUnitOfWork
 from mutua.charging.service.close import actual_cost
 from mutua.kernel.access import Action, Permission, requires
@@ -21,7 +22,7 @@ from mutua.registry.domain import ClientGroup, Member
 
 
 def _pct(part: Decimal, whole: Decimal) -> Decimal:
-    return (part * 100 / whole).quantize(Decimal("0.01")) if whole else ZERO
+    return percent(part, whole, Decimal("0.01"))
 
 
 @dataclass(frozen=True, slots=True)
