@@ -3,36 +3,31 @@ repository over them (:class:`SqlAccounts`, ``uow.accounts``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Boolean, Connection, DateTime, Integer, String, Table, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Column, Connection, DateTime, Integer, String, Table, select, update
 
 from mutua.access.domain import Account
 from mutua.kernel.access import Role
 from mutua.platform.db.audit import AuditTrail, utcnow
-from mutua.platform.db.schema import Base
+from mutua.platform.db.schema import metadata
 
-
-class UserRow(Base):
-    """A user. ``member`` is the enterprise number a budget holder is bound to."""
-
-    __tablename__ = "portal_users"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(100), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200), default="")
-    role: Mapped[str] = mapped_column(String(20))
-    member: Mapped[str | None] = mapped_column(String(10), nullable=True)
-    language: Mapped[str] = mapped_column(String(2), default="")
-    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    oidc_subject: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    created_by: Mapped[str] = mapped_column(String(100))
-
-
-users: Table = cast(Table, UserRow.__table__)
+# A user. ``member`` is the enterprise number a budget holder is bound to.
+users = Table(
+    "portal_users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(100), unique=True, nullable=False),
+    Column("display_name", String(200), default="", nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("member", String(10), nullable=True),
+    Column("language", String(2), default="", nullable=False),
+    Column("password_hash", String(200), nullable=True),
+    Column("oidc_subject", String(200), nullable=True, unique=True),
+    Column("active", Boolean, default=True, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+)
 
 
 class SqlAccounts:

@@ -14,16 +14,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 
 from sqlalchemy import (
+    Column,
     Connection,
     Date,
     DateTime,
     ForeignKey,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     delete,
@@ -35,95 +36,93 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
 
 from mutua.billing.domain import Document, DocumentHeader, DocumentKind, DocumentLine, DocumentRef, Draft, Purpose
 from mutua.kernel.problems import Conflict
 from mutua.platform.db import schema
 from mutua.platform.db.audit import AuditTrail, insert_many, utcnow
-from mutua.platform.db.schema import Base, Cents, Quantity, Rate, table
+from mutua.platform.db.schema import Cents, Quantity, Rate, metadata
 from mutua.registry import db as registry_db
 from mutua.registry.db import SqlRegistry
 
-
-class BillingSequenceRow(Base):
-    __tablename__ = "billing_sequences"
-    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    last_number: Mapped[int] = mapped_column(Integer)
-
-
-class BillingDocumentRow(Base):
-    __tablename__ = "billing_documents"
-    __table_args__ = (UniqueConstraint("year", "sequence"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str] = mapped_column(String(20), unique=True)
-    year: Mapped[int] = mapped_column(Integer)
-    sequence: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(20))  # invoice | credit_note
-    purpose: Mapped[str] = mapped_column(String(20))  # period | true_up | correction
-    issue_key: Mapped[str] = mapped_column(String(120), unique=True)  # one period/true-up document per member
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
-    period_key: Mapped[int] = mapped_column(Integer, index=True)
-    period_start: Mapped[date] = mapped_column(Date)
-    period_end: Mapped[date] = mapped_column(Date)
-    issued_on: Mapped[date] = mapped_column(Date)
-    due_on: Mapped[date] = mapped_column(Date)
-    currency: Mapped[str] = mapped_column(String(3))
-    total: Mapped[Decimal] = mapped_column(Cents())
-    payment_reference: Mapped[str] = mapped_column(String(30))
-    note: Mapped[str] = mapped_column(String(500), default="")
-    ubl: Mapped[str] = mapped_column(Text)
-    sha256: Mapped[str] = mapped_column(String(64))
-    issued_at: Mapped[datetime] = mapped_column(DateTime)
-    issued_by: Mapped[str] = mapped_column(String(100))
+billing_sequences = Table(
+    "billing_sequences",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last_number", Integer, nullable=False),
+)
 
 
-class BillingLineRow(Base):
-    __tablename__ = "billing_lines"
-    __table_args__ = (UniqueConstraint("document_id", "line_no"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("billing_documents.id"), index=True)
-    line_no: Mapped[int] = mapped_column(Integer)
-    engagement: Mapped[str] = mapped_column(String(40))
-    service: Mapped[str] = mapped_column(String(40))
-    detail: Mapped[str] = mapped_column(String(60))
-    name: Mapped[str] = mapped_column(String(300))
-    description: Mapped[str] = mapped_column(String(400))
-    quantity: Mapped[Decimal] = mapped_column(Quantity())
-    unit: Mapped[str] = mapped_column(String(40))
-    unit_code: Mapped[str] = mapped_column(String(10))
-    unit_price: Mapped[Decimal] = mapped_column(Rate())
-    amount: Mapped[Decimal] = mapped_column(Cents())
-    period_start: Mapped[date] = mapped_column(Date)
-    period_end: Mapped[date] = mapped_column(Date)
-    buyer_reference: Mapped[str] = mapped_column(String(100))
+billing_documents = Table(
+    "billing_documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(20), unique=True, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),  # invoice | credit_note
+    Column("purpose", String(20), nullable=False),  # period | true_up | correction
+    Column("issue_key", String(120), unique=True, nullable=False),  # one period/true-up document per member
+    Column("member_id", ForeignKey("members.id"), index=True, nullable=False),
+    Column("period_key", Integer, index=True, nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("total", Cents(), nullable=False),
+    Column("payment_reference", String(30), nullable=False),
+    Column("note", String(500), default="", nullable=False),
+    Column("ubl", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("issued_at", DateTime, nullable=False),
+    Column("issued_by", String(100), nullable=False),
+    UniqueConstraint("year", "sequence"),
+)
 
 
-class BillingReferenceRow(Base):
-    __tablename__ = "billing_references"
-    __table_args__ = (UniqueConstraint("document_id", "refers_to_id"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("billing_documents.id"), index=True)
-    refers_to_id: Mapped[int] = mapped_column(ForeignKey("billing_documents.id"))
+billing_lines = Table(
+    "billing_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("billing_documents.id"), index=True, nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("engagement", String(40), nullable=False),
+    Column("service", String(40), nullable=False),
+    Column("detail", String(60), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("description", String(400), nullable=False),
+    Column("quantity", Quantity(), nullable=False),
+    Column("unit", String(40), nullable=False),
+    Column("unit_code", String(10), nullable=False),
+    Column("unit_price", Rate(), nullable=False),
+    Column("amount", Cents(), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("buyer_reference", String(100), nullable=False),
+    UniqueConstraint("document_id", "line_no"),
+)
 
 
-billing_sequences = table(BillingSequenceRow)
-billing_documents = table(BillingDocumentRow)
-billing_lines = table(BillingLineRow)
-billing_references = table(BillingReferenceRow)
+billing_references = Table(
+    "billing_references",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("billing_documents.id"), index=True, nullable=False),
+    Column("refers_to_id", ForeignKey("billing_documents.id"), nullable=False),
+    UniqueConstraint("document_id", "refers_to_id"),
+)
 
 
-class BillingChannelRow(Base):
-    """How a member receives its documents when not through Peppol (no row: Peppol, the default)."""
-
-    __tablename__ = "billing_channels"
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True, autoincrement=False)
-    channel: Mapped[str] = mapped_column(String(10))  # peppol | pdf
-    changed_at: Mapped[datetime] = mapped_column(DateTime)
-    changed_by: Mapped[str] = mapped_column(String(100))
-
-
-billing_channels = table(BillingChannelRow)
+# How a member receives its documents when not through Peppol (no row: Peppol, the default).
+billing_channels = Table(
+    "billing_channels",
+    metadata,
+    Column("member_id", ForeignKey("members.id"), primary_key=True, autoincrement=False),
+    Column("channel", String(10), nullable=False),  # peppol | pdf
+    Column("changed_at", DateTime, nullable=False),
+    Column("changed_by", String(100), nullable=False),
+)
 
 
 class SqlBilling:

@@ -1,17 +1,29 @@
-"""The unit of work of the composition root: one transaction with every context's repository."""
+"""The unit of work of the composition root: one transaction with every context's repository.
+
+A repository is built (and its module imported) when a use case first asks for it in a
+transaction, so a command that reads one context loads only that context's tables: ``mutua
+status`` never imports billing's or access's. Each context's repository is one property here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from sqlalchemy import Connection
 
-from mutua.access.db import SqlAccounts
-from mutua.billing.db import SqlBilling
-from mutua.billing.documents import Renderer
-from mutua.charging.db import SqlCharging
-from mutua.costing.db import SqlCosting
 from mutua.platform.db import engine as db
 from mutua.platform.db.audit import AuditTrail, ImportBatches
-from mutua.registry.db import SqlRegistry
+
+if TYPE_CHECKING:
+    from mutua.access.db import SqlAccounts
+    from mutua.billing.db import SqlBilling
+    from mutua.billing.documents import Renderer
+    from mutua.charging.db import SqlCharging
+    from mutua.costing.db import SqlCosting
+    from mutua.registry.db import SqlRegistry
+
+R = TypeVar("R")
 
 
 class UnitOfWork(db.SqlUnitOfWork):
@@ -23,19 +35,52 @@ class UnitOfWork(db.SqlUnitOfWork):
 
     audit: AuditTrail
     batches: ImportBatches
-    registry: SqlRegistry
-    costing: SqlCosting
-    charging: SqlCharging
-    billing: SqlBilling
-    renderer: Renderer  # billing's documents: UBL, PDF, FOCUS
-    accounts: SqlAccounts
 
     def attach(self, connection: Connection) -> None:
+        self._connection = connection
+        self._repositories: dict[str, Any] = {}
         self.audit = AuditTrail(connection, self.actor)
         self.batches = ImportBatches(connection, self.audit)
-        self.registry = SqlRegistry(connection, self.audit)
-        self.costing = SqlCosting(connection, self.audit)
-        self.charging = SqlCharging(connection, self.audit, self.registry)
-        self.billing = SqlBilling(connection, self.audit, self.registry)
-        self.renderer = Renderer()
-        self.accounts = SqlAccounts(connection, self.audit)
+
+    def _once(self, name: str, build: Callable[[], R]) -> R:
+        found: R | None = self._repositories.get(name)
+        if found is None:
+            found = self._repositories[name] = build()
+        return found
+
+    @property
+    def registry(self) -> SqlRegistry:
+        from mutua.registry.db import SqlRegistry
+
+        return self._once("registry", lambda: SqlRegistry(self._connection, self.audit))
+
+    @property
+    def costing(self) -> SqlCosting:
+        from mutua.costing.db import SqlCosting
+
+        return self._once("costing", lambda: SqlCosting(self._connection, self.audit))
+
+    @property
+    def charging(self) -> SqlCharging:
+        from mutua.charging.db import SqlCharging
+
+        return self._once("charging", lambda: SqlCharging(self._connection, self.audit, self.registry))
+
+    @property
+    def billing(self) -> SqlBilling:
+        from mutua.billing.db import SqlBilling
+
+        return self._once("billing", lambda: SqlBilling(self._connection, self.audit, self.registry))
+
+    @property
+    def renderer(self) -> Renderer:
+        """Billing's documents: UBL, PDF, FOCUS."""
+        from mutua.billing.documents import Renderer
+
+        return self._once("renderer", Renderer)
+
+    @property
+    def accounts(self) -> SqlAccounts:
+        from mutua.access.db import SqlAccounts
+
+        return self._once("accounts", lambda: SqlAccounts(self._connection, self.audit))

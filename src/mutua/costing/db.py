@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Connection, DateTime, Integer, String, Text, insert, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Column, Connection, DateTime, Integer, String, Table, Text, insert, select
 
 from mutua.costing.domain.catalogue import offered_services
 from mutua.costing.domain.model import CostModel
 from mutua.costing.modelfile import parsed_cost_model
 from mutua.kernel.problems import Conflict
 from mutua.platform.db.audit import AuditTrail, utcnow
-from mutua.platform.db.schema import Base, table
+from mutua.platform.db.schema import metadata
 from mutua.registry.domain import OfferedService
 
-
-class CostModelRow(Base):
-    """Every version of the cost model ever imported; the newest is in force."""
-
-    __tablename__ = "cost_models"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[str] = mapped_column(String(100))
-    name: Mapped[str] = mapped_column(String(300))
-    content: Mapped[str] = mapped_column(Text)
-    sha256: Mapped[str] = mapped_column(String(64))
-    imported_at: Mapped[datetime] = mapped_column(DateTime)
-    imported_by: Mapped[str] = mapped_column(String(100))
-
-
-cost_models = table(CostModelRow)
+# Every version of the cost model ever imported; the newest is in force.
+cost_models = Table(
+    "cost_models",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", String(100), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("imported_at", DateTime, nullable=False),
+    Column("imported_by", String(100), nullable=False),
+)
 
 
 class SqlCosting:

@@ -3,61 +3,58 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Date, ForeignKey, Integer, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Column, Connection, Date, ForeignKey, Integer, String, Table, select
 
 from mutua.kernel.periods import Period
 from mutua.platform.db.audit import AuditTrail, insert_many
-from mutua.platform.db.schema import Base, Cents, Quantity, table
+from mutua.platform.db.schema import Cents, Quantity, metadata
 from mutua.registry.domain import Category, ClientGroup, Commitment, Engagement, EngagementKind, Language, Member
 
-
-class MemberRow(Base):
-    __tablename__ = "members"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_number: Mapped[str] = mapped_column(String(10), unique=True)
-    name: Mapped[str] = mapped_column(String(300))
-    category: Mapped[str] = mapped_column(String(1))
-    client_group: Mapped[str] = mapped_column(String(40))
-    language: Mapped[str] = mapped_column(String(2))
-    joined_on: Mapped[date] = mapped_column(Date)
-    left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    vote_weight: Mapped[Decimal] = mapped_column(Quantity())
-
-
-class EngagementRow(Base):
-    __tablename__ = "engagements"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(300))
-    service: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    budget: Mapped[Decimal] = mapped_column(Cents())
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    buyer_reference: Mapped[str] = mapped_column(String(100), default="")
-    weight: Mapped[Decimal] = mapped_column(Quantity())
+members = Table(
+    "members",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("enterprise_number", String(10), unique=True, nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("category", String(1), nullable=False),
+    Column("client_group", String(40), nullable=False),
+    Column("language", String(2), nullable=False),
+    Column("joined_on", Date, nullable=False),
+    Column("left_on", Date, nullable=True),
+    Column("vote_weight", Quantity(), nullable=False),
+)
 
 
-class CommitmentRow(Base):
-    """An expected charge not in the run rate (a planned purchase, a milestone)."""
+engagements = Table(
+    "engagements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), unique=True, nullable=False),
+    Column("member_id", ForeignKey("members.id"), index=True, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("service", String(40), nullable=True),
+    Column("budget", Cents(), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=True),
+    Column("buyer_reference", String(100), default="", nullable=False),
+    Column("weight", Quantity(), nullable=False),
+)
 
-    __tablename__ = "commitments"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id"), index=True)
-    period_key: Mapped[int] = mapped_column(Integer)
-    amount: Mapped[Decimal] = mapped_column(Cents())
-    description: Mapped[str] = mapped_column(String(300))
 
-
-members = table(MemberRow)
-engagements = table(EngagementRow)
-commitments = table(CommitmentRow)
+# An expected charge not in the run rate (a planned purchase, a milestone).
+commitments = Table(
+    "commitments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("engagement_id", ForeignKey("engagements.id"), index=True, nullable=False),
+    Column("period_key", Integer, nullable=False),
+    Column("amount", Cents(), nullable=False),
+    Column("description", String(300), nullable=False),
+)
 
 
 class SqlRegistry:

@@ -9,12 +9,12 @@ engines; :class:`Scaled` turns them back into ``Decimal``. Timestamps are UTC.
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Column,
     DateTime,
     Integer,
     MetaData,
@@ -23,7 +23,6 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -77,36 +76,31 @@ def Rate() -> Scaled:
     return Scaled(9)
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+# One metadata for every context's tables (SQLAlchemy Core: the queries need no ORM).
+metadata = MetaData(naming_convention=NAMING)
 
 
-def table(row: type[Base]) -> Table:
-    """The Core table of a mapped row class, for the query code."""
-    return cast(Table, row.__table__)
+import_batches = Table(
+    "import_batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("source", String(500), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("imported_at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+)
 
 
-class ImportBatchRow(Base):
-    __tablename__ = "import_batches"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    source: Mapped[str] = mapped_column(String(500))
-    sha256: Mapped[str] = mapped_column(String(64))
-    rows: Mapped[int] = mapped_column(Integer)
-    imported_at: Mapped[datetime] = mapped_column(DateTime)
-    actor: Mapped[str] = mapped_column(String(100))
-
-
-class AuditRow(Base):
-    __tablename__ = "audit_log"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    actor: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(60))
-    entity: Mapped[str] = mapped_column(String(60))
-    entity_key: Mapped[str] = mapped_column(String(100))
-    detail: Mapped[str] = mapped_column(Text, default="{}")
-
-
-import_batches = table(ImportBatchRow)
-audit_log = table(AuditRow)
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, index=True, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("entity", String(60), nullable=False),
+    Column("entity_key", String(100), nullable=False),
+    Column("detail", Text, default="{}", nullable=False),
+)

@@ -2,13 +2,13 @@
 
 from alembic import context
 
-from mutua.platform.db.schema import Base
+from mutua.platform.db.schema import metadata
 
-# Every context's tables join Base.metadata when their db module is imported (autogenerate
+# Every context's tables join this metadata when their db module is imported (autogenerate
 # needs them all: run it through `mutua.bootstrap`, which imports every context).
 
 
-target_metadata = Base.metadata
+target_metadata = metadata
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - used only by `alembic revision --autogenerate`
     from sqlalchemy import create_engine
