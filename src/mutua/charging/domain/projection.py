@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from mutua.kernel.money import ZERO, to_cents
 from mutua.kernel.periods import Period, months_of
@@ -76,14 +77,13 @@ class AgainstBudget:
     ``budget`` and a ``projected`` (an engagement on the dashboard, or a member's whole year)."""
 
     __slots__ = ()
+    if TYPE_CHECKING:  # given by the record (a field or a property), not a default of its fields
 
-    @property
-    def budget(self) -> Decimal:
-        raise NotImplementedError
+        @property
+        def budget(self) -> Decimal: ...
 
-    @property
-    def projected(self) -> Projection:
-        raise NotImplementedError
+        @property
+        def projected(self) -> Projection: ...
 
     @property
     def spent(self) -> Decimal:

@@ -205,7 +205,7 @@ class ExpectedCharge:
 
 
 @dataclass(frozen=True)
-class EngagementDetail:
+class EngagementDetail(AgainstBudget):
     """One engagement in a year: its terms, charges by month and service, usage, commitments and
     projection. ``member_name`` is for the pages (the API gives the member's number only)."""
 
@@ -224,22 +224,6 @@ class EngagementDetail:
     charges: tuple[EngagementCharge, ...]
     usage: tuple[UsageMonth, ...]
     commitments: tuple[ExpectedCharge, ...]
-
-    @property
-    def spent(self) -> Decimal:
-        return self.projected.spent
-
-    @property
-    def projection(self) -> Decimal:
-        return self.projected.central
-
-    @property
-    def projection_low(self) -> Decimal:
-        return self.projected.low
-
-    @property
-    def projection_high(self) -> Decimal:
-        return self.projected.high
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -16,12 +16,13 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
+from fastapi import Depends
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 
-from mutua.kernel.access import Forbidden, Role, Unauthenticated, User
+from mutua.kernel.access import Forbidden, Role, Unauthenticated, User, permission_of
 from mutua.kernel.problems import MutuaError
 
 TOKEN_SECONDS = 8 * 3600
@@ -141,3 +142,16 @@ def current_user(request: Request, accounts: Accounts, tokens: Tokens) -> tuple[
     if user is None:
         raise Unauthenticated("log in first")
     return user, True
+
+
+def permitting(use_case: Callable[..., Any], user_of: Callable[..., User]) -> Any:
+    """A dependency giving the user (found by ``user_of``) allowed to run ``use_case``: its declared
+    :class:`Permission`, checked against the path's ``enterprise_number`` for a member-scoped one."""
+    permission = permission_of(use_case)
+
+    def allowed(request: Request, user: User = Depends(user_of)) -> User:  # noqa: B008 - FastAPI's way
+        permission.check(user, request.path_params.get("enterprise_number"))
+        return user
+
+    allowed.permission = permission  # type: ignore[attr-defined]  # read by the isolation walk
+    return Depends(allowed)

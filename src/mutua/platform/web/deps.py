@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 
-from mutua.kernel.access import User, permission_of
+from mutua.kernel.access import User
 from mutua.platform.web import schemas
-from mutua.platform.web.auth import check_csrf, current_user
+from mutua.platform.web.auth import check_csrf, current_user, permitting
 from mutua.platform.web.context import Context, context
 
 MEMBER = Path(pattern=r"^\d{10}$", description="The member's enterprise number (10 digits).")
@@ -58,19 +59,9 @@ def latest_year(ctx: Context) -> int:
         latest = uow.charging.latest_closed_period()
     if latest is not None:
         return int(latest.year)
-    from datetime import UTC, datetime
-
     return datetime.now(UTC).year
 
 
 def permit(use_case: Callable[..., Any]) -> Any:
-    """The API user, allowed to run ``use_case`` (its declared :class:`Permission`; a member-scoped
-    use case is checked against the path's ``enterprise_number`` when the path has one)."""
-    permission = permission_of(use_case)
-
-    def allowed(request: Request, user: Auth) -> User:
-        permission.check(user, request.path_params.get("enterprise_number"))
-        return user
-
-    allowed.permission = permission  # type: ignore[attr-defined]  # read by the isolation walk
-    return Depends(allowed)
+    """The API user, allowed to run ``use_case`` (see :func:`mutua.platform.web.auth.permitting`)."""
+    return permitting(use_case, api_user)

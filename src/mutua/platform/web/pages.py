@@ -18,10 +18,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import FileSystemLoader
 
-from mutua.kernel.access import Action, Role, Unauthenticated, User, may, permission_of
+from mutua.kernel.access import Action, Role, Unauthenticated, User, may
 from mutua.kernel.problems import Problem
 from mutua.platform import i18n
-from mutua.platform.web.auth import csrf_token, current_user
+from mutua.platform.web.auth import csrf_token, current_user, permitting
 from mutua.platform.web.context import HERE, Context, context
 
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -70,15 +70,8 @@ Who = Annotated[User, Depends(portal_user)]
 
 
 def page_permit(use_case: Callable[..., Any]) -> Any:
-    """The portal user, allowed to run ``use_case`` (as :func:`mutua.platform.web.deps.permit`)."""
-    permission = permission_of(use_case)
-
-    def allowed(request: Request, user: Who) -> User:
-        permission.check(user, request.path_params.get("enterprise_number"))
-        return user
-
-    allowed.permission = permission  # type: ignore[attr-defined]  # read by the isolation walk
-    return Depends(allowed)
+    """The portal user, allowed to run ``use_case`` (see :func:`mutua.platform.web.auth.permitting`)."""
+    return permitting(use_case, portal_user)
 
 
 def formatters(lang: str) -> dict[str, Callable[..., str]]:
