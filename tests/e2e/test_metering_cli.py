@@ -117,3 +117,34 @@ def test_flush_from_the_command_line_moves_acknowledged_http_events_into_parquet
     assert json.loads(again.stdout)["accepted"] == 0
     after = metering.stats(DuckEventStore(tmp_path))
     assert (after.pending_http_events, after.stored_events) == (0, 40)
+
+
+def test_the_usage_csv_neutralises_a_formula_cell_and_keeps_quantities_numbers(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _setup(tmp_path)
+    line = {
+        "member": MEMBERS[0],
+        "engagement": '=HYPERLINK("http://evil.example")',
+        "meter": "@api_calls",
+        "aggregation": "sum",
+        "origin_period": "2025-01",
+        "late": False,
+        "events": 3,
+        "quantity": "-1.500000",
+        "unit": "+call",
+    }
+
+    class View:
+        period, closed = Period(2025, 1), False
+
+        def as_json(self) -> dict[str, object]:
+            return {"lines": [line]}
+
+    monkeypatch.setattr(metering, "usage_view", lambda *args: View())
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "metering", "usage", "--period", "2025-01", "--csv"])
+    [row] = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert (row["engagement"], row["meter"], row["unit"]) == (
+        '\'=HYPERLINK("http://evil.example")',
+        "'@api_calls",
+        "'+call",
+    )
+    assert (row["events"], row["quantity"]) == ("3", "-1.500000")

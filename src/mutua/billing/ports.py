@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +21,7 @@ from mutua.charging.domain import Charge, TrueUpRun
 from mutua.costing.domain.association import Association
 from mutua.costing.domain.model import CostModel
 from mutua.kernel.ports import Transaction
+from mutua.platform.files.csv_out import csv_text
 from mutua.registry.domain import Engagement, Member
 
 FORMATS = {"ubl": "application/xml", "pdf": "application/pdf"}
@@ -105,17 +104,21 @@ class FocusExport:
 
     columns: tuple[str, ...]
     rows: tuple[dict[str, str], ...]
+    numeric: tuple[str, ...] = ()
 
     @property
     def billed_total(self) -> Decimal:
         return sum((Decimal(r["BilledCost"]) for r in self.rows), Decimal("0.00"))
 
     def to_csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(self.columns), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(self.rows)
-        return buffer.getvalue()
+        """The CSV text; text cells a spreadsheet would run as a formula are neutralised, the
+        ``numeric`` columns (costs, quantities, the unit price) are kept as numbers."""
+        return csv_text(
+            self.columns,
+            ([r.get(c, "") for c in self.columns] for r in self.rows),
+            numeric=self.numeric,
+            lineterminator="\n",
+        )
 
 
 class DocumentRenderer(Protocol):

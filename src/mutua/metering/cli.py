@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -178,10 +177,10 @@ def usage(
         return
     columns = ("member", "engagement", "meter", "aggregation", "origin_period", "late", "events", "quantity", "unit")
     if as_csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        for ln in data["lines"]:
-            writer.writerow([ln[c] for c in columns])
+        from mutua.platform.files.csv_out import csv_text
+
+        lines = ([ln[c] for c in columns] for ln in data["lines"])
+        sys.stdout.write(csv_text(columns, lines, numeric=("events", "quantity")))
         return
     table = Table(title=f"Usage {view.period}" + (" (closed)" if view.closed else " (month to date)"))
     for c in columns:

@@ -60,6 +60,18 @@ COLUMNS = (
     "x_BuyerReference",
 )
 
+NUMERIC = (
+    "BilledCost",
+    "ConsumedQuantity",
+    "ContractedCost",
+    "EffectiveCost",
+    "ListCost",
+    "PricingQuantity",
+    "x_UnitPrice",
+)
+"""The numeric columns: written as numbers (a credit's -12.50 stays -12.50); every other column is
+text, neutralised against formula injection when written (:func:`mutua.platform.files.csv_out.csv_text`)."""
+
 # FOCUS ServiceCategory and ServiceSubcategory (closed lists) of the demo catalogue's services;
 # any other service is "Other" / "Other (Other)".
 SERVICE_CATEGORIES: Mapping[str, tuple[str, str]] = {
@@ -177,7 +189,7 @@ def focus_rows(
                 "x_BuyerReference": engagement.buyer_reference if engagement else "",
             }
         )
-    return FocusExport(COLUMNS, tuple(rows))
+    return FocusExport(COLUMNS, tuple(rows), NUMERIC)
 
 
 def periods_label(periods: Sequence[Period]) -> str:
