@@ -69,6 +69,7 @@ class FakeCharging:
         self.written: list[tuple[int, str, Charge]] = []
         self.shares: list[tuple[int, int, Share]] = []
         self.carried: dict[tuple[int, str], Decimal] = {}
+        self.locks_taken = 0  # lock_closing calls: the use cases take the lock before checking
 
     # -- periods -------------------------------------------------------------------------------
 
@@ -77,6 +78,9 @@ class FakeCharging:
 
     def latest_closed_period(self) -> Period | None:
         return Period.from_key(max(self.closed)) if self.closed else None
+
+    def lock_closing(self) -> None:
+        self.locks_taken += 1
 
     def lock_period(self, period: Period, model_id: int) -> None:
         if period.key in self.closed:
@@ -159,6 +163,8 @@ class FakeCharging:
     def add_run(
         self, kind: str, period: Period, model_id: int, total_cost: Decimal, total_charged: Decimal, mode: str = ""
     ) -> int:
+        if kind == "true_up" and any(r["kind"] == "true_up" and r["year"] == period.year for r in self.runs):
+            raise Conflict(f"the true-up of {period.year} was run by another user at the same time")
         self.runs.append(
             {
                 "kind": kind,

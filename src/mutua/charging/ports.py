@@ -40,6 +40,12 @@ class Charging(Protocol):
 
     def latest_closed_period(self) -> Period | None: ...
 
+    def lock_closing(self) -> None:
+        """Wait for any other close or true-up to end, and keep them waiting until this transaction
+        ends: taken before checking what is closed, so two runs never both find a month (or a year's
+        true-up) still to do."""
+        ...
+
     def lock_period(self, period: Period, model_id: int) -> None:
         """Lock a month for good (a Conflict if it is closed already); audited as ``lock``."""
         ...
@@ -89,7 +95,8 @@ class Charging(Protocol):
     def add_run(
         self, kind: str, period: Period, model_id: int, total_cost: Decimal, total_charged: Decimal, mode: str = ""
     ) -> int:
-        """Record a close (``close``) or a true-up (``true_up``, period December); returns its id."""
+        """Record a close (``close``) or a true-up (``true_up``, period December); returns its id. A
+        second true-up of a year is a Conflict (the database refuses it)."""
         ...
 
     def add_charges(self, run_id: int, kind: str, rows: Sequence[Charge]) -> None: ...

@@ -103,3 +103,12 @@ def test_a_settlement_either_charges_or_carries() -> None:
     assert len(settled.charges) == 2 and settled.carried == {}
     assert carried.charges == () and carried.carried == {"HOURS": Decimal("-30.00"), "VMH": Decimal("10.00")}
     assert settled.per_member == carried.per_member
+
+
+def test_every_close_and_the_true_up_take_the_closing_lock_and_a_year_has_one_true_up_run() -> None:
+    uow = closed_year()
+    assert uow.charging.locks_taken == 12  # one per close, before its checks
+    service.true_up(uow, 2025)
+    assert uow.charging.locks_taken == 13
+    with pytest.raises(Conflict, match="true-up of 2025"):  # as the database's unique index refuses it
+        uow.charging.add_run("true_up", Period(2025, 12), 1, Decimal(0), Decimal(0), "settle")

@@ -13,6 +13,7 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 
 from mutua.charging.db.tables import (
     carry_forwards,
@@ -46,6 +47,7 @@ from mutua.kernel.money import ZERO
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import Conflict
 from mutua.platform.db.audit import AuditTrail, insert_many, utcnow
+from mutua.platform.db.locks import hold
 from mutua.registry.db import SqlRegistry, engagements, members
 
 
@@ -74,18 +76,24 @@ class SqlCharging:
         last_run = self.c.execute(select(func.max(close_runs.c.id)).where(close_runs.c.year == year)).scalar_one()
         return int(closed), int(last_run or 0)
 
+    def lock_closing(self) -> None:
+        hold(self.c, "charging.close")
+
     def lock_period(self, period: Period, model_id: int) -> None:
         if period.key in self.closed_periods():
             raise Conflict(f"period {period} is already closed")
-        self.c.execute(
-            insert(periods).values(
-                period_key=period.key,
-                status="closed",
-                closed_at=utcnow(),
-                closed_by=self.audit.actor,
-                cost_model_id=model_id,
+        try:
+            self.c.execute(
+                insert(periods).values(
+                    period_key=period.key,
+                    status="closed",
+                    closed_at=utcnow(),
+                    closed_by=self.audit.actor,
+                    cost_model_id=model_id,
+                )
             )
-        )
+        except IntegrityError:  # another close of the month committed first
+            raise Conflict(f"period {period} was closed by another run at the same time") from None
         self.audit.record("lock", "period", str(period))
 
     # -- the close's inputs -----------------------------------------------------------------
@@ -242,19 +250,22 @@ class SqlCharging:
     def add_run(
         self, kind: str, period: Period, model_id: int, total_cost: Decimal, total_charged: Decimal, mode: str = ""
     ) -> int:
-        run_id = self.c.execute(
-            insert(close_runs).values(
-                kind=kind,
-                period_key=period.key,
-                year=period.year,
-                mode=mode,
-                at=utcnow(),
-                actor=self.audit.actor,
-                cost_model_id=model_id,
-                total_cost=total_cost,
-                total_charged=total_charged,
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]
+        try:
+            run_id = self.c.execute(
+                insert(close_runs).values(
+                    kind=kind,
+                    period_key=period.key,
+                    year=period.year,
+                    mode=mode,
+                    at=utcnow(),
+                    actor=self.audit.actor,
+                    cost_model_id=model_id,
+                    total_cost=total_cost,
+                    total_charged=total_charged,
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+        except IntegrityError:  # the unique true-up of the year: another run committed it first
+            raise Conflict(f"the true-up of {period.year} was run by another user at the same time") from None
         return int(run_id)
 
     def add_charges(self, run_id: int, kind: str, rows: Sequence[Charge]) -> None:

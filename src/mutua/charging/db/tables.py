@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    text,
 )
 
 from mutua.platform.db.schema import Cents, Quantity, Rate, metadata
@@ -110,6 +111,14 @@ close_runs = Table(
     Column("cost_model_id", ForeignKey("cost_models.id"), nullable=False),
     Column("total_cost", Cents(), nullable=False),
     Column("total_charged", Cents(), nullable=False),
+    # a year is trued up once: the database refuses a second true-up run of the same year
+    Index(
+        "uq_close_runs_true_up_year",
+        "year",
+        unique=True,
+        sqlite_where=text("kind = 'true_up'"),
+        postgresql_where=text("kind = 'true_up'"),
+    ),
 )
 
 

@@ -28,6 +28,7 @@ from mutua.charging.domain import (
     draft_close,
     settle,
     true_up_blockers,
+    unstorable,
 )
 from mutua.charging.ports import ChargingUnitOfWork
 from mutua.costing.domain.allocation import SupportAllocation
@@ -229,6 +230,7 @@ def close_period(uow: ChargingUnitOfWork, period: Period) -> CloseResult:
     """Charge a month provisionally at the year's tariffs and lock it."""
     timings = Timings()
     with uow:
+        uow.charging.lock_closing()  # before the checks: a concurrent close waits, then finds the month closed
         books = timings.run("load", load_month, uow, period)
         draft = draft_close(books, timings)
         refuse(draft)
@@ -256,6 +258,7 @@ def true_up(uow: ChargingUnitOfWork, year: int, mode: TrueUpMode = TrueUpMode.SE
     periods = months_of(year)
     with uow:
         with timings.stage("load"):
+            uow.charging.lock_closing()  # before the check: a concurrent true-up waits, then finds it ran
             model_id, _ = uow.costing.cost_model()
             closed = uow.charging.closed_periods()
             ran = uow.charging.true_up_run(year) is not None
@@ -265,6 +268,8 @@ def true_up(uow: ChargingUnitOfWork, year: int, mode: TrueUpMode = TrueUpMode.SE
         cost = actual_cost(uow, year, periods, timings)
         shares = cost.allocation.shares
         settlement = timings.run("settle", settle, shares, mode, year)
+        if too_large := unstorable(settlement.charges, f"true-up of {year}"):
+            raise Rejected(too_large, f"true-up of {year}")
         total_charged = sum((s.charged for s in shares), ZERO)
         result = TrueUpResult(
             year,
