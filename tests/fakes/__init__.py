@@ -50,6 +50,9 @@ class FakeImportLog:
     def __init__(self) -> None:
         self.batches: list[tuple[str, str, str, int]] = []
 
+    def hold(self, kind: str) -> None:
+        pass  # one thread: nothing to wait for
+
     def add(self, kind: str, source: str, sha: str, rows: int) -> int:
         self.batches.append((kind, source, sha, rows))
         return len(self.batches)

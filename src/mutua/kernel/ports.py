@@ -25,7 +25,12 @@ class AuditLog(Protocol):
 
 
 class ImportLog(Protocol):
-    """Imported files by kind and SHA-256: a file is taken once."""
+    """Imported files by kind and SHA-256: a file is taken once (a unique key on kind and SHA-256,
+    and :meth:`hold` before the check: a concurrent import of the same kind waits, then finds it)."""
+
+    def hold(self, kind: str) -> None:
+        """Wait until no other transaction imports ``kind``; held until this transaction ends."""
+        ...
 
     def add(self, kind: str, source: str, sha: str, rows: int) -> int: ...
 

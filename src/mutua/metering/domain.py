@@ -36,7 +36,7 @@ import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any, NamedTuple, cast
 
 from mutua.costing.domain.catalogue import Charging
@@ -195,11 +195,11 @@ def to_micro(raw: Any) -> int | None:
         return None
     try:
         value = Decimal(str(raw).strip())
-    except InvalidOperation:
+        if not value.is_finite():
+            return None
+        return int((value * MICRO).to_integral_value(ROUND_HALF_EVEN))
+    except ArithmeticError:  # not a number, or one too large for the decimal context (1e999999999)
         return None
-    if not value.is_finite():
-        return None
-    return int((value * MICRO).to_integral_value(ROUND_HALF_EVEN))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

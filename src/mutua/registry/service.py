@@ -1,6 +1,8 @@
 """The registry's use cases: the members and engagements a user may read, and the CSV imports of
 members, engagements and commitments (each file loads whole or not at all, see
-:func:`mutua.platform.files.imports.run_import`).
+:func:`mutua.platform.files.imports.run_import`). Each import is a batch logged by SHA-256: the same
+file imported again is refused as a repeat ("already imported (batch N)"), and a member, engagement
+already registered is refused on its line, so no import ever doubles what is there.
 
 Imports are the controller's (they shape what the close charges): they need
 :attr:`Action.CLOSE`. Reading a member's data is member-scoped: a budget holder reads its own.
@@ -54,7 +56,7 @@ MEMBER_COLUMNS = (
     Column("language", f.choice(Language)),
     Column("joined_on", f.iso_date),
     Column("left_on", f.iso_date, required=False),
-    Column("vote_weight", lambda s: f.number(s, places=6, non_negative=True), required=False),
+    Column("vote_weight", f.weight, required=False),
 )
 ENGAGEMENT_COLUMNS = (
     Column("code", f.text(40)),
@@ -62,11 +64,11 @@ ENGAGEMENT_COLUMNS = (
     Column("kind", f.choice(EngagementKind)),
     Column("title", f.text(300)),
     Column("service", f.text(40), required=False),
-    Column("budget", lambda s: f.number(s, places=2, non_negative=True)),
+    Column("budget", f.non_negative_amount),
     Column("starts_on", f.iso_date),
     Column("ends_on", f.iso_date, required=False),
     Column("buyer_reference", f.text(100), required=False),
-    Column("weight", lambda s: f.number(s, places=6, non_negative=True), required=False),
+    Column("weight", f.weight, required=False),
 )
 COMMITMENT_COLUMNS = (
     Column("engagement", f.text(40)),
@@ -156,7 +158,7 @@ def import_members_text(uow: RegistryImports, text: str, source: str) -> ImportR
     def write(uow: RegistryImports, records: Sequence[Member], batch_id: int | None) -> None:
         uow.registry.add_members(records)
 
-    return run_import(uow, "members", text, source, MEMBER_COLUMNS, validate, write, batch=False)
+    return run_import(uow, "members", text, source, MEMBER_COLUMNS, validate, write)
 
 
 @requires(IMPORT)
@@ -201,7 +203,7 @@ def import_engagements_text(uow: EngagementImports, text: str, source: str) -> I
     def write(uow: EngagementImports, records: Sequence[Engagement], batch_id: int | None) -> None:
         uow.registry.add_engagements(records)
 
-    return run_import(uow, "engagements", text, source, ENGAGEMENT_COLUMNS, validate, write, batch=False)
+    return run_import(uow, "engagements", text, source, ENGAGEMENT_COLUMNS, validate, write)
 
 
 @requires(IMPORT)
@@ -226,4 +228,4 @@ def import_commitments_text(uow: RegistryImports, text: str, source: str) -> Imp
     def write(uow: RegistryImports, records: Sequence[Commitment], batch_id: int | None) -> None:
         uow.registry.add_commitments(records)
 
-    return run_import(uow, "commitments", text, source, COMMITMENT_COLUMNS, validate, write, batch=False)
+    return run_import(uow, "commitments", text, source, COMMITMENT_COLUMNS, validate, write)

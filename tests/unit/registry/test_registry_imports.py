@@ -3,7 +3,6 @@ whole or not at all, every problem named by file, line and field."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -39,10 +38,10 @@ enterprise_number,name,category,client_group,language,joined_on,left_on,vote_wei
 """
 
 
-def test_members_are_registered_in_file_order_and_the_import_is_audited_with_the_files_sha() -> None:
+def test_members_are_registered_in_file_order_and_the_import_is_logged_as_a_batch_with_the_files_sha() -> None:
     uow = registry_uow()
     result = service.import_members_text(uow, MEMBERS, "members.csv")
-    assert (result.kind, result.source, result.rows, result.batch_id) == ("members", "members.csv", 2, None)
+    assert (result.kind, result.source, result.rows, result.batch_id) == ("members", "members.csv", 2, 1)
     first, second = uow.registry.added_members
     assert (first.enterprise_number, first.category, first.client_group, first.language) == (
         A,
@@ -53,14 +52,8 @@ def test_members_are_registered_in_file_order_and_the_import_is_audited_with_the
     assert (first.joined_on, first.left_on, first.vote_weight) == (date(2001, 1, 1), None, Decimal("10"))
     assert second.vote_weight == Decimal(1)  # an empty vote weight is one vote
     assert uow.committed
-    [entry] = uow.audit.recorded
-    assert (entry["actor"], entry["action"], entry["entity"], entry["entity_key"]) == (
-        "ctrl",
-        "import",
-        "members",
-        "members.csv",
-    )
-    assert json.loads(entry["detail"])["rows"] == 2 and len(json.loads(entry["detail"])["sha256"]) == 64
+    [(kind, source, sha, rows)] = uow.batches.batches
+    assert (kind, source, rows, len(sha)) == ("members", "members.csv", 2, 64)
 
 
 def test_a_member_registered_again_refuses_the_whole_file_and_nothing_is_written() -> None:
@@ -113,7 +106,7 @@ def test_engagements_are_kept_with_their_terms_and_defaults() -> None:
     )
     assert (p1.buyer_reference, p1.weight, p1.ends_on) == ("PO-1", Decimal(1), None)
     assert (c1.service, c1.buyer_reference, c1.weight, c1.ends_on) == (None, "", Decimal("2.5"), date(2025, 12, 31))
-    assert uow.committed and [e["entity"] for e in uow.audit.recorded] == ["engagements"]
+    assert uow.committed and [b[0] for b in uow.batches.batches] == ["engagements"]
 
 
 def test_an_engagement_of_an_unknown_member_naming_a_usage_service_is_refused_with_every_problem() -> None:

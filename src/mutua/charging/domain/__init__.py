@@ -22,6 +22,7 @@ from mutua.charging.domain.charges import (
     charged_by_engagement,
     months_active,
     provisional_charges,
+    unstorable,
 )
 from mutua.charging.domain.close import CloseDraft, MonthBooks, draft_close, month_blockers
 from mutua.charging.domain.pipeline import Timings
@@ -73,4 +74,5 @@ __all__ = [
     "provisional_charges",
     "settle",
     "true_up_blockers",
+    "unstorable",
 ]

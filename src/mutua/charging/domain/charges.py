@@ -25,6 +25,7 @@ from fractions import Fraction
 
 from mutua.costing.domain.catalogue import Charging, Service
 from mutua.costing.domain.model import CostModel
+from mutua.kernel.bounds import storable
 from mutua.kernel.money import ZERO, split, to_cents
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import Problem
@@ -114,6 +115,23 @@ class Charge:
     unit: str
     unit_price: Decimal
     amount: Decimal
+
+
+def unstorable(charges: Iterable[Charge], source: str) -> list[Problem]:
+    """A problem for every charge too large for its columns (amount in cents, quantity in 10^-6,
+    unit price in 10^-9 units: :func:`mutua.kernel.bounds.storable`), so that a close or true-up
+    of books past the bounds is refused rather than overflowing."""
+    return [
+        Problem(
+            source,
+            None,
+            f"engagement {c.engagement}",
+            f"the {c.service} charge of {c.amount} EUR is larger than a charge can hold"
+            " (at most 9,223,372,036.85 EUR a line): the books are past the bounds of imported values",
+        )
+        for c in charges
+        if not (storable(c.amount, 2) and storable(c.quantity, 6) and storable(c.unit_price, 9))
+    ]
 
 
 def _tariff_problem(service: Service, year: int) -> Problem:

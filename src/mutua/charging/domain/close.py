@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from mutua.charging.domain.charges import Charge, Drivers, provisional_charges
+from mutua.charging.domain.charges import Charge, Drivers, provisional_charges, unstorable
 from mutua.charging.domain.pipeline import Timings
 from mutua.costing.domain.model import CostModel
 from mutua.kernel.money import ZERO
@@ -106,6 +106,7 @@ def validate_close(
     for c in charges:
         if known.get(c.engagement) != c.member:
             found.append(Problem("close", None, f"engagement {c.engagement}", f"charged to {c.member}, not its member"))
+    found.extend(unstorable(charges, "close"))
     return CloseDraft(
         books.period,
         tuple(charges),

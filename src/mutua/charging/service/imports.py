@@ -39,7 +39,7 @@ LEDGER_COLUMNS = (
     Column("account", f.account),
     Column("centre", f.text(40), required=False),
     Column("amount", f.amount),
-    Column("nd_vat", lambda s: f.number(s, places=2, non_negative=True), required=False),
+    Column("nd_vat", f.non_negative_amount, required=False),
     Column("engagement", f.text(40), required=False),
     Column("description", f.text(300), required=False),
 )

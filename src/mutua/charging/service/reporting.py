@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +16,7 @@ from mutua.kernel.access import Action, Permission, requires
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import NotFound
+from mutua.platform.files.csv_out import csv_text
 from mutua.registry.domain import ClientGroup, Member
 
 
@@ -415,14 +414,18 @@ def member_statement(uow: ChargingUnitOfWork, member: str, period: Period) -> St
 STATEMENT_COLUMNS = ("engagement", "title", "service", "detail", "quantity", "unit", "unit_price", "amount")
 
 
+STATEMENT_NUMERIC = ("quantity", "unit_price", "amount")
+
+
 def statement_csv(statement: Statement) -> str:
-    """A member statement's lines as CSV text (one row per charged line of the period)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(STATEMENT_COLUMNS)
-    for e in statement.engagements:
-        for ln in e.lines:
-            writer.writerow(
-                [e.engagement, e.title, ln.service, ln.detail, ln.quantity, ln.unit, ln.unit_price, ln.amount]
-            )
-    return buffer.getvalue()
+    """A member statement's lines as CSV text (one row per charged line of the period); text cells
+    that a spreadsheet would run as a formula are neutralised (:func:`csv_text`)."""
+    return csv_text(
+        STATEMENT_COLUMNS,
+        (
+            [e.engagement, e.title, ln.service, ln.detail, ln.quantity, ln.unit, ln.unit_price, ln.amount]
+            for e in statement.engagements
+            for ln in e.lines
+        ),
+        numeric=STATEMENT_NUMERIC,
+    )

@@ -14,6 +14,7 @@ from typing import Any
 
 from mutua.costing.domain.centres import Centre
 from mutua.costing.domain.reading import Reader
+from mutua.kernel.bounds import MAX_AMOUNT, MAX_MARKUP, MAX_PRICE
 from mutua.registry.domain import OfferedService
 
 
@@ -195,13 +196,14 @@ def _tariff_value(r: Reader, m: Mapping[str, Any], path: str, year: int, service
             return None
         grades = []
         for grade, value in grades_map.items():
-            rate = r.decimal(value, f"{path}.grades.{grade}", positive=True)
+            rate = r.decimal(value, f"{path}.grades.{grade}", positive=True, bound=MAX_PRICE)
             if rate is not None:
                 grades.append((str(grade), rate))
         if not grades_map:
             r.fail(f"{path}.grades", "needs at least one grade")
         return Tariff(year, service.code, grades=tuple(grades))
-    value = r.decimal(m[wanted], f"{path}.{wanted}", non_negative=True)
+    bound = {"price": MAX_PRICE, "markup": MAX_MARKUP}.get(wanted, MAX_AMOUNT)
+    value = r.decimal(m[wanted], f"{path}.{wanted}", non_negative=True, bound=bound)
     if value is None:
         return None
     if wanted == "price":

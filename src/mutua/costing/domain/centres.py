@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from mutua.costing.domain.reading import Reader
+from mutua.kernel.bounds import MAX_WEIGHT
 
 
 class CentreKind(enum.StrEnum):
@@ -140,7 +141,7 @@ def _key(r: Reader, data: Any, path: str, owner: str, centres: set[str]) -> Allo
         if target == owner:
             r.fail(wpath, "a centre cannot allocate to itself")
             continue
-        w = r.decimal(value, wpath, non_negative=True)
+        w = r.decimal(value, wpath, non_negative=True, bound=MAX_WEIGHT)
         if w is not None:
             weights.append((str(target), w))
     if weights and sum(w for _, w in weights) == 0:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from mutua.kernel.bounds import beyond
 from mutua.kernel.problems import Problem
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
@@ -65,7 +66,16 @@ class Reader:
             return None
         return value
 
-    def decimal(self, value: Any, path: str, *, positive: bool = False, non_negative: bool = False) -> Decimal | None:
+    def decimal(
+        self,
+        value: Any,
+        path: str,
+        *,
+        positive: bool = False,
+        non_negative: bool = False,
+        bound: Decimal | None = None,
+    ) -> Decimal | None:
+        """A number; with ``bound`` (one of :mod:`mutua.kernel.bounds`), at most that either way."""
         if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
             self.fail(path, f"must be a number, not {_kind(value)}")
             return None
@@ -76,6 +86,9 @@ class Reader:
             return None
         if not result.is_finite():
             self.fail(path, f"{value!r} is not a finite number")
+            return None
+        if bound is not None and (why := beyond(result, bound)) is not None:
+            self.fail(path, why)
             return None
         if positive and result <= 0:
             self.fail(path, f"must be greater than zero, not {result}")

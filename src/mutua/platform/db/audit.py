@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
+from mutua.kernel.problems import Conflict
+from mutua.platform.db.locks import hold
 from mutua.platform.db.schema import audit_log, import_batches
 
 
@@ -65,17 +68,23 @@ class ImportBatches:
         self.c = connection
         self.audit = audit
 
+    def hold(self, kind: str) -> None:
+        hold(self.c, f"import.{kind}")
+
     def add(self, kind: str, source: str, sha: str, rows: int) -> int:
-        batch_id = self.c.execute(
-            insert(import_batches).values(
-                kind=kind,
-                source=source[-500:],
-                sha256=sha,
-                rows=rows,
-                imported_at=utcnow(),
-                actor=self.audit.actor,
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]
+        try:
+            batch_id = self.c.execute(
+                insert(import_batches).values(
+                    kind=kind,
+                    source=source[-500:],
+                    sha256=sha,
+                    rows=rows,
+                    imported_at=utcnow(),
+                    actor=self.audit.actor,
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+        except IntegrityError:  # the unique (kind, sha256): the same file, committed by another import
+            raise Conflict(f"this {kind} file was imported by another user at the same time") from None
         self.audit.record("import", kind, str(batch_id), source=source, rows=rows, sha256=sha)
         return int(batch_id)
 

@@ -16,11 +16,13 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -90,6 +92,15 @@ import_batches = Table(
     Column("rows", Integer, nullable=False),
     Column("imported_at", DateTime, nullable=False),
     Column("actor", String(100), nullable=False),
+    # A file is imported once; batches that are no file (metering's materialised months: "-") repeat.
+    Index(
+        "uq_import_batches_kind_sha256",
+        "kind",
+        "sha256",
+        unique=True,
+        sqlite_where=text("sha256 <> '-'"),
+        postgresql_where=text("sha256 <> '-'"),
+    ),
 )
 
 

@@ -104,7 +104,7 @@ def parse_csv(text: str, source: str, columns: Sequence[Column]) -> tuple[CsvFil
                 try:
                     values[c.name] = c.parse(raw)
                 except (ValueError, ArithmeticError) as exc:
-                    problems.append(Problem(source, line, c.name, str(exc) or f"bad value {raw!r}"))
+                    problems.append(Problem(source, line, c.name, plain_message(exc, raw)))
                     ok = False
             if ok:
                 rows.append(CsvRow(line, values))
@@ -113,6 +113,15 @@ def parse_csv(text: str, source: str, columns: Sequence[Column]) -> tuple[CsvFil
     if not rows and not problems:
         problems.append(Problem(source, None, None, "the file has a header but no rows"))
     return CsvFile(source, digest, tuple(rows)), problems
+
+
+def plain_message(exc: ValueError | ArithmeticError, raw: str) -> str:
+    """What is wrong with the cell ``raw``, in plain words: a parser's own message, never the text of
+    an arithmetic error from a library (``decimal`` gives "[<class 'decimal.InvalidOperation'>]")."""
+    message = str(exc)
+    if isinstance(exc, ArithmeticError) or not message or "<class" in message or "Traceback" in message:
+        return f"{raw[:40]!r} is not a value this field can hold"
+    return message
 
 
 def read_csv(path: Path, columns: Sequence[Column]) -> tuple[CsvFile, list[Problem]]:

@@ -3,7 +3,10 @@ field), refuse the whole file if there is any, else write it in one transaction.
 
 A context gives the columns, a ``validate`` that turns the parsed rows into its domain records
 (checking them against its repositories and adding problems), and a ``write`` that hands the
-records to its repository. A file already imported (same kind and SHA-256) is refused.
+records to its repository. A file already imported (same kind and SHA-256) is refused with one
+problem, "already imported (batch N)", before its rows are checked: every import (the registry's
+members, engagements and commitments as well as the close's ledger, time sheets and usage) is a
+batch, logged by SHA-256.
 """
 
 from __future__ import annotations
@@ -59,10 +62,13 @@ def run_import(
     """Import ``text`` (the content of ``source``) whole or not at all."""
     parsed, problems = parse_csv(text, source, columns)
     with uow:
-        if batch and not problems:
+        if batch:
+            uow.batches.hold(kind)  # a concurrent import of the same kind waits here, then finds this one
             earlier = uow.batches.with_sha(kind, parsed.sha256)
-            if earlier is not None:
-                problems.append(Problem(source, None, None, f"this file was already imported (batch {earlier})"))
+            if earlier is not None:  # one problem, not one per row that is already there
+                raise Rejected(
+                    [Problem(source, None, None, f"already imported (batch {earlier})")], f"{kind} import of {source}"
+                )
         records = validate(uow, parsed, problems)  # rows that parsed are checked too: all problems at once
         if problems:
             raise Rejected(problems, f"{kind} import of {source}")
