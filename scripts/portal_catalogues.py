@@ -38,6 +38,31 @@ T: dict[str, tuple[str, str]] = {
         "Se connecter avec le compte de votre organisation",
     ),
     "Operations": ("Bewerkingen", "Opérations"),
+    "Change password": ("Wachtwoord wijzigen", "Changer le mot de passe"),
+    "Your password is changed. Every other session and token of yours has ended.": (
+        "Uw wachtwoord is gewijzigd. Al uw andere sessies en tokens zijn beëindigd.",
+        "Votre mot de passe est changé. Toutes vos autres sessions et jetons ont pris fin.",
+    ),
+    "Current password": ("Huidig wachtwoord", "Mot de passe actuel"),
+    "New password": ("Nieuw wachtwoord", "Nouveau mot de passe"),
+    "At least 12 characters; not a common password, not your username.": (
+        "Minstens 12 tekens; geen veelgebruikt wachtwoord, niet uw gebruikersnaam.",
+        "Au moins 12 caractères ; pas un mot de passe courant, pas votre nom d'utilisateur.",
+    ),
+    "User accounts": ("Gebruikersaccounts", "Comptes utilisateurs"),
+    "Changes are audited; a reset, a role change or disabling ends the user's sessions and tokens.": (
+        "Wijzigingen staan in het auditspoor; een nieuw wachtwoord, een andere rol of uitschakelen beëindigt "
+        "de sessies en tokens van de gebruiker.",
+        "Les modifications sont auditées ; une réinitialisation, un changement de rôle ou la désactivation met "
+        "fin aux sessions et jetons de l'utilisateur.",
+    ),
+    "Role": ("Rol", "Rôle"),
+    "Active": ("Actief", "Actif"),
+    "Disabled": ("Uitgeschakeld", "Désactivé"),
+    "Disable": ("Uitschakelen", "Désactiver"),
+    "Enable": ("Inschakelen", "Activer"),
+    "Change role": ("Rol wijzigen", "Changer le rôle"),
+    "Reset password": ("Wachtwoord opnieuw instellen", "Réinitialiser le mot de passe"),
     "Method": ("Methode", "Méthode"),
     "Path": ("Pad", "Chemin"),
     "Parameters": ("Parameters", "Paramètres"),

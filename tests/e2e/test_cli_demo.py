@@ -105,3 +105,9 @@ def test_the_cost_model_exports_and_validates(demo: list[str], tmp_path: Path) -
     target.write_text(target.read_text().replace("kind: support", "kind: suport", 1))
     result = runner.invoke(app, ["model", "validate", str(target)])
     assert result.exit_code == 2 and "'suport' is not one of" in result.output
+
+
+def test_the_demo_and_only_the_demo_creates_the_demo_accounts(demo: list[str]) -> None:
+    listed = runner.invoke(app, [*demo, "users", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert {"admin", "controller", "auditor", "owner", "member"} <= set(listed.output.split())

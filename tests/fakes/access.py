@@ -31,15 +31,28 @@ class FakeAccounts:
         assert account.username not in self.by_name, "the service checks for an existing username first"
         self.by_name[account.username] = account
 
-    def set_password_hash(self, username: str, password_hash: str) -> bool:
+    def _change(self, username: str, **values: object) -> bool:
         found = self.by_name.get(username)
         if found is None:
             return False
-        self.by_name[username] = dataclasses.replace(found, password_hash=password_hash)
+        self.by_name[username] = dataclasses.replace(
+            found,
+            token_version=found.token_version + 1,
+            **values,  # type: ignore[arg-type]
+        )
         return True
 
+    def set_password_hash(self, username: str, password_hash: str) -> bool:
+        return self._change(username, password_hash=password_hash)
+
     def set_role(self, username: str, role: Role, member: str | None) -> None:
-        self.by_name[username] = dataclasses.replace(self.by_name[username], role=role, member=member)
+        self._change(username, role=role, member=member)
+
+    def set_active(self, username: str, active: bool) -> bool:
+        return self._change(username, active=active)
+
+    def end_sessions(self, username: str) -> bool:
+        return self._change(username)
 
 
 def member(enterprise_number: str, name: str = "") -> Member:

@@ -4,29 +4,57 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, Response
 
 from mutua.access import service
+from mutua.access.domain import MAX_PASSWORD, MAX_USERNAME, normal_username
 from mutua.access.schemas import Me, Token, UserOut
 from mutua.kernel.access import AccessError, Role, Unauthenticated, User, check_user
 from mutua.kernel.problems import Problem, Rejected
-from mutua.platform.web.auth import TOKEN_SECONDS
+from mutua.platform.web.auth import TOKEN_SECONDS, client_address, end_session
 from mutua.platform.web.deps import ERRORS, Ctx, permit
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
 @router.post("/token", tags=["auth"], summary="A bearer token for a username and password", response_model=Token)
-def token(request: Request, ctx: Ctx, username: Annotated[str, Form()], password: Annotated[str, Form()]) -> Token:
-    client = request.client.host if request.client else "?"
-    keys = (f"user:{username.lower()}", f"addr:{client}")
-    ctx.throttle.check(*keys)
-    user = service.authenticate(ctx.uow(), username, password)
-    if user is None:
-        ctx.throttle.failed(*keys)
+def token(
+    request: Request,
+    ctx: Ctx,
+    username: Annotated[str, Form(max_length=MAX_USERNAME)],
+    password: Annotated[str, Form(max_length=MAX_PASSWORD)],
+) -> Token:
+    name, address = normal_username(username), client_address(request, ctx.trusted_proxies)
+    ctx.throttle.attempt(name, address)  # before the password check, under the throttle's lock
+    found = service.sign_in(ctx.uow(), name, password)
+    if found is None:
         raise Unauthenticated("wrong username or password")
-    ctx.throttle.succeeded(f"user:{username.lower()}")
-    return Token(access_token=ctx.tokens.issue(user.username), expires_in=TOKEN_SECONDS)
+    ctx.throttle.succeeded(name, address)
+    user, version = found
+    return Token(access_token=ctx.tokens.issue(user.username, version), expires_in=TOKEN_SECONDS)
+
+
+@router.post("/logout", tags=["auth"], summary="End every session and token of the user", status_code=204)
+def logout(request: Request, user: Annotated[User, permit(service.end_sessions)], ctx: Ctx) -> Response:
+    service.end_sessions(ctx.uow(user.username), user.username)
+    end_session(request)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/me/password",
+    tags=["auth"],
+    summary="Change my password (every other session and token of mine ends); a new token",
+    response_model=Token,
+)
+def change_password(
+    user: Annotated[User, permit(service.change_own_password)],
+    ctx: Ctx,
+    current_password: Annotated[str, Form(max_length=MAX_PASSWORD)],
+    new_password: Annotated[str, Form(max_length=MAX_PASSWORD)],
+) -> Token:
+    version = service.change_own_password(ctx.uow(user.username), user, current_password, new_password)
+    return Token(access_token=ctx.tokens.issue(user.username, version), expires_in=TOKEN_SECONDS)
 
 
 @router.get("/me", tags=["auth"], summary="Who I am and what I may do", response_model=Me)
@@ -35,8 +63,57 @@ def me(user: Annotated[User, permit(service.me)]) -> Me:
 
 
 @router.get("/users", tags=["users"], summary="User accounts", response_model=list[UserOut])
-def users(user: Annotated[User, permit(service.list_users)], ctx: Ctx) -> list[UserOut]:
-    return [UserOut.of(u) for u in service.list_users(ctx.uow(user.username))]
+def users(user: Annotated[User, permit(service.list_accounts)], ctx: Ctx) -> list[UserOut]:
+    return [UserOut.of(a.user, a.active) for a in service.list_accounts(ctx.uow(user.username))]
+
+
+@router.post(
+    "/users/{username}/password",
+    tags=["users"],
+    summary="Reset a user's password (its sessions and tokens end)",
+    status_code=204,
+)
+def reset_password(
+    username: str,
+    user: Annotated[User, permit(service.set_password)],
+    ctx: Ctx,
+    password: Annotated[str, Form(max_length=MAX_PASSWORD)],
+) -> Response:
+    service.set_password(ctx.uow(user.username), username, password)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/users/{username}/role",
+    tags=["users"],
+    summary="Change a user's role (its sessions and tokens end)",
+    status_code=204,
+)
+def change_role(
+    username: str,
+    user: Annotated[User, permit(service.change_role)],
+    ctx: Ctx,
+    role: Annotated[Role, Form()],
+    member: Annotated[str | None, Form(pattern=r"^\d{10}$")] = None,
+) -> Response:
+    service.change_role(ctx.uow(user.username), username, role, member or None)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/users/{username}/active",
+    tags=["users"],
+    summary="Enable or disable a user (disabling ends its sessions and tokens)",
+    status_code=204,
+)
+def set_active(
+    username: str,
+    user: Annotated[User, permit(service.set_active)],
+    ctx: Ctx,
+    active: Annotated[bool, Form()],
+) -> Response:
+    service.set_active(ctx.uow(user.username), username, active)
+    return Response(status_code=204)
 
 
 @router.post("/users", tags=["users"], summary="Add a local user account", status_code=201, response_model=UserOut)
@@ -44,7 +121,7 @@ def add_user(
     user: Annotated[User, permit(service.add_user)],
     ctx: Ctx,
     username: Annotated[str, Form(min_length=1, max_length=100)],
-    password: Annotated[str, Form(min_length=8, max_length=200)],
+    password: Annotated[str, Form(max_length=MAX_PASSWORD)],
     role: Annotated[Role, Form()],
     member: Annotated[str | None, Form(pattern=r"^\d{10}$")] = None,
     display_name: Annotated[str, Form(max_length=200)] = "",
@@ -56,4 +133,4 @@ def add_user(
     created = service.add_user(
         ctx.uow(user.username), username, role, password=password, member=member or None, display_name=display_name
     )
-    return UserOut(username=created.username, role=created.role.value, member=created.member)
+    return UserOut.of(created)

@@ -20,23 +20,36 @@ def _group() -> None:
 users_app = typer.Typer(help="User accounts of the portal and the API.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
-DEMO_ACTOR = "demo"  # the demo accounts are written in the audit trail as the demo's
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
-def _demo_uow() -> Any:
-    return state.runtime.unit_of_work(state.engine(), DEMO_ACTOR)
+def secure_by_default(host: str, secure: bool | None) -> bool:
+    """Behind TLS unless serving on this machine only: ``--secure/--no-secure`` or ``MUTUA_SECURE``
+    decide, else any address other than localhost means Secure cookies and HSTS."""
+    import os
+
+    if secure is not None:
+        return secure
+    setting = os.environ.get("MUTUA_SECURE", "").strip().lower()
+    if setting:
+        return setting in ("1", "true", "yes", "on")
+    return host not in LOCAL_HOSTS
 
 
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    demo_users: Annotated[
-        bool, typer.Option("--demo-users/--no-demo-users", help="Create the demo accounts (see the README).")
-    ] = True,
-    secure_cookies: Annotated[bool, typer.Option(help="Session cookie over HTTPS only (behind TLS).")] = False,
+    secure: Annotated[
+        bool | None,
+        typer.Option(
+            "--secure/--no-secure",
+            help="Secure cookies and HSTS (behind TLS). Default: on unless HOST is localhost (or MUTUA_SECURE).",
+        ),
+    ] = None,
 ) -> None:
-    """Start the portal and the REST API (http://HOST:PORT/, API under /api/v1)."""
+    """Start the portal and the REST API (http://HOST:PORT/, API under /api/v1). It creates no
+    account: the first administrator is made with `mutua users add NAME --role admin`."""
     import uvicorn
 
     from mutua.access import service
@@ -47,14 +60,29 @@ def serve(
             f"`mutua --data-dir {state.settings.data_dir} demo` (or import your own data)"
         )
         raise typer.Exit(1)
-    if demo_users:
-        accounts = run(lambda: service.add_demo_users(_demo_uow()))
-        out.print("demo accounts (password [bold]mutua-demo[/]):")
-        for a in accounts:
-            out.print(f"  {a.username:<11} {a.role.value}" + (f" of member {a.member}" if a.member else ""))
-    web = state.runtime.create_app(engine=state.engine(), settings=state.settings, secure_cookies=secure_cookies)
-    out.print(f"portal on http://{host}:{port}/  API docs on http://{host}:{port}/api/v1/docs")
-    uvicorn.run(web, host=host, port=port, log_level="info")
+    if not service.users_exist(state.uow()):
+        err.print(
+            "[yellow]no user account yet[/]: create the first administrator with "
+            f"`mutua --data-dir {state.settings.data_dir} users add NAME --role admin`"
+        )
+    behind_tls = secure_by_default(host, secure)
+    web = state.runtime.create_app(engine=state.engine(), settings=state.settings, secure_cookies=behind_tls)
+    scheme = "https" if behind_tls else "http"
+    out.print(f"portal on {scheme}://{host}:{port}/  API docs on {scheme}://{host}:{port}/api/v1/docs")
+    # no Server banner; X-Forwarded-For is read by the app, from MUTUA_TRUSTED_PROXIES only
+    uvicorn.run(web, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
+
+
+def _role(role: str) -> Any:
+    from mutua.kernel.access import Role
+
+    try:
+        return Role(role)
+    except ValueError:
+        raise typer.BadParameter("role must be admin, controller, service_owner, budget_holder or auditor") from None
+
+
+PASSWORD_HELP = "At least 12 characters, not a common password, not the username."  # noqa: S105 - help text
 
 
 @users_app.command("add")
@@ -64,17 +92,13 @@ def add(
     member: Annotated[str | None, typer.Option(help="Enterprise number (budget holders only).")] = None,
     name: Annotated[str, typer.Option(help="Display name.")] = "",
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters.")
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help=PASSWORD_HELP)
     ] = "",
 ) -> None:
     """Add a local account (the password is stored as an argon2 hash)."""
     from mutua.access import service
-    from mutua.kernel.access import Role
 
-    try:
-        chosen = Role(role)
-    except ValueError:
-        raise typer.BadParameter("role must be admin, controller, service_owner, budget_holder or auditor") from None
+    chosen = _role(role)
     user = run(
         lambda: service.add_user(state.uow(), username, chosen, password=password, member=member, display_name=name)
     )
@@ -86,14 +110,61 @@ def list_accounts() -> None:
     """The accounts."""
     from mutua.access import service
 
-    for u in service.list_users(state.uow()):
-        out.print(f"{u.username:<20} {u.role.value:<14} {u.member or ''}")
+    for a in run(lambda: service.list_accounts(state.uow())):
+        status = "" if a.active else "disabled"
+        out.print(f"{a.username:<20} {a.role.value:<14} {a.member or '':<10} {status}".rstrip())
 
 
-@users_app.command("demo")
-def demo() -> None:
-    """Create the demo accounts (one per role, password mutua-demo)."""
+@users_app.command("password")
+def reset_password(
+    username: str,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help=PASSWORD_HELP)
+    ] = "",
+) -> None:
+    """Set a user's password (its sessions and tokens end)."""
     from mutua.access import service
 
-    for a in run(lambda: service.add_demo_users(_demo_uow())):
-        out.print(f"{a.username:<11} {a.role.value:<14} {a.member or ''}  password {a.password}")
+    run(lambda: service.set_password(state.uow(), username, password))
+    out.print(f"password of {username!r} changed; its sessions and tokens have ended")
+
+
+@users_app.command("disable")
+def disable(username: str) -> None:
+    """Disable an account: it cannot log in, its sessions and tokens end."""
+    from mutua.access import service
+
+    run(lambda: service.set_active(state.uow(), username, False))
+    out.print(f"user {username!r} disabled; its sessions and tokens have ended")
+
+
+@users_app.command("enable")
+def enable(username: str) -> None:
+    """Enable a disabled account again."""
+    from mutua.access import service
+
+    run(lambda: service.set_active(state.uow(), username, True))
+    out.print(f"user {username!r} enabled")
+
+
+@users_app.command("role")
+def change_role(
+    username: str,
+    role: Annotated[str, typer.Argument(help="admin, controller, service_owner, budget_holder or auditor.")],
+    member: Annotated[str | None, typer.Option(help="Enterprise number (budget holders only).")] = None,
+) -> None:
+    """Give an account another role (its sessions and tokens end)."""
+    from mutua.access import service
+
+    chosen = _role(role)
+    run(lambda: service.change_role(state.uow(), username, chosen, member))
+    out.print(f"user {username!r} is now {chosen.value}; its sessions and tokens have ended")
+
+
+@users_app.command("logout")
+def logout(username: str) -> None:
+    """End every session and token of a user."""
+    from mutua.access import service
+
+    run(lambda: service.end_sessions(state.uow(), username))
+    out.print(f"every session and token of {username!r} has ended")

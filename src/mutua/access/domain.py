@@ -6,14 +6,23 @@ accounts), its OpenID Connect subject (accounts from the identity provider) and 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from mutua.kernel.access import AccessError, Action, Role, User, check_user, may
 from mutua.kernel.problems import Problem
 
-MIN_PASSWORD = 8
+MIN_PASSWORD = 12  # NIST SP 800-63B asks at least 8; a public body's reviewer asks 12
+MAX_PASSWORD = 200
+MAX_USERNAME = 100
+# ASCII letters, digits and . - _ @ only: no look-alike of another account in another script
+# ("аdmin" with a Cyrillic a), no invisible or combining characters.
+USERNAME = re.compile(r"[A-Za-z0-9._@-]{1,100}")
 
 DEMO_PASSWORD = "mutua-demo"  # noqa: S105 - documented in the README: demo accounts only
 
@@ -50,6 +59,7 @@ class Account:
     password_hash: str | None = None
     oidc_subject: str | None = None
     active: bool = True
+    token_version: int = 0  # raised at logout, password or role change, disabling: ends every session and token
 
     @property
     def user(self) -> User:
@@ -81,19 +91,61 @@ def profile(user: User) -> Profile:
     return Profile(user.username, user.display_name, user.role, user.member, tuple(a for a in Action if may(user, a)))
 
 
-def password_problems(password: str) -> list[Problem]:
+def normal_username(username: str) -> str:
+    """The username as it is kept and looked up: Unicode NFKC (a full-width "ａｄｍｉｎ" is "admin").
+
+    >>> normal_username("ａｄｍｉｎ")
+    'admin'
+    """
+    return unicodedata.normalize("NFKC", username[: MAX_USERNAME * 4])
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most common leaked passwords, lower case (package data: ``common_passwords.txt``)."""
+    text = resources.files("mutua.access").joinpath("common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def password_problems(password: str, username: str | None = None) -> list[Problem]:
+    """What NIST SP 800-63B asks of a chosen password: long enough (12), not a common or leaked one,
+    not the username (or containing it), not one character repeated.
+
+    >>> [p.message for p in password_problems("mutua-demo")]
+    ['a password needs at least 12 characters']
+    >>> password_problems("qwerty123456") != [], password_problems("jan.peeters-1990", "jan.peeters") != []
+    (True, True)
+    """
+
+    def problem(message: str) -> list[Problem]:
+        return [Problem("user", None, "password", message)]
+
     if len(password) < MIN_PASSWORD:
-        return [Problem("user", None, "password", f"a password needs at least {MIN_PASSWORD} characters")]
+        return problem(f"a password needs at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        return problem(f"a password has at most {MAX_PASSWORD} characters")
+    lowered = password.lower()
+    if lowered in common_passwords() or lowered.strip("0123456789!.") in common_passwords():
+        return problem("this password is among the most common leaked passwords: choose another")
+    if username and username.lower() in lowered:
+        return problem("a password must not contain the username")
+    if "mutua" in lowered or len(set(lowered)) < 4:
+        return problem("a password must not be the application's name or a few characters repeated")
+    return []
+
+
+def username_problems(username: str) -> list[Problem]:
+    """A username is 1-100 ASCII letters, digits and . - _ @ (after NFKC): no look-alikes."""
+    if USERNAME.fullmatch(username) is None:
+        return [Problem("user", None, "username", "a username of 1-100 characters: ASCII letters, digits and . - _ @")]
     return []
 
 
 def account_problems(username: str, role: Role, member: str | None, password: str | None) -> list[Problem]:
     """What is wrong with a new account (before looking at the database)."""
-    problems: list[Problem] = []
-    if not username or len(username) > 100 or username != username.strip():
-        problems.append(Problem("user", None, "username", "a username of 1-100 characters without outer spaces"))
+    problems: list[Problem] = username_problems(username)
     if password is not None:
-        problems.extend(password_problems(password))
+        problems.extend(password_problems(password, username))
     try:
         check_user(role, member)
     except AccessError as exc:

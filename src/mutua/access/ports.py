@@ -28,10 +28,20 @@ class Accounts(Protocol):
         ...
 
     def set_password_hash(self, username: str, password_hash: str) -> bool:
-        """False when there is no such account."""
+        """Keep a new hash and end the account's sessions and tokens; False when there is no such account."""
         ...
 
-    def set_role(self, username: str, role: Role, member: str | None) -> None: ...
+    def set_role(self, username: str, role: Role, member: str | None) -> None:
+        """Change the role (and bound member) and end the account's sessions and tokens."""
+        ...
+
+    def set_active(self, username: str, active: bool) -> bool:
+        """Enable or disable, ending the account's sessions and tokens; False when there is no such account."""
+        ...
+
+    def end_sessions(self, username: str) -> bool:
+        """Raise the account's token version: every session and token issued before stops working."""
+        ...
 
 
 class Members(Protocol):

@@ -37,7 +37,14 @@ class UserOut(BaseModel):
     role: str
     member: str | None
     display_name: str = ""
+    active: bool = True
 
     @classmethod
-    def of(cls, user: User) -> UserOut:
-        return cls(username=user.username, role=user.role.value, member=user.member, display_name=user.display_name)
+    def of(cls, user: User, active: bool = True) -> UserOut:
+        return cls(
+            username=user.username,
+            role=user.role.value,
+            member=user.member,
+            display_name=user.display_name,
+            active=active,
+        )

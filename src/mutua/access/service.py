@@ -20,11 +20,12 @@ from mutua.access.domain import (
     Profile,
     account_problems,
     most_engaged,
+    normal_username,
     password_problems,
     profile,
 )
 from mutua.access.ports import AccessUnitOfWork
-from mutua.kernel.access import Action, Permission, Role, User, check_user, requires
+from mutua.kernel.access import AccessError, Action, Permission, Role, User, check_user, requires
 from mutua.kernel.problems import Conflict, NotFound, Problem, Rejected
 
 __all__ = [
@@ -34,13 +35,22 @@ __all__ = [
     "add_user",
     "association_exists",
     "authenticate",
+    "change_own_password",
+    "change_role",
     "demo_member",
+    "end_sessions",
     "find_user",
     "hash_password",
+    "list_accounts",
     "list_users",
     "me",
     "oidc_user",
+    "session_user",
+    "set_active",
     "set_password",
+    "sign_in",
+    "token_version",
+    "users_exist",
 ]
 
 
@@ -79,9 +89,11 @@ def _add(
     display_name: str,
     language: str,
     oidc_subject: str | None,
+    check_password: bool = True,
 ) -> User:
     """Add an account in the open transaction (the checks of :func:`add_user`)."""
-    problems = account_problems(username, role, member, password)
+    username = normal_username(username)
+    problems = account_problems(username, role, member, password if check_password else None)
     if problems:
         raise Rejected(problems, f"user {username!r}")
     if member is not None and uow.registry.member(member) is None:
@@ -132,7 +144,8 @@ def add_user(
 
 @requires(Permission(Action.MANAGE_USERS))
 def set_password(uow: AccessUnitOfWork, username: str, password: str) -> None:
-    problems = password_problems(password)
+    """An administrator resets another's password; every session and token of that account ends."""
+    problems = password_problems(password, username)
     if problems:
         raise Rejected(problems, "password")
     with uow:
@@ -142,11 +155,99 @@ def set_password(uow: AccessUnitOfWork, username: str, password: str) -> None:
         uow.commit()
 
 
+@requires(Permission())
+def change_own_password(uow: AccessUnitOfWork, user: User, current: str, new: str) -> int:
+    """A user changes its own password (knowing the current one); every session and token of the
+    account ends. Returns the account's new token version (the caller's new session carries it)."""
+    with uow:
+        account = uow.accounts.get(user.username)
+    if account is None or account.password_hash is None:
+        raise Rejected([Problem("user", None, "password", "this account has no local password")], "password")
+    if not _verify(account.password_hash, current):
+        raise Rejected([Problem("user", None, "current_password", "the current password is wrong")], "password")
+    problems = password_problems(new, user.username)
+    if problems:
+        raise Rejected(problems, "password")
+    with uow:
+        uow.accounts.set_password_hash(user.username, hash_password(new))
+        uow.audit.record("change_password", "user", user.username)
+        uow.commit()
+        changed = uow.accounts.get(user.username)
+    return changed.token_version if changed is not None else 0
+
+
+@requires(Permission(Action.MANAGE_USERS))
+def set_active(uow: AccessUnitOfWork, username: str, active: bool) -> None:
+    """Enable or disable an account; disabling ends its sessions and tokens."""
+    with uow:
+        if not uow.accounts.set_active(username, active):
+            raise NotFound(f"no user {username!r}")
+        uow.audit.record("enable" if active else "disable", "user", username)
+        uow.commit()
+
+
+@requires(Permission(Action.MANAGE_USERS))
+def change_role(uow: AccessUnitOfWork, username: str, role: Role, member: str | None = None) -> None:
+    """Give an account another role (a budget holder: bound to an existing member); its sessions
+    and tokens end."""
+    try:
+        check_user(role, member)
+    except AccessError as exc:
+        raise Rejected([Problem("user", None, "member", str(exc))], "user") from None
+    with uow:
+        account = uow.accounts.get(username)
+        if account is None:
+            raise NotFound(f"no user {username!r}")
+        if member is not None and uow.registry.member(member) is None:
+            raise Rejected([Problem("user", None, "member", f"no member with enterprise number {member}")], "user")
+        uow.accounts.set_role(username, role, member)
+        uow.audit.record("change_role", "user", username, role=role.value, member=member, was=account.role.value)
+        uow.commit()
+
+
+@requires(Permission())
+def end_sessions(uow: AccessUnitOfWork, username: str) -> None:
+    """End every session and token of the account (logout)."""
+    with uow:
+        if uow.accounts.end_sessions(username):
+            uow.audit.record("logout", "user", username)
+            uow.commit()
+
+
 def find_user(uow: AccessUnitOfWork, username: str) -> User | None:
     """The active user with this name, or None."""
     with uow:
         account = uow.accounts.get(username)
     return account.user if account is not None and account.active else None
+
+
+def session_user(uow: AccessUnitOfWork, username: str, version: int) -> User | None:
+    """The active user with this name whose sessions and tokens of ``version`` are still valid."""
+    with uow:
+        account = uow.accounts.get(username)
+    if account is None or not account.active or account.token_version != version:
+        return None
+    return account.user
+
+
+def token_version(uow: AccessUnitOfWork, username: str) -> int | None:
+    """The account's token version (sessions and tokens carry it), None when there is no account."""
+    with uow:
+        account = uow.accounts.get(username)
+    return None if account is None else account.token_version
+
+
+def users_exist(uow: AccessUnitOfWork) -> bool:
+    """True once there is an account."""
+    with uow:
+        return bool(uow.accounts.all())
+
+
+@requires(Permission(Action.MANAGE_USERS))
+def list_accounts(uow: AccessUnitOfWork) -> list[Account]:
+    """Every account with whether it is active (the administrator's page)."""
+    with uow:
+        return uow.accounts.all()
 
 
 @requires(Permission(Action.MANAGE_USERS))
@@ -163,14 +264,20 @@ def me(user: User) -> Profile:
     return profile(user)
 
 
-def authenticate(uow: AccessUnitOfWork, username: str, password: str) -> User | None:
-    """The user if the password is right, else None (same cost either way)."""
+def sign_in(uow: AccessUnitOfWork, username: str, password: str) -> tuple[User, int] | None:
+    """The user and its token version if the password is right, else None (same cost either way)."""
     with uow:
-        account = uow.accounts.get(username)
+        account = uow.accounts.get(normal_username(username))
     if account is None or not account.active or account.password_hash is None:
         _verify(_dummy_hash(), password)
         return None
-    return account.user if _verify(account.password_hash, password) else None
+    return (account.user, account.token_version) if _verify(account.password_hash, password) else None
+
+
+def authenticate(uow: AccessUnitOfWork, username: str, password: str) -> User | None:
+    """The user if the password is right, else None (same cost either way)."""
+    found = sign_in(uow, username, password)
+    return None if found is None else found[0]
 
 
 def oidc_user(uow: AccessUnitOfWork, subject: str, username: str, role: Role, member: str | None, name: str) -> User:
@@ -228,7 +335,7 @@ def add_demo_users(uow: AccessUnitOfWork) -> list[DemoAccount]:
     with uow:
         for username, role, bound, name in DEMO_ACCOUNTS:
             found = uow.accounts.get(username)
-            if found is None or not found.active:
+            if found is None:
                 _add(
                     uow,
                     username,
@@ -238,6 +345,7 @@ def add_demo_users(uow: AccessUnitOfWork) -> list[DemoAccount]:
                     display_name=name,
                     language="",
                     oidc_subject=None,
+                    check_password=False,  # the demo's published password: demo accounts only
                 )
             result.append(DemoAccount(username, DEMO_PASSWORD, role, member if bound else None))
         uow.commit()
@@ -254,6 +362,15 @@ class AccountDirectory:
 
     def find(self, username: str) -> User | None:
         return find_user(self.unit_of_work("portal"), username)
+
+    def signed_in(self, username: str, version: int) -> User | None:
+        return session_user(self.unit_of_work("portal"), username, version)
+
+    def version(self, username: str) -> int | None:
+        return token_version(self.unit_of_work("portal"), username)
+
+    def end_sessions(self, username: str) -> None:
+        end_sessions(self.unit_of_work(username), username)
 
     def from_identity(self, subject: str, username: str, role: Role, member: str | None, name: str) -> User:
         return oidc_user(self.unit_of_work(f"oidc:{username}"), subject, username, role, member, name)

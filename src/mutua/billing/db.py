@@ -171,7 +171,7 @@ class SqlBilling:
         try:
             self._add_many(items)
         except IntegrityError as exc:  # another run issued the same documents at the same time
-            raise Conflict(f"documents for {items[0][1]} and the like were issued concurrently: {exc.orig}") from exc
+            raise Conflict(f"a document for {items[0][1]} was issued by another run at the same time") from exc
 
     def _add_many(self, items: Sequence[tuple[Document, str, bytes]]) -> None:
         d = billing_documents

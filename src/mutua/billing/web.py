@@ -19,11 +19,11 @@ def invoice_documents(ctx: Context) -> InvoiceDocuments:
 
 
 def find_invoice(user: User, ctx: Context, number: str) -> InvoiceDocument:
-    """The document numbered ``number``, if it is the user's member's (else "not found or not yours")."""
+    """The document numbered ``number``, if it is the user's member's (else "no invoice ...", as an unknown number)."""
     doc = invoice_documents(ctx).find(number)
     if doc is None:
         raise NotFound(f"no invoice {number!r}")
-    require_member(user, doc.member)
+    require_member(user, doc.member, f"no invoice {number!r}")  # as an unknown number is answered
     return doc
 
 

@@ -110,10 +110,23 @@ def migrate(engine: Engine) -> None:
     db.migrate(engine, MIGRATIONS)
 
 
+def private_data_dir(settings: Settings) -> None:
+    """The data directory readable by its owner only (0700) and, for the embedded database, the
+    SQLite file too (0600; SQLite gives its journal files the same mode)."""
+    folder = settings.data_dir
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        folder.chmod(0o700)
+    if settings.database_url is None:
+        database = folder / "mutua.sqlite"
+        database.touch(mode=0o600, exist_ok=True)
+        database.chmod(0o600)
+
+
 def open_engine(settings: Settings, *, migrate_schema: bool = True) -> Engine:
     from mutua.platform.db.engine import make_engine
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_data_dir(settings)
     engine = make_engine(settings.url)
     if migrate_schema:
         migrate(engine)

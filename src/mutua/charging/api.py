@@ -93,7 +93,7 @@ def engagement(
     year: YearQuery = None,
 ) -> dict[str, Any]:
     detail = dashboard.engagement_detail(ctx.uow(user.username), code, _year(ctx, user, year))
-    permission_of(dashboard.engagement_detail).check(user, detail.member)  # another member's: 403
+    permission_of(dashboard.engagement_detail).check(user, detail.member, f"no engagement {code!r}")  # as unknown
     return detail.as_json()
 
 

@@ -116,7 +116,7 @@ def engagement(
 ) -> HTMLResponse:
     year = _year(ctx, user, year)
     data = dashboard_views.engagement_detail(ctx.uow(user.username), code, year)
-    permission_of(dashboard_views.engagement_detail).check(user, data.member)  # another member's: 403
+    permission_of(dashboard_views.engagement_detail).check(user, data.member, f"no engagement {code!r}")  # as unknown
     return render(request, "charging/engagement.html", user, e=data, member_name=data.member_name, year=year)
 
 

@@ -27,7 +27,9 @@ def demo(
     as_json: JsonFlag = False,
 ) -> None:
     """Build a believable association (the real 2019 member list, 2018 figures), run twelve closes
-    and the true-up, and print the association's report."""
+    and the true-up, print the association's report, and create the demo accounts (one per role,
+    the published password mutua-demo: for a demo only, never on real data)."""
+    from mutua.access.service import add_demo_users
     from mutua.charging.service.reporting import association_report
     from mutua.demo.service import STEPS, run_demo
 
@@ -53,11 +55,22 @@ def demo(
 
         result = run(lambda: run_demo(state.uow(), settings.data_dir / "demo-input", year, tick))
     report = run(lambda: association_report(state.uow(), year))
+    accounts = run(lambda: add_demo_users(state.runtime.unit_of_work(state.engine(), "demo")))
     elapsed = time.perf_counter() - start
     if as_json:
-        print_json({"demo": result["true_up"], "report": report.as_json(), "seconds": round(elapsed, 1)})
+        print_json(
+            {
+                "demo": result["true_up"],
+                "report": report.as_json(),
+                "accounts": [{"username": a.username, "role": a.role.value, "member": a.member} for a in accounts],
+                "seconds": round(elapsed, 1),
+            }
+        )
         return
     print_report(report)
     documents = sum(d["documents"] for d in result.get("documents", []))
     out.print(f"{documents} invoices and credit notes issued (`mutua invoices list --year {year}`)")
     out.print(f"demo built in {elapsed:.1f} s; input files in {result['input']}")
+    out.print("demo accounts (password [bold]mutua-demo[/], published: for this demo only):")
+    for a in accounts:
+        out.print(f"  {a.username:<11} {a.role.value}" + (f" of member {a.member}" if a.member else ""))

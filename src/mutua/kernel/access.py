@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from mutua.kernel.problems import MutuaError
+from mutua.kernel.problems import MutuaError, NotFound
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -118,10 +118,11 @@ def require(user: User, action: Action) -> None:
         raise Forbidden(f"{user.username} ({user.role.value}) may not {action.value.replace('_', ' ')}")
 
 
-def require_member(user: User, member: str) -> None:
-    """Refuse another member's data. The answer is "not found", so that it tells nothing."""
+def require_member(user: User, member: str, missing: str = "not found") -> None:
+    """Refuse another member's data with ``missing``: the very answer (404, same message) that the
+    caller gives for an object that does not exist, so that it tells nothing."""
     if not may_read_member(user, member):
-        raise Forbidden("not found or not yours")
+        raise NotFound(missing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +138,13 @@ class Permission:
     action: Action | None = None
     member_scoped: bool = False
 
-    def check(self, user: User, member: str | None = None) -> None:
-        """Refuse ``user`` unless allowed (for ``member`` when the use case is member-scoped)."""
+    def check(self, user: User, member: str | None = None, missing: str | None = None) -> None:
+        """Refuse ``user`` unless allowed (for ``member`` when the use case is member-scoped; another
+        member's is answered ``missing``, as an unknown one is: by default "no member ...")."""
         if self.action is not None:
             require(user, self.action)
         if self.member_scoped and member is not None:
-            require_member(user, member)
+            require_member(user, member, missing or f"no member with enterprise number {member}")
 
 
 def requires(permission: Permission) -> Callable[[F], F]:

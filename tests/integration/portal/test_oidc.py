@@ -69,7 +69,7 @@ def test_an_oidc_login_creates_the_account_logs_in_and_reads_only_its_member(
     r = client.get("/login/oidc/callback", follow_redirects=False)
     assert r.status_code == 303
     assert client.get("/", follow_redirects=False).headers["location"] == f"/members/{MEMBER_B}"
-    assert client.get(f"/api/v1/members/{MEMBER_A}").status_code == 403
+    assert client.get(f"/api/v1/members/{MEMBER_A}").status_code == 404  # another member's: as an unknown one
     with unit_of_work(world_engine) as uow:
         entries = uow.audit.entries(5)
     assert any(

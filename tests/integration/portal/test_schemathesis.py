@@ -53,7 +53,8 @@ def test_no_generated_request_gets_a_server_error_or_an_undocumented_answer(
     checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzz_app)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # logging out would end the tokens the rest of the run is made with (tested in test_sessions.py)
+    operations = [op for op in (result.ok() for result in schema.get_all_operations()) if op.path != "/api/v1/logout"]
     assert len(operations) >= 20
 
     for operation in operations:

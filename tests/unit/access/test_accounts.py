@@ -41,8 +41,11 @@ def test_an_added_account_keeps_an_argon2id_hash_not_the_password_and_the_audit_
 
 def test_the_display_name_defaults_to_the_username() -> None:
     uow = accounts_uow()
-    assert service.add_user(uow, "eva", Role.AUDITOR, password="long enough").display_name == "eva"
-    assert service.add_user(uow, "tom", Role.AUDITOR, password="long enough", display_name="Tom").display_name == "Tom"
+    assert service.add_user(uow, "eva", Role.AUDITOR, password="long enough phrase").display_name == "eva"
+    assert (
+        service.add_user(uow, "tom", Role.AUDITOR, password="long enough phrase", display_name="Tom").display_name
+        == "Tom"
+    )
 
 
 def test_a_bad_username_a_short_password_and_a_budget_holder_without_member_are_refused_together() -> None:
@@ -55,13 +58,13 @@ def test_a_bad_username_a_short_password_and_a_budget_holder_without_member_are_
 
 def test_a_controller_bound_to_a_member_is_refused() -> None:
     with pytest.raises(Rejected, match="user 'eva'"):
-        service.add_user(accounts_uow(), "eva", Role.CONTROLLER, password="long enough", member=MEMBER)
+        service.add_user(accounts_uow(), "eva", Role.CONTROLLER, password="long enough phrase", member=MEMBER)
 
 
 def test_a_budget_holder_bound_to_an_unknown_member_is_refused_and_nothing_is_written() -> None:
     uow = accounts_uow()
     with pytest.raises(Rejected) as refused:
-        service.add_user(uow, "jan", Role.BUDGET_HOLDER, password="long enough", member="0200791978")
+        service.add_user(uow, "jan", Role.BUDGET_HOLDER, password="long enough phrase", member="0200791978")
     assert refused.value.problems[0].message == "no member with enterprise number 0200791978"
     assert uow.accounts.all() == [] and uow.audit.recorded == [] and not uow.committed
 
@@ -70,7 +73,7 @@ def test_a_username_taken_already_is_a_conflict_and_the_existing_account_is_unto
     existing = Account("jan", Role.AUDITOR, display_name="Jan")
     uow = accounts_uow(existing)
     with pytest.raises(Conflict, match="exists already"):
-        service.add_user(uow, "jan", Role.ADMIN, password="long enough")
+        service.add_user(uow, "jan", Role.ADMIN, password="long enough phrase")
     assert uow.accounts.all() == [existing] and uow.audit.recorded == []
 
 
@@ -105,7 +108,7 @@ def test_a_new_password_replaces_the_old_one_and_is_audited() -> None:
 def test_a_password_for_nobody_or_too_short_is_refused_and_nothing_is_audited() -> None:
     uow = accounts_uow(local("jan", "the old password"))
     with pytest.raises(NotFound, match="no user 'eva'"):
-        service.set_password(uow, "eva", "long enough")
+        service.set_password(uow, "eva", "long enough phrase")
     with pytest.raises(Rejected):
         service.set_password(uow, "jan", "short")
     assert uow.audit.recorded == []

@@ -16,6 +16,7 @@ from mutua.kernel.access import (
     require,
     require_member,
 )
+from mutua.kernel.problems import NotFound
 
 A, B = "0200000043", "0200791978"
 
@@ -25,8 +26,8 @@ def test_a_budget_holder_reads_its_own_member_and_no_other() -> None:
     assert may_read_member(holder, A)
     assert not may_read_member(holder, B)
     assert member_scope(holder) == A
-    with pytest.raises(Forbidden):
-        require_member(holder, B)
+    with pytest.raises(NotFound, match="no engagement 'SVC-B'"):  # as an unknown one: it tells nothing
+        require_member(holder, B, "no engagement 'SVC-B'")
 
 
 def test_a_budget_holder_must_be_bound_to_a_member_and_other_roles_must_not() -> None:

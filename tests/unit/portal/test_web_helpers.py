@@ -9,7 +9,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from mutua.platform.web.auth import LoginThrottle, Tokens, TooManyAttempts
+from mutua.kernel.access import Unauthenticated
+from mutua.platform.web.auth import LoginThrottle, Tokens, TooManyAttempts, client_address, trusted_networks
 from mutua.platform.web.charts import sankey_svg
 from mutua.platform.web.pages import safe_next
 
@@ -17,25 +18,86 @@ WEB = Path(__file__).resolve().parents[3] / "src" / "mutua"
 LOCALE = WEB / "locale"
 
 
-def test_five_failed_logins_block_the_sixth_until_the_window_has_passed() -> None:
+def test_after_five_failures_each_attempt_of_the_pair_waits_twice_as_long_and_a_success_forgets_it() -> None:
     now = [0.0]
-    throttle = LoginThrottle(limit=5, window=900, clock=lambda: now[0])
+    throttle = LoginThrottle(limit=5, base=1.0, clock=lambda: now[0])
     for _ in range(5):
-        throttle.check("user:jan")
-        throttle.failed("user:jan")
-    with pytest.raises(TooManyAttempts):
-        throttle.check("user:jan")
-    throttle.check("user:eva")  # another user is not blocked
-    now[0] = 901.0
-    throttle.check("user:jan")
+        throttle.attempt("jan", "10.0.0.1")  # counted before the password is checked
+    with pytest.raises(TooManyAttempts) as early:
+        throttle.attempt("jan", "10.0.0.1")
+    assert early.value.retry_after == 1
+    waits = []
+    for _ in range(4):
+        now[0] += 0.5
+        with pytest.raises(TooManyAttempts) as refused:
+            throttle.attempt("jan", "10.0.0.1")
+        now[0] = now[0] - 0.5 + refused.value.retry_after  # wait exactly as long as told
+        throttle.attempt("jan", "10.0.0.1")
+        waits.append(refused.value.retry_after)
+    assert waits == [1, 2, 4, 8]
+    throttle.succeeded("jan", "10.0.0.1")
+    throttle.attempt("jan", "10.0.0.1")
 
 
-def test_a_successful_login_clears_the_failures() -> None:
-    throttle = LoginThrottle(limit=2)
-    throttle.failed("user:jan")
-    throttle.succeeded("user:jan")
-    throttle.failed("user:jan")
-    throttle.check("user:jan")
+def test_guesses_from_one_address_never_lock_the_real_user_out_at_another() -> None:
+    now = [0.0]
+    throttle = LoginThrottle(limit=5, clock=lambda: now[0])
+    for _ in range(5):
+        throttle.attempt("controller", "203.0.113.9")
+    for _ in range(20):  # the attacker keeps trying: it is made to wait, nobody else is
+        with pytest.raises(TooManyAttempts):
+            throttle.attempt("controller", "203.0.113.9")
+    throttle.attempt("controller", "192.0.2.10")  # the real controller, from the office
+    throttle.attempt("eva", "203.0.113.9")  # another user from the same address
+
+
+def test_thirty_simultaneous_guesses_get_no_more_password_checks_than_the_limit() -> None:
+    import threading
+
+    throttle = LoginThrottle(limit=5)
+    checked: list[int] = []
+    start = threading.Barrier(30)
+
+    def guess() -> None:
+        start.wait()
+        try:
+            throttle.attempt("controller", "203.0.113.9")
+        except TooManyAttempts:
+            return
+        checked.append(1)  # the password would be checked here
+
+    threads = [threading.Thread(target=guess) for _ in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checked) == 5
+
+
+def test_the_throttle_keeps_a_bounded_table_and_refuses_long_usernames_before_keeping_anything() -> None:
+    throttle = LoginThrottle(limit=5, max_keys=100)
+    for i in range(1000):
+        throttle.attempt(f"user{i}", "203.0.113.9")
+    assert len(throttle) == 100
+    with pytest.raises(Unauthenticated):
+        throttle.attempt("x" * 1_000_000, "203.0.113.9")
+    assert len(throttle) == 100 and ("x" * 1_000_000, "203.0.113.9") not in throttle._table
+
+
+def test_x_forwarded_for_names_the_client_only_from_a_trusted_proxy() -> None:
+    from starlette.requests import Request
+
+    def request(peer: str, forwarded: str) -> Request:
+        headers = [(b"x-forwarded-for", forwarded.encode())]
+        return Request({"type": "http", "client": (peer, 1234), "headers": headers})
+
+    proxies = trusted_networks("10.0.0.0/8, 127.0.0.1")
+    assert client_address(request("127.0.0.1", "198.51.100.7"), ()) == "127.0.0.1"  # none trusted by default
+    assert client_address(request("192.0.2.1", "198.51.100.7"), proxies) == "192.0.2.1"  # not a proxy
+    assert client_address(request("10.1.2.3", "198.51.100.7"), proxies) == "198.51.100.7"
+    # a client's own forged first hop is not believed: the last untrusted hop is the client
+    assert client_address(request("10.1.2.3", "1.2.3.4, 198.51.100.7, 10.0.0.5"), proxies) == "198.51.100.7"
+    assert trusted_networks("") == ()
 
 
 @pytest.mark.parametrize(

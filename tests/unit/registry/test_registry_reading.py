@@ -50,7 +50,7 @@ def test_a_budget_holder_may_read_its_own_member_only_and_not_the_association_li
         permission = permission_of(use_case)
         assert permission == Permission(member_scoped=True)
         permission.check(holder, A)
-        with pytest.raises(Forbidden):
+        with pytest.raises(NotFound):  # as an unknown member: it tells nothing
             permission.check(holder, B)
     permission_of(service.members).check(holder)
     assert permission_of(service.association_members) == Permission(Action.READ_ASSOCIATION)

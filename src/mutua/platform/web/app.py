@@ -8,6 +8,7 @@ an HTML page (or the login page) for the portal.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
@@ -27,20 +28,25 @@ from mutua.kernel.access import Unauthenticated
 from mutua.kernel.periods import PeriodError
 from mutua.kernel.problems import MutuaError, Problem, Rejected
 from mutua.platform.settings import Settings
-from mutua.platform.web.auth import Accounts, LoginThrottle, NoAccounts, Tokens
+from mutua.platform.web.auth import (
+    Accounts,
+    LoginThrottle,
+    NoAccounts,
+    Tokens,
+    TooManyAttempts,
+    trusted_networks,
+)
 from mutua.platform.web.context import HERE, Context
 from mutua.platform.web.oidc import OidcSettings
 
 
 def _secret(settings: Settings) -> str:
     """The session secret: ``MUTUA_SECRET_KEY`` or a random one kept in the data directory."""
-    import os
-
     if key := os.environ.get("MUTUA_SECRET_KEY"):
         return key
     path = settings.data_dir / "secret_key"
     if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
@@ -77,6 +83,7 @@ def create_app(
     secure_cookies: bool = False,
     login_limit: int = 5,
     oidc: OidcSettings | None = None,
+    trusted_proxies: str | Sequence[str] | None = None,
 ) -> FastAPI:
     """The portal and API over ``engine``.
 
@@ -90,8 +97,12 @@ def create_app(
         template_folders: the contexts' template folders (their pages' templates).
         accounts: the user accounts (the access context's, from the composition root; none: nobody logs in).
         charts: render Vega-Lite charts to SVG (off: the data tables only).
-        secure_cookies: send the session cookie over HTTPS only (set behind TLS).
-        login_limit: failed logins per user or address allowed in 15 minutes.
+        secure_cookies: behind TLS: the session cookie over HTTPS only (``Secure``) and HSTS on
+            every response (``mutua serve`` sets it when not serving on localhost).
+        login_limit: failed logins of a (username, address) pair before each attempt waits
+            (1 s, then doubling).
+        trusted_proxies: proxies whose ``X-Forwarded-For`` names the client (addresses or networks;
+            default ``MUTUA_TRUSTED_PROXIES``, else none).
         oidc: the OpenID Connect provider (default: ``MUTUA_OIDC_*`` variables; none when unset).
     """
     from mutua.platform.web import pages
@@ -117,6 +128,9 @@ def create_app(
         settings=settings,
         tokens=Tokens(secret),
         throttle=LoginThrottle(limit=login_limit),
+        trusted_proxies=trusted_networks(
+            trusted_proxies if trusted_proxies is not None else os.environ.get("MUTUA_TRUSTED_PROXIES", "")
+        ),
         extensions=dict(extensions or {}),
         unit_of_work=unit_of_work,
         accounts=accounts if accounts is not None else NoAccounts(),
@@ -141,6 +155,11 @@ def create_app(
         response.headers.setdefault(
             "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"
         )
+        if not request.url.path.startswith("/static/"):
+            # pages, JSON, PDFs, CSVs and UBL carry a member's data: never kept by a browser or a proxy
+            response.headers["Cache-Control"] = "no-store"
+        if secure_cookies:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
     @app.exception_handler(MutuaError)
@@ -149,8 +168,12 @@ def create_app(
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         problems = exc.problems if isinstance(exc, Rejected) else ()
         if _is_api(request):
-            return problem(exc.status, exc.message, request.url.path, problems)
-        return pages.error_page(request, exc.status, exc.message, problems)
+            answer: Response = problem(exc.status, exc.message, request.url.path, problems)
+        else:
+            answer = pages.error_page(request, exc.status, exc.message, problems)
+        if isinstance(exc, TooManyAttempts):
+            answer.headers["Retry-After"] = str(exc.retry_after)
+        return answer
 
     @app.exception_handler(PeriodError)
     async def period_error(request: Request, exc: PeriodError) -> Response:

@@ -4,17 +4,29 @@
   (Starlette's ``SessionMiddleware``, ``itsdangerous``); every form POST carries the CSRF token.
 - The API accepts the same session (then writes need the ``X-CSRF-Token`` header) or a bearer
   token from ``POST /api/v1/token`` (signed, 8 hours), which needs no CSRF token.
-- Login is throttled per username and per client address: after ``limit`` failures within
-  ``window`` seconds, further attempts are refused (429) until the window has passed. The counter
-  lives in the process (one per portal process).
+- Login is throttled per (username, client address) with an exponential delay: after ``limit``
+  failed attempts the next one must wait ``base`` seconds, then twice as long after each further
+  failure (at most ``ceiling``); a success forgets the pair. The real user at another address is
+  never locked out by someone guessing elsewhere. Checking and counting happen under one lock, so
+  simultaneous guesses get no more password checks than allowed; the table keeps at most
+  ``max_keys`` pairs (least recently used first out) and usernames longer than 100 characters
+  are refused before anything is kept. The client address is the connection's, or
+  ``X-Forwarded-For``'s only when the connection comes from a trusted proxy
+  (``MUTUA_TRUSTED_PROXIES``).
+- Every account has a token version, carried in the session cookie and in bearer tokens and
+  checked on every request: logout, a password or role change and disabling raise it, ending
+  every session and token of the account (a copied cookie stops working).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import secrets
+import threading
 import time
-from collections import deque
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -28,8 +40,15 @@ from mutua.kernel.problems import MutuaError
 TOKEN_SECONDS = 8 * 3600
 
 
+MAX_USERNAME = 100
+
+
 class TooManyAttempts(MutuaError):
     status = 429
+
+    def __init__(self, message: str, retry_after: float = 0) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, math.ceil(retry_after))
 
 
 class Accounts(Protocol):
@@ -38,6 +57,19 @@ class Accounts(Protocol):
 
     def find(self, username: str) -> User | None:
         """The active user with this name, or None."""
+        ...
+
+    def signed_in(self, username: str, version: int) -> User | None:
+        """The active user with this name if sessions and tokens of token version ``version`` are
+        still valid (not ended by a logout, password or role change, or disabling), else None."""
+        ...
+
+    def version(self, username: str) -> int | None:
+        """The account's token version (a new session or token carries it)."""
+        ...
+
+    def end_sessions(self, username: str) -> None:
+        """End every session and token of the account (logout)."""
         ...
 
     def from_identity(self, subject: str, username: str, role: Role, member: str | None, name: str) -> User:
@@ -52,38 +84,110 @@ class NoAccounts:
     def find(self, username: str) -> User | None:
         return None
 
+    def signed_in(self, username: str, version: int) -> User | None:
+        return None
+
+    def version(self, username: str) -> int | None:
+        return None
+
+    def end_sessions(self, username: str) -> None:
+        return None
+
     def from_identity(self, subject: str, username: str, role: Role, member: str | None, name: str) -> User:
         raise Unauthenticated("no user accounts in this application")
 
 
 @dataclass
+class _Attempts:
+    failures: int = 0
+    not_before: float = 0.0
+
+
+@dataclass
 class LoginThrottle:
-    """Failed logins per key (username, client address) within a sliding window."""
+    """Failed logins per (username, client address), with an exponential delay.
+
+    :meth:`attempt` is called before the password is checked: under the lock it refuses an attempt
+    that comes too early and counts the attempt as a failure (so simultaneous guesses see each
+    other); :meth:`succeeded` forgets the pair. ``limit`` attempts pass at once; the next waits
+    ``base`` seconds, then 2x, 4x, ... up to ``ceiling``. Pairs quiet for ``forget`` seconds are
+    dropped; at most ``max_keys`` pairs are kept (the least recently used is dropped first).
+    """
 
     limit: int = 5
-    window: float = 900.0
+    base: float = 1.0
+    ceiling: float = 900.0
+    forget: float = 3600.0
+    max_keys: int = 10_000
     clock: Callable[[], float] = time.monotonic
-    _failures: dict[str, deque[float]] = field(default_factory=dict)
+    _table: OrderedDict[tuple[str, str], _Attempts] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _recent(self, key: str) -> deque[float]:
-        now = self.clock()
-        q = self._failures.setdefault(key, deque())
-        while q and now - q[0] > self.window:
-            q.popleft()
-        return q
+    @staticmethod
+    def key(username: str, address: str) -> tuple[str, str]:
+        if len(username) > MAX_USERNAME:
+            raise Unauthenticated("wrong username or password")
+        return (username.lower(), address)
 
-    def check(self, *keys: str) -> None:
-        for key in keys:
-            if len(self._recent(key)) >= self.limit:
-                raise TooManyAttempts("too many failed logins; try again later")
+    def delay(self, failures: int) -> float:
+        """The wait after ``failures`` failed attempts."""
+        if failures < self.limit:
+            return 0.0
+        return float(min(self.ceiling, self.base * 2 ** min(failures - self.limit, 32)))
 
-    def failed(self, *keys: str) -> None:
-        for key in keys:
-            self._recent(key).append(self.clock())
+    def attempt(self, username: str, address: str) -> None:
+        """Allow one password check for the pair now, or refuse (429, with the seconds to wait)."""
+        key = self.key(username, address)
+        with self._lock:
+            now = self.clock()
+            state = self._table.get(key)
+            if state is None or now - state.not_before > self.forget:
+                state = _Attempts()
+            if now < state.not_before:
+                self._table.move_to_end(key)
+                raise TooManyAttempts("too many failed logins; try again later", state.not_before - now)
+            state.failures += 1
+            state.not_before = now + self.delay(state.failures)
+            self._table[key] = state
+            self._table.move_to_end(key)
+            while len(self._table) > self.max_keys:
+                self._table.popitem(last=False)
 
-    def succeeded(self, *keys: str) -> None:
-        for key in keys:
-            self._failures.pop(key, None)
+    def succeeded(self, username: str, address: str) -> None:
+        key = self.key(username, address)
+        with self._lock:
+            self._table.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
+def trusted_networks(spec: str | Iterable[str] | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The proxies whose ``X-Forwarded-For`` is believed: addresses or networks, comma-separated."""
+    items = spec.split(",") if isinstance(spec, str) else list(spec or ())
+    return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in items if item.strip())
+
+
+def _is_trusted(address: str, networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def client_address(request: Request, trusted: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network] = ()) -> str:
+    """The client's address: the connection's, or, when the connection comes from a trusted proxy,
+    the last address in ``X-Forwarded-For`` that is not itself a trusted proxy."""
+    networks = tuple(trusted)
+    address = request.client.host if request.client else "?"
+    if not networks or not _is_trusted(address, networks):
+        return address
+    forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",") if a.strip()]
+    for hop in reversed(forwarded):
+        if not _is_trusted(hop, networks):
+            return hop[:64]
+    return forwarded[0][:64] if forwarded else address
 
 
 class Tokens:
@@ -92,16 +196,25 @@ class Tokens:
     def __init__(self, secret: str) -> None:
         self._s = URLSafeTimedSerializer(secret, salt="mutua-api-token")
 
-    def issue(self, username: str) -> str:
-        return self._s.dumps({"u": username})
+    def issue(self, username: str, version: int = 0) -> str:
+        return self._s.dumps({"u": username, "v": version})
 
-    def username(self, token: str) -> str | None:
+    def holder(self, token: str) -> tuple[str, int] | None:
+        """The username and token version a valid token names, else None."""
         try:
             data = self._s.loads(token, max_age=TOKEN_SECONDS)
         except BadSignature:
             return None
-        value = data.get("u") if isinstance(data, dict) else None
-        return value if isinstance(value, str) else None
+        if not isinstance(data, dict):
+            return None
+        name, version = data.get("u"), data.get("v")
+        if not isinstance(name, str) or not isinstance(version, int):
+            return None
+        return name, version
+
+    def username(self, token: str) -> str | None:
+        found = self.holder(token)
+        return None if found is None else found[0]
 
 
 def csrf_token(request: Request) -> str:
@@ -119,26 +232,39 @@ def check_csrf(request: Request, sent: str | None) -> None:
         raise Forbidden("missing or wrong CSRF token: reload the page and try again")
 
 
-def login_session(request: Request, user: User) -> None:
+def login_session(request: Request, user: User, version: int | None = None) -> None:
+    """Start a new session of ``user`` carrying its token version (looked up when not given)."""
+    if version is None:
+        version = request.app.state.ctx.accounts.version(user.username) or 0
     lang = request.session.get("lang")
     request.session.clear()
     request.session["user"] = user.username
+    request.session["v"] = version
     request.session["csrf"] = secrets.token_urlsafe(32)
     if lang:
         request.session["lang"] = lang
 
 
+def end_session(request: Request) -> None:
+    """Forget the session (keeping the chosen language)."""
+    lang = request.session.get("lang")
+    request.session.clear()
+    if lang:
+        request.session["lang"] = lang
+
+
 def current_user(request: Request, accounts: Accounts, tokens: Tokens) -> tuple[User, bool]:
-    """The user making the request and whether it came through the session (cookie)."""
+    """The user making the request and whether it came through the session (cookie). The session
+    or token must carry the account's current token version."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        name = tokens.username(header[7:].strip())
-        user = accounts.find(name) if name else None
+        found = tokens.holder(header[7:].strip())
+        user = accounts.signed_in(*found) if found else None
         if user is None:
             raise Unauthenticated("invalid or expired token")
         return user, False
-    name = request.session.get("user")
-    user = accounts.find(name) if isinstance(name, str) else None
+    name, version = request.session.get("user"), request.session.get("v")
+    user = accounts.signed_in(name, version) if isinstance(name, str) and isinstance(version, int) else None
     if user is None:
         raise Unauthenticated("log in first")
     return user, True

@@ -54,6 +54,7 @@ class Context:
     oidc: bool = False
     cache: Cache = field(default_factory=Cache)
     accounts: Accounts = field(default_factory=NoAccounts)
+    trusted_proxies: tuple[Any, ...] = ()  # networks whose X-Forwarded-For names the client (auth.client_address)
 
     def uow(self, actor: str = "portal") -> Any:
         """A unit of work of the composition root, acting as ``actor`` (the user, for writes)."""
