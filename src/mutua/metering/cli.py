@@ -121,6 +121,7 @@ def serve(
         workers=workers or os.cpu_count() or 1,
         log_level="warning",
         access_log=False,
+        server_header=False,
     )
 
 
