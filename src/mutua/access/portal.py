@@ -13,6 +13,7 @@ from mutua.kernel.access import Role, Unauthenticated, User
 from mutua.kernel.problems import Rejected
 from mutua.platform.web.auth import check_csrf, client_address, current_user, end_session, login_session
 from mutua.platform.web.context import context
+from mutua.platform.web.oidc import provider_logout
 from mutua.platform.web.pages import (
     Ctx,
     page_permit,
@@ -61,8 +62,9 @@ def logout(request: Request, ctx: Ctx, csrf_token: Annotated[str, Form()] = "") 
         user = None
     if user is not None:
         service.end_sessions(ctx.uow(user.username), user.username)
+    provider = provider_logout(request)  # an OpenID Connect login ends at the provider too
     end_session(request)
-    return see_other("/login")
+    return see_other(provider or "/login")
 
 
 @router.get("/account/password", response_class=HTMLResponse)

@@ -10,6 +10,14 @@ Configured by environment variables (nothing happens without them)::
 
 The role comes from the identity provider's claims at every login; a first login creates the local
 account (written in the audit trail), bound to the member the claim names.
+
+The login is the authorization code flow with PKCE (an S256 ``code_challenge``; the verifier stays
+in the signed session cookie and goes only to the token endpoint), and a ``state`` and ``nonce``
+checked on the way back: an answer whose state is not the one this browser was sent with, or whose
+ID token does not carry the nonce, is refused (401) and logs nobody in. Logging out of a session that
+came through OpenID Connect ends every session and token of the account here, then sends the browser
+to the provider's ``end_session_endpoint`` (from discovery) with ``id_token_hint`` and
+``post_logout_redirect_uri`` (this portal's ``/login``), so the provider's session ends too.
 """
 
 from __future__ import annotations
@@ -19,12 +27,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from mutua.kernel.access import Forbidden, Role, Unauthenticated
+
+LOGOUT_KEY = "oidc_logout"  # session key: the provider's end-session URL of an OpenID Connect login
 
 _PRIORITY = (Role.ADMIN, Role.CONTROLLER, Role.AUDITOR, Role.SERVICE_OWNER, Role.BUDGET_HOLDER)
 
@@ -102,12 +113,21 @@ def identity_from_claims(claims: Mapping[str, Any], settings: OidcSettings) -> I
     return Identity(subject, username, role, member, str(claims.get("name") or username))
 
 
+def provider_logout(request: Request) -> str | None:
+    """Where the browser goes after a logout: the provider's end-session URL when the session came
+    through OpenID Connect (kept in the signed session at login, so it cannot be altered), else None."""
+    url = request.session.get(LOGOUT_KEY)
+    return url if isinstance(url, str) and url else None
+
+
 def router(settings: OidcSettings) -> APIRouter:
     """/login/oidc (to the identity provider) and /login/oidc/callback (back, logged in)."""
-    from authlib.integrations.starlette_client import OAuth
+    from authlib.integrations.starlette_client import OAuth, OAuthError
+    from joserfc.errors import JoseError
 
     from mutua.platform.web.auth import login_session
     from mutua.platform.web.context import context
+    from mutua.platform.web.pages import error_page
 
     oauth = OAuth()
     oauth.register(
@@ -115,10 +135,9 @@ def router(settings: OidcSettings) -> APIRouter:
         client_id=settings.client_id,
         client_secret=settings.client_secret,
         server_metadata_url=f"{settings.issuer}/.well-known/openid-configuration",
-        client_kwargs={"scope": settings.scope},
+        client_kwargs={"scope": settings.scope, "code_challenge_method": "S256"},
     )
     r = APIRouter(include_in_schema=False)
-    r.state_oauth = oauth  # type: ignore[attr-defined]  # tests replace the client's network calls
 
     @r.get("/login/oidc")
     async def start(request: Request) -> Response:
@@ -128,14 +147,25 @@ def router(settings: OidcSettings) -> APIRouter:
 
     @r.get("/login/oidc/callback", name="oidc_callback")
     async def callback(request: Request) -> Response:
-        token = await oauth.idp.authorize_access_token(request)
-        claims = token.get("userinfo") or {}
+        try:  # checks the state (this browser's), exchanges the code with the PKCE verifier, checks the nonce
+            token = await oauth.idp.authorize_access_token(request)
+        except (OAuthError, JoseError):  # a page with the reason, not a detour through /login?next=...
+            return error_page(request, 401, "the identity provider's answer does not belong to this login", ())
+        claims = token.get("userinfo")
+        if not claims or not token.get("id_token"):
+            return error_page(request, 401, "the identity provider sent no ID token", ())
         who = identity_from_claims(claims, settings)
         ctx = context(request)
         user = await run_in_threadpool(
             ctx.accounts.from_identity, who.subject, who.username, who.role, who.member, who.name
         )
         login_session(request, user)
+        metadata = await oauth.idp.load_server_metadata()
+        end = metadata.get("end_session_endpoint")
+        if isinstance(end, str) and end:
+            query = {"id_token_hint": token["id_token"], "post_logout_redirect_uri": f"{request.base_url}login"}
+            separator = "&" if "?" in end else "?"
+            request.session[LOGOUT_KEY] = f"{end}{separator}{urlencode(query)}"
         return RedirectResponse("/", status_code=303)
 
     return r
