@@ -47,9 +47,20 @@ def serve(
             help="Secure cookies and HSTS (behind TLS). Default: on unless HOST is localhost (or MUTUA_SECURE).",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            envvar="MUTUA_WORKERS",
+            min=0,
+            help="Worker processes (default: one per core). They share the database, the sessions "
+            "(signed cookies with a version per user kept in the database) and the session secret.",
+        ),
+    ] = 0,
 ) -> None:
     """Start the portal and the REST API (http://HOST:PORT/, API under /api/v1). It creates no
     account: the first administrator is made with `mutua users add NAME --role admin`."""
+    import os
+
     import uvicorn
 
     from mutua.access import service
@@ -66,11 +77,29 @@ def serve(
             f"`mutua --data-dir {state.settings.data_dir} users add NAME --role admin`"
         )
     behind_tls = secure_by_default(host, secure)
+    # built here even for workers: it checks the settings and makes the session secret file once
     web = state.runtime.create_app(engine=state.engine(), settings=state.settings, secure_cookies=behind_tls)
     scheme = "https" if behind_tls else "http"
+    count = workers or os.cpu_count() or 1
     out.print(f"portal on {scheme}://{host}:{port}/  API docs on {scheme}://{host}:{port}/api/v1/docs")
     # no Server banner; X-Forwarded-For is read by the app, from MUTUA_TRUSTED_PROXIES only
-    uvicorn.run(web, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
+    options: dict[str, Any] = {"host": host, "port": port, "server_header": False, "proxy_headers": False}
+    if count == 1 or not state.runtime.app_from_env:
+        uvicorn.run(web, log_level="info", **options)
+        return
+    settings = state.settings
+    os.environ.update(
+        {
+            "MUTUA_DATA_DIR": str(settings.data_dir),
+            "MUTUA_ACTOR": settings.actor,
+            "MUTUA_SECURE": "1" if behind_tls else "0",
+        }
+    )
+    if settings.database_url:
+        os.environ["MUTUA_DATABASE_URL"] = settings.database_url
+    out.print(f"{count} worker processes")
+    # the workers are new processes: they build the app from the MUTUA_* variables just set
+    uvicorn.run(state.runtime.app_from_env, factory=True, workers=count, log_level="warning", **options)
 
 
 def _role(role: str) -> Any:

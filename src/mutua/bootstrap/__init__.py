@@ -176,7 +176,25 @@ def create_app(*, engine: Engine, settings: Settings, invoices: Any = None, **op
     )
 
 
-RUNTIME = Runtime(open_engine=open_engine, unit_of_work=unit_of_work, create_app=create_app)
+def create_app_from_env() -> FastAPI:
+    """A server worker's app (uvicorn ``factory``): the settings come from ``MUTUA_*`` variables,
+    set by ``mutua serve --workers`` (which migrates the schema and makes the session secret once,
+    before any worker starts); ``MUTUA_SECURE`` turns on Secure cookies and HSTS."""
+    import os
+
+    from mutua.platform.settings import Settings
+
+    settings = Settings.from_env()
+    secure = os.environ.get("MUTUA_SECURE", "").strip().lower() in ("1", "true", "yes", "on")
+    return create_app(engine=open_engine(settings, migrate_schema=False), settings=settings, secure_cookies=secure)
+
+
+RUNTIME = Runtime(
+    open_engine=open_engine,
+    unit_of_work=unit_of_work,
+    create_app=create_app,
+    app_from_env=f"{__name__}:create_app_from_env",
+)
 cli = build(COMMANDS, RUNTIME)
 
 

@@ -71,7 +71,7 @@ def test_serve_creates_no_account_says_how_to_make_the_first_admin_and_hides_the
     started: list[tuple[Any, dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda web, **options: started.append((web, options)))
     monkeypatch.delenv("MUTUA_SECURE", raising=False)
-    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "serve"])
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "serve", "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert "users add NAME --role admin" in result.output.replace("\n", "")
     assert list_accounts(unit_of_work(engine)) == []  # no demo account, no published password
@@ -79,7 +79,7 @@ def test_serve_creates_no_account_says_how_to_make_the_first_admin_and_hides_the
     assert options["server_header"] is False and options["proxy_headers"] is False
     local = TestClient(web).get("/login")
     assert "secure" not in local.headers["set-cookie"].lower() and "strict-transport-security" not in local.headers
-    CliRunner().invoke(app, ["--data-dir", str(tmp_path), "serve", "--host", "0.0.0.0"])
+    CliRunner().invoke(app, ["--data-dir", str(tmp_path), "serve", "--host", "0.0.0.0", "--workers", "1"])
     public = TestClient(started[-1][0], base_url="https://mutua.example").get("/login")
     assert "secure" in public.headers["set-cookie"].lower()
     assert public.headers["strict-transport-security"].startswith("max-age=")

@@ -21,11 +21,14 @@ class Runtime:
         open_engine: the migrated engine that the settings name.
         unit_of_work: a unit of work over an engine, acting as a user.
         create_app: the web application (portal and API) over an engine.
+        app_from_env: the import string (``module:name``) of a factory of that application from
+            ``MUTUA_*`` variables, for server worker processes (``mutua serve --workers``).
     """
 
     open_engine: Callable[[Settings], Engine]
     unit_of_work: Callable[[Engine, str], Any]
     create_app: Callable[..., Any]
+    app_from_env: str = ""
 
 
 class State:

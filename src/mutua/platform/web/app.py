@@ -105,9 +105,12 @@ def create_app(
             default ``MUTUA_TRUSTED_PROXIES``, else none).
         oidc: the OpenID Connect provider (default: ``MUTUA_OIDC_*`` variables; none when unset).
     """
+    from mutua.platform.web import charts as chart_renderer
     from mutua.platform.web import pages
 
     pages.add_template_folders(template_folders)
+    if charts:  # the worker processes of `mutua serve --workers` render each chart once between them
+        chart_renderer.share_renderings(settings.data_dir / "cache" / "charts")
 
     app = FastAPI(
         title="Mutua API",
@@ -152,8 +155,16 @@ def create_app(
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        for isolation in ("Cross-Origin-Opener-Policy", "Cross-Origin-Resource-Policy"):
+            response.headers.setdefault(isolation, "same-origin")
+        response.headers.setdefault("Cross-Origin-Embedder-Policy", "require-corp")
         response.headers.setdefault(
-            "Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"
+            "Content-Security-Policy",
+            # frame-ancestors and base-uri do not fall back to default-src; form-action is left out:
+            # logging out at an OpenID provider redirects a form's POST to the provider's origin
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
+            "frame-ancestors 'none'; base-uri 'self'",
         )
         if not request.url.path.startswith("/static/"):
             # pages, JSON, PDFs, CSVs and UBL carry a member's data: never kept by a browser or a proxy

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import defaultdict
 from decimal import Decimal
 from functools import lru_cache
 from html import escape
+from pathlib import Path
 from typing import Any, Literal
 
 # Distinct hues, each with a contrast of at least 3:1 on white (WCAG 2.1, 1.4.11 non-text contrast):
@@ -39,13 +41,49 @@ NUMBER = {"parse": {"v": "number"}}
 _NUMBER_LOCALES: dict[str, Literal["nl-NL", "fr-FR", "en-GB"]] = {"nl": "nl-NL", "fr": "fr-FR", "en": "en-GB"}
 
 
+_SHARED: list[Path] = []  # the folder where worker processes share their renderings (share_renderings)
+_SHARED_KEPT = 4000  # renderings kept there (the oldest go when the app starts)
+
+
+def share_renderings(folder: Path) -> None:
+    """Keep renderings in ``folder`` too (the data directory's ``cache/charts``), named by the hash of
+    their specification, so the worker processes of ``mutua serve --workers`` render a chart once
+    between them: rendering costs 100-400 ms, reading the file well under one. Only the newest
+    renderings are kept."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        files = sorted(folder.glob("*.svg"), key=lambda f: f.stat().st_mtime)
+        for old in files[: max(0, len(files) - _SHARED_KEPT)]:
+            old.unlink(missing_ok=True)
+    except OSError:  # a read-only or vanished folder: each process renders for itself
+        _SHARED.clear()
+        return
+    _SHARED[:] = [folder]
+
+
 @lru_cache(maxsize=512)
 def _svg(spec_json: str, lang: str) -> str:
+    shared = None
+    if _SHARED:
+        digest = hashlib.sha256((lang + "\n" + spec_json).encode()).hexdigest()
+        shared = _SHARED[0] / f"{digest}.svg"
+        try:
+            return shared.read_text(encoding="utf-8")
+        except OSError:
+            pass
     import vl_convert
 
-    return str(
+    svg = str(
         vl_convert.vegalite_to_svg(spec_json, format_locale=_NUMBER_LOCALES.get(lang, "en-GB"), allowed_base_urls=[])
     )
+    if shared is not None:
+        try:  # written whole then renamed: another worker reads the old file or the new, never half
+            partial = shared.with_name(f"{shared.stem}.{os.getpid()}.tmp")
+            partial.write_text(svg, encoding="utf-8")
+            partial.replace(shared)
+        except OSError:
+            pass
+    return svg
 
 
 def render(spec: dict[str, Any], lang: str = "en") -> str:
