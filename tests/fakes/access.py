@@ -17,6 +17,10 @@ class FakeAccounts:
 
     def __init__(self, *accounts: Account) -> None:
         self.by_name: dict[str, Account] = {a.username: a for a in accounts}
+        self.held: list[str] = []  # the names held, in order (hold comes before the check)
+
+    def hold(self, username: str) -> None:
+        self.held.append(username)
 
     def get(self, username: str) -> Account | None:
         return self.by_name.get(username)

@@ -23,6 +23,11 @@ class Accounts(Protocol):
         """Every account, by username."""
         ...
 
+    def hold(self, username: str) -> None:
+        """Wait until no other transaction adds an account of this name; held until this transaction
+        ends (then the check for the name sees the other's account: two clicks add one)."""
+        ...
+
     def add(self, account: Account) -> None:
         """Keep a new account (created now, by the unit of work's actor)."""
         ...

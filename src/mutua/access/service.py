@@ -98,6 +98,7 @@ def _add(
         raise Rejected(problems, f"user {username!r}")
     if member is not None and uow.registry.member(member) is None:
         raise Rejected([Problem("user", None, "member", f"no member with enterprise number {member}")], "user")
+    uow.accounts.hold(username)  # a concurrent addition of the name waits here, then finds it (409)
     if uow.accounts.get(username) is not None:
         raise Conflict(f"user {username!r} exists already")
     account = Account(

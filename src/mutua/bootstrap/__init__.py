@@ -153,9 +153,11 @@ def routers() -> list[APIRouter]:
 def create_app(*, engine: Engine, settings: Settings, invoices: Any = None, **options: Any) -> FastAPI:
     """The portal and API with every context's routes (see :func:`mutua.platform.web.app.create_app`
     for ``options``); ``invoices`` replaces the billing context's documents (tests)."""
+    from mutua.access.db import SqlLoginThrottle
     from mutua.access.service import AccountDirectory
     from mutua.billing.portal_port import BillingDocuments
     from mutua.charging.service.reporting import member_statement
+    from mutua.kernel.throttle import ThrottlePolicy
     from mutua.platform.web.app import create_app as platform_app
 
     if invoices is None:
@@ -164,6 +166,8 @@ def create_app(*, engine: Engine, settings: Settings, invoices: Any = None, **op
             lambda member, period: member_statement(unit_of_work(engine, "portal"), member, period),
         )
     extensions = {"invoices": invoices}
+    limit = options.pop("login_limit", 5)
+    throttle = options.pop("throttle", None) or SqlLoginThrottle(engine, ThrottlePolicy(limit=limit))
     return platform_app(
         engine=engine,
         settings=settings,
@@ -171,6 +175,7 @@ def create_app(*, engine: Engine, settings: Settings, invoices: Any = None, **op
         extensions=extensions,
         unit_of_work=unit_of_work,
         accounts=AccountDirectory(lambda actor: unit_of_work(engine, actor)),
+        throttle=throttle,
         template_folders=TEMPLATES,
         **options,
     )

@@ -207,6 +207,9 @@ def test_logout_of_an_oidc_login_ends_the_session_here_and_at_the_provider(
     end_session = httpx.get(f"{provider.issuer}/.well-known/openid-configuration").json()["end_session_endpoint"]
     location = r.headers["location"]
     assert location.startswith(f"{end_session}?")
+    # the browser may follow the form's redirect to the provider, and to no other origin
+    sources = re.search(r"form-action ([^;]+)", r.headers["content-security-policy"])
+    assert sources is not None and sources.group(1).split() == ["'self'", provider.issuer.rstrip("/")]
     query = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
     assert query["post_logout_redirect_uri"] == "http://testserver/login"
     hint = _claims(query["id_token_hint"])

@@ -118,7 +118,7 @@ def _csp_findings(csp: str) -> list[str]:
     if "'unsafe-eval'" in csp.lower():
         found.append("CSP: 'unsafe-eval'")
     # The directives that do not fall back to default-src (ZAP rule 10055).
-    for directive in ("frame-ancestors", "base-uri", "object-src"):
+    for directive in ("frame-ancestors", "base-uri", "object-src", "form-action"):
         if directive not in directives and not (directive == "object-src" and "default-src" in directives):
             found.append(f"CSP: no {directive}")
     for directive, sources in directives.items():

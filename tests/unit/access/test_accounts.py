@@ -131,3 +131,22 @@ def test_managing_accounts_needs_the_manage_users_action_and_me_only_a_login() -
     for use_case in (service.add_user, service.list_users, service.set_password):
         assert permission_of(use_case) == Permission(Action.MANAGE_USERS)
     assert permission_of(service.me) == Permission()
+
+
+def test_adding_an_account_holds_its_name_before_looking_for_it() -> None:
+    calls: list[tuple[str, str]] = []  # outside the fake's state, which a rollback restores
+
+    class Recording(FakeAccounts):
+        def hold(self, username: str) -> None:
+            calls.append(("hold", username))
+
+        def get(self, username: str) -> Account | None:
+            calls.append(("get", username))
+            return super().get(username)
+
+    uow = FakeUnitOfWork("admin", accounts=Recording(local("eva", "long enough phrase")), registry=FakeMembers([]))
+    with pytest.raises(Conflict):
+        service.add_user(uow, "eva", Role.AUDITOR, password="another long phrase")
+    assert calls == [("hold", "eva"), ("get", "eva")]  # a second click waits, then finds the first account
+    service.add_user(uow, "Tom", Role.AUDITOR, password="another long phrase")
+    assert calls[2:] == [("hold", "Tom"), ("get", "Tom")]

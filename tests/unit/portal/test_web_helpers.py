@@ -10,7 +10,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from mutua.kernel.access import Unauthenticated
-from mutua.platform.web.auth import LoginThrottle, Tokens, TooManyAttempts, client_address, trusted_networks
+from mutua.kernel.throttle import TooManyAttempts
+from mutua.platform.web.auth import LoginThrottle, Tokens, client_address, trusted_networks
 from mutua.platform.web.charts import sankey_svg
 from mutua.platform.web.pages import safe_next
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -27,13 +28,14 @@ from starlette.requests import Request
 from mutua.kernel.access import Unauthenticated
 from mutua.kernel.periods import PeriodError
 from mutua.kernel.problems import MutuaError, Problem, Rejected
+from mutua.kernel.throttle import TooManyAttempts
 from mutua.platform.settings import Settings
 from mutua.platform.web.auth import (
     Accounts,
     LoginThrottle,
     NoAccounts,
+    Throttle,
     Tokens,
-    TooManyAttempts,
     trusted_networks,
 )
 from mutua.platform.web.context import HERE, Context
@@ -65,6 +67,12 @@ def problem(status: int, detail: str, instance: str, problems: tuple[Problem, ..
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
+def _origin(url: str) -> str:
+    """The scheme, host and port of ``url`` (a CSP source)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -82,6 +90,7 @@ def create_app(
     charts: bool = True,
     secure_cookies: bool = False,
     login_limit: int = 5,
+    throttle: Throttle | None = None,
     oidc: OidcSettings | None = None,
     trusted_proxies: str | Sequence[str] | None = None,
 ) -> FastAPI:
@@ -100,7 +109,9 @@ def create_app(
         secure_cookies: behind TLS: the session cookie over HTTPS only (``Secure``) and HSTS on
             every response (``mutua serve`` sets it when not serving on localhost).
         login_limit: failed logins of a (username, address) pair before each attempt waits
-            (1 s, then doubling).
+            (1 s, then doubling), for the default throttle (in this process's memory).
+        throttle: where failed logins are counted (the composition root's counts them in the database,
+            shared by every worker process).
         trusted_proxies: proxies whose ``X-Forwarded-For`` names the client (addresses or networks;
             default ``MUTUA_TRUSTED_PROXIES``, else none).
         oidc: the OpenID Connect provider (default: ``MUTUA_OIDC_*`` variables; none when unset).
@@ -130,7 +141,7 @@ def create_app(
         engine=engine,
         settings=settings,
         tokens=Tokens(secret),
-        throttle=LoginThrottle(limit=login_limit),
+        throttle=throttle if throttle is not None else LoginThrottle(limit=login_limit),
         trusted_proxies=trusted_networks(
             trusted_proxies if trusted_proxies is not None else os.environ.get("MUTUA_TRUSTED_PROXIES", "")
         ),
@@ -149,6 +160,14 @@ def create_app(
         https_only=secure_cookies,
     )
 
+    # frame-ancestors, base-uri and form-action do not fall back to default-src; forms post to the
+    # portal, and the logout of an OpenID Connect session is redirected to the provider's origin
+    form_action = "'self'" + (f" {_origin(oidc.issuer)}" if oidc is not None else "")
+    policy = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
+        f"frame-ancestors 'none'; base-uri 'self'; form-action {form_action}"
+    )
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
@@ -159,13 +178,7 @@ def create_app(
         for isolation in ("Cross-Origin-Opener-Policy", "Cross-Origin-Resource-Policy"):
             response.headers.setdefault(isolation, "same-origin")
         response.headers.setdefault("Cross-Origin-Embedder-Policy", "require-corp")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            # frame-ancestors and base-uri do not fall back to default-src; form-action is left out:
-            # logging out at an OpenID provider redirects a form's POST to the provider's origin
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
-            "frame-ancestors 'none'; base-uri 'self'",
-        )
+        response.headers.setdefault("Content-Security-Policy", policy)
         if not request.url.path.startswith("/static/"):
             # pages, JSON, PDFs, CSVs and UBL carry a member's data: never kept by a browser or a proxy
             response.headers["Cache-Control"] = "no-store"

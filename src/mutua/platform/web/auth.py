@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 import ipaddress
-import math
 import secrets
 import threading
 import time
@@ -35,20 +34,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 
 from mutua.kernel.access import Forbidden, Role, Unauthenticated, User, permission_of
-from mutua.kernel.problems import MutuaError
+from mutua.kernel.throttle import Attempts, ThrottlePolicy, throttle_key
 
 TOKEN_SECONDS = 8 * 3600
-
-
-MAX_USERNAME = 100
-
-
-class TooManyAttempts(MutuaError):
-    status = 429
-
-    def __init__(self, message: str, retry_after: float = 0) -> None:
-        super().__init__(message)
-        self.retry_after = max(1, math.ceil(retry_after))
 
 
 class Accounts(Protocol):
@@ -97,22 +85,25 @@ class NoAccounts:
         raise Unauthenticated("no user accounts in this application")
 
 
-@dataclass
-class _Attempts:
-    failures: int = 0
-    not_before: float = 0.0
+class Throttle(Protocol):
+    """Where failed logins are counted (the rule is :class:`mutua.kernel.throttle.ThrottlePolicy`).
+    The served portal counts them in the database (the access context's ``SqlLoginThrottle``), so
+    every worker process sees the same guesses; :class:`LoginThrottle` counts them in memory."""
+
+    def attempt(self, username: str, address: str) -> None:
+        """Allow one password check for the pair now, or raise :class:`TooManyAttempts` (429)."""
+        ...
+
+    def succeeded(self, username: str, address: str) -> None:
+        """Forget the pair's failures (the password was right)."""
+        ...
 
 
 @dataclass
 class LoginThrottle:
-    """Failed logins per (username, client address), with an exponential delay.
-
-    :meth:`attempt` is called before the password is checked: under the lock it refuses an attempt
-    that comes too early and counts the attempt as a failure (so simultaneous guesses see each
-    other); :meth:`succeeded` forgets the pair. ``limit`` attempts pass at once; the next waits
-    ``base`` seconds, then 2x, 4x, ... up to ``ceiling``. Pairs quiet for ``forget`` seconds are
-    dropped; at most ``max_keys`` pairs are kept (the least recently used is dropped first).
-    """
+    """Failed logins per (username, client address) in this process's memory, under a lock: for
+    an app without a database throttle (tests, a single process). Pairs quiet for ``forget`` seconds
+    are dropped; at most ``max_keys`` pairs are kept (the least recently used is dropped first)."""
 
     limit: int = 5
     base: float = 1.0
@@ -120,41 +111,32 @@ class LoginThrottle:
     forget: float = 3600.0
     max_keys: int = 10_000
     clock: Callable[[], float] = time.monotonic
-    _table: OrderedDict[tuple[str, str], _Attempts] = field(default_factory=OrderedDict)
+    _table: OrderedDict[tuple[str, str], Attempts] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    @staticmethod
-    def key(username: str, address: str) -> tuple[str, str]:
-        if len(username) > MAX_USERNAME:
-            raise Unauthenticated("wrong username or password")
-        return (username.lower(), address)
+    @property
+    def policy(self) -> ThrottlePolicy:
+        return ThrottlePolicy(self.limit, self.base, self.ceiling, self.forget, self.max_keys)
 
     def delay(self, failures: int) -> float:
         """The wait after ``failures`` failed attempts."""
-        if failures < self.limit:
-            return 0.0
-        return float(min(self.ceiling, self.base * 2 ** min(failures - self.limit, 32)))
+        return self.policy.delay(failures)
 
     def attempt(self, username: str, address: str) -> None:
         """Allow one password check for the pair now, or refuse (429, with the seconds to wait)."""
-        key = self.key(username, address)
+        key = throttle_key(username, address)
+        policy = self.policy
         with self._lock:
-            now = self.clock()
-            state = self._table.get(key)
-            if state is None or now - state.not_before > self.forget:
-                state = _Attempts()
-            if now < state.not_before:
-                self._table.move_to_end(key)
-                raise TooManyAttempts("too many failed logins; try again later", state.not_before - now)
-            state.failures += 1
-            state.not_before = now + self.delay(state.failures)
-            self._table[key] = state
-            self._table.move_to_end(key)
+            try:
+                self._table[key] = policy.attempt(self._table.get(key), self.clock())
+            finally:
+                if key in self._table:
+                    self._table.move_to_end(key)
             while len(self._table) > self.max_keys:
                 self._table.popitem(last=False)
 
     def succeeded(self, username: str, address: str) -> None:
-        key = self.key(username, address)
+        key = throttle_key(username, address)
         with self._lock:
             self._table.pop(key, None)
 

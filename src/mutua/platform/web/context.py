@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from starlette.requests import Request
 
 from mutua.platform.settings import Settings
-from mutua.platform.web.auth import Accounts, LoginThrottle, NoAccounts, Tokens
+from mutua.platform.web.auth import Accounts, NoAccounts, Throttle, Tokens
 
 HERE = Path(__file__).parent
 
@@ -47,7 +47,7 @@ class Context:
     engine: Engine
     settings: Settings
     tokens: Tokens
-    throttle: LoginThrottle
+    throttle: Throttle
     charts: bool
     extensions: Mapping[str, Any] = field(default_factory=dict)
     unit_of_work: Callable[[Engine, str], Any] | None = None
