@@ -167,7 +167,9 @@ def create_app(*, engine: Engine, settings: Settings, invoices: Any = None, **op
         )
     extensions = {"invoices": invoices}
     limit = options.pop("login_limit", 5)
-    throttle = options.pop("throttle", None) or SqlLoginThrottle(engine, ThrottlePolicy(limit=limit))
+    throttle = options.pop("throttle", None)
+    if throttle is None:  # (not `or`: an empty throttle has no length, and is falsy)
+        throttle = SqlLoginThrottle(engine, ThrottlePolicy(limit=limit))
     return platform_app(
         engine=engine,
         settings=settings,
