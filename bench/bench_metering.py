@@ -180,16 +180,16 @@ def phase_ingest(work: Path) -> dict[str, Any]:
 
 def phase_aggregate(work: Path) -> dict[str, Any]:
     from mutua.kernel.periods import Period
-    from mutua.metering.aggregation import aggregation_sql, to_totals
+    from mutua.metering.aggregation import AggregationInputs, aggregation_sql, register_inputs, to_totals
     from mutua.metering.duck import connect
     from mutua.metering.eventstore import EventStore
 
     files = EventStore(work / "metering").event_files(Period(2025, 3))
-    listing = ", ".join(f"'{p}'" for p in files)
     con = connect()
-    con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet([{listing}])")
+    register_inputs(con, AggregationInputs(Period(2025, 3), tuple(files)))  # the view events, and the rest
     floor_sql = (
-        "SELECT member, meter, day, count(*) AS n, sum(value_micro) AS s FROM events GROUP BY member, meter, day"
+        "SELECT member, meter, time_us // 86400000000 AS day, count(*) AS n, sum(value_micro) AS s "
+        "FROM events GROUP BY member, meter, day"
     )
     best_floor = best_agg = float("inf")
     totals: list[Any] = []
@@ -240,7 +240,10 @@ def phase_http(work: Path, events: int, clients: int) -> dict[str, Any]:
     import httpx
     import orjson
 
+    from mutua.metering.senders import SenderKeys
+
     numbers = json.loads((work / "members.json").read_text())
+    _, key = SenderKeys(work).create("bench", ["*"], ["*"])
     port = _free_port()
     log = (work / "server.log").open("wb")
     server = subprocess.Popen(
@@ -293,7 +296,7 @@ def phase_http(work: Path, events: int, clients: int) -> dict[str, Any]:
         two cores with the server, so it must cost little)."""
         nonlocal acked
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        headers = {"content-type": "application/cloudevents-batch+json"}
+        headers = {"content-type": "application/cloudevents-batch+json", "authorization": f"Bearer {key}"}
         for body in chunk:
             conn.request("POST", "/events", body=body, headers=headers)
             response = conn.getresponse()
@@ -309,7 +312,7 @@ def phase_http(work: Path, events: int, clients: int) -> dict[str, Any]:
         list(pool.map(send, [bodies[i::clients] for i in range(clients)]))
     seconds = time.perf_counter() - start
     flush_t0 = time.perf_counter()
-    httpx.post(url + "/flush", timeout=600)
+    httpx.post(url + "/flush", headers={"authorization": f"Bearer {key}"}, timeout=600).raise_for_status()
     flush_s = time.perf_counter() - flush_t0
     server.send_signal(signal.SIGTERM)
     _, _, usage = os.wait4(server.pid, 0)

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from mutua.bootstrap import migrate
 from mutua.kernel.periods import Period
 from mutua.metering import service as metering
+from mutua.metering.senders import SenderKeys
 from mutua.metering.store import DuckEventStore
 from mutua.platform.db.engine import make_engine
 from mutua.platform.settings import sqlite_url
@@ -31,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from metering_support import MEMBERS, build_association, event
 
 BATCHES = 60
+HEADERS: dict[str, str] = {}
 PER_BATCH = 100
 
 
@@ -77,6 +79,8 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
     migrate(engine)
     build_association(engine, tmp_path)
     engine.dispose()
+    _, key = SenderKeys(tmp_path).create("crash test", ["*"], ["*"])
+    HEADERS.update({"authorization": f"Bearer {key}", "content-type": "application/cloudevents-batch+json"})
     yield tmp_path
 
 
@@ -96,7 +100,7 @@ def test_killing_the_server_mid_stream_loses_no_acknowledged_event_and_counts_no
                 killer = threading.Timer(rng.uniform(0.0, 0.05), os.killpg, (server.pid, signal.SIGKILL))
                 killer.start()
             try:
-                answer = client.post("/events", content=_batch(b)).json()
+                answer = client.post("/events", headers=HEADERS, content=_batch(b)).json()
             except httpx.TransportError:
                 continue  # not acknowledged: will be re-sent
             assert answer["accepted"] + answer["duplicates"] == PER_BATCH
@@ -111,11 +115,11 @@ def test_killing_the_server_mid_stream_loses_no_acknowledged_event_and_counts_no
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             for b in range(BATCHES):
                 if b not in acked or b < 3:  # the unacknowledged ones, and a few acknowledged ones again
-                    answer = client.post("/events", content=_batch(b)).json()
+                    answer = client.post("/events", headers=HEADERS, content=_batch(b)).json()
                     assert answer["accepted"] + answer["duplicates"] == PER_BATCH
                     if b in acked:
                         assert answer["duplicates"] == PER_BATCH
-            client.post("/flush").raise_for_status()
+            client.post("/flush", headers=HEADERS).raise_for_status()
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

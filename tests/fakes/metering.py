@@ -11,7 +11,6 @@ domain's reference rules, takes each event once and aggregates with the domain's
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -30,14 +29,17 @@ from mutua.kernel.periods import Period
 from mutua.kernel.problems import Conflict, Problem, Rejected
 from mutua.metering.catalogue import Catalogue
 from mutua.metering.domain import (
+    OPERATIONS,
     IngestResult,
     Rejection,
     Sample,
+    StoredSample,
     StoreStats,
     Total,
     ValidEvent,
-    aggregate,
     charge_period,
+    dims_text,
+    monthly_totals,
     to_micro,
     validate_event,
 )
@@ -53,7 +55,7 @@ class FakeCostingData:
     def __init__(self, model: CostModel | None = None) -> None:
         self.model = model
 
-    def cost_model(self) -> tuple[int, CostModel]:
+    def cost_model(self, on: object = None) -> tuple[int, CostModel]:
         if self.model is None:
             raise Conflict("no cost model has been imported yet")
         return 1, self.model
@@ -139,39 +141,35 @@ class FakeEventStore:
     def seal(self, period: Period) -> None:
         self.sealed_periods.add(period.key)
 
-    def aggregate(self, period: Period) -> list[Total]:
-        samples: dict[tuple[str, str, Meter, int], list[Sample]] = defaultdict(list)
+    def aggregate(self, period: Period, meters: Sequence[Meter] = ()) -> list[Total]:
+        """The domain's reference (``monthly_totals``) over the stored events, as the store keeps
+        them: one sample per event and meter whose filters it passes."""
+        rows = []
         for s in self.stored.values():
-            if s.period != period.key:
-                continue
             for meter in s.meters:
+                if not meter.counts(s.event.data):
+                    continue
                 raw = s.event.data.get(meter.value_property or "")
-                samples[(s.event.member, s.event.engagement, meter, s.origin)].append(
-                    Sample(
-                        s.event.time_us,
-                        to_micro(raw) if raw is not None else None,
-                        None if raw is None else str(raw),
-                        (s.event.source, s.event.event_id),
+                op = s.event.data.get(meter.operation_property or "") if meter.operation_property else None
+                rows.append(
+                    StoredSample(
+                        s.period,
+                        s.origin,
+                        s.event.member,
+                        s.event.engagement,
+                        meter.code,
+                        meter.aggregation.value,
+                        dims_text(meter, s.event.data),
+                        Sample(
+                            s.event.time_us,
+                            to_micro(raw) if raw is not None and meter.aggregation.value != "unique_count" else None,
+                            None if raw is None else str(raw),
+                            (s.event.source, s.event.event_id),
+                            OPERATIONS.get(op or "add", 1),
+                        ),
                     )
                 )
-        totals = []
-        for (member, engagement, meter, origin), found in samples.items():
-            fraction = aggregate(meter.aggregation, found, Period.from_key(origin))
-            totals.append(
-                Total(
-                    period.key,
-                    origin,
-                    member,
-                    engagement,
-                    meter.code,
-                    meter.aggregation.value,
-                    "",
-                    len(found),
-                    fraction.numerator,
-                    fraction.denominator,
-                )
-            )
-        return sorted(totals)
+        return monthly_totals(period, {m.code: m for m in meters}, rows)
 
     def usage(self, period: Period, member: str | None = None, meter: str | None = None) -> list[RollupUsage]:
         return [r for r in self.rollups.get(period.key, []) if member in (None, r.member) and meter in (None, r.meter)]

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from mutua.metering.domain import IngestResult
     from mutua.metering.store import DuckEventStore
 
-from mutua.platform.cli.output import JsonFlag, err, out, period_arg, print_json, run
+from mutua.platform.cli.output import JsonFlag, err, nothing, out, period_arg, plural, print_json, run
 from mutua.platform.cli.runtime import state
 
 app = typer.Typer(no_args_is_help=True)
@@ -102,6 +102,11 @@ def serve(
 
     settings = state.settings
     state.engine()  # creates or migrates the schema once, before any worker starts
+    from mutua.metering.senders import SenderKeys
+
+    live = [k for k in SenderKeys(settings.data_dir).keys() if k.revoked is None]  # noqa: SIM118 (a method)
+    if not live:
+        err.print("no sender key yet: POST /events is refused (401) until one is made: mutua metering keys create")
     factory = state.runtime.unit_of_work  # the workers import it by name (they are new processes)
     os.environ.update(
         {
@@ -134,21 +139,57 @@ def flush(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(result.as_dict())
     else:
-        out.print(f"{result.accepted} events flushed, {result.duplicates} already stored")
+        out.print(f"{plural(result.accepted, 'event')} flushed, {result.duplicates} already stored")
 
 
 @metering_app.command("materialise")
-def materialise(period: Annotated[str, typer.Argument(help="The month, YYYY-MM.")], as_json: JsonFlag = False) -> None:
+def materialise(
+    period: Annotated[str, typer.Argument(help="The month, YYYY-MM.")],
+    engine: Annotated[
+        str,
+        typer.Option(
+            envvar="MUTUA_METERING_ENGINE",
+            help="duckdb (this machine) or spark (a Spark cluster reading the store from a shared filesystem).",
+        ),
+    ] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            envvar="MUTUA_SPARK_MASTER",
+            help="The Spark master (spark://host:7077; default local[*]) for --engine spark.",
+        ),
+    ] = None,
+    spark_store: Annotated[
+        str | None,
+        typer.Option(
+            envvar="MUTUA_SPARK_STORE",
+            help="The store's metering folder as the executors name it (default: the same path as here).",
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
     """Write a month's metered totals into the usage the close charges (replaces earlier ones)."""
     from mutua.metering.service import materialise as action
 
-    result = run(lambda: action(state.uow(), _events(), period_arg(period)))
+    events = _events()
+    if engine == "spark":
+        try:
+            import pyspark  # noqa: F401
+        except ImportError:
+            message = "Spark is not installed: pip install 'mutua[spark]'"
+            raise typer.BadParameter(message, param_hint="--engine") from None
+        from mutua.metering.spark import SparkAggregator
+
+        events.aggregator = SparkAggregator(spark_master, root=events.root, store_url=spark_store)
+    elif engine != "duckdb":
+        raise typer.BadParameter(f"{engine!r} is not an engine (duckdb, spark)", param_hint="--engine")
+    result = run(lambda: action(state.uow(), events, period_arg(period)))
     if as_json:
         print_json(result.as_dict())
     else:
         out.print(
-            f"{result.period}: {result.rows} usage rows from {result.events} events "
-            f"({result.late_rows} late adjustments)"
+            f"{result.period}: {plural(result.rows, 'usage row')} from {plural(result.events, 'event')} "
+            f"({plural(result.late_rows, 'late adjustment')})"
             + (f"; {result.pending} HTTP events not flushed yet" if result.pending else "")
         )
 
@@ -183,6 +224,15 @@ def usage(
         lines = ([ln[c] for c in columns] for ln in data["lines"])
         sys.stdout.write(csv_text(columns, lines, numeric=("events", "quantity")))
         return
+    if not data["lines"]:
+        who = f" of member {number}" if number else ""
+        what = f" on meter {meter}" if meter else ""
+        nothing(
+            f"no usage events metered for {view.period}{who}{what}: the event store holds none for it "
+            "(usage imported as CSV, `mutua import usage`, is charged by the close but not metered: "
+            "see `mutua statement`)"
+        )
+        return
     table = Table(title=f"Usage {view.period}" + (" (closed)" if view.closed else " (month to date)"))
     for c in columns:
         table.add_column(c, justify="right" if c in ("events", "quantity") else "left")
@@ -202,3 +252,71 @@ def stats(as_json: JsonFlag = False) -> None:
     else:
         for k, v in data.items():
             out.print(f"{k}: {v}")
+
+
+keys_app = typer.Typer(
+    help="The keys of the senders allowed to POST /events (each allowed some sources and event types).",
+    no_args_is_help=True,
+)
+metering_app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Argument(help="Who sends with this key (free text).")],
+    source: Annotated[
+        list[str], typer.Option("--source", help="A source it may send (pattern, e.g. '/gateway/*'; repeat).")
+    ],
+    event_type: Annotated[
+        list[str], typer.Option("--type", help="An event type it may send (pattern, e.g. 'be.mutua.*'; repeat).")
+    ],
+    oidc_client: Annotated[
+        str | None,
+        typer.Option(help="An OpenID Connect client id: it sends access tokens (MUTUA_METERING_OIDC_*), no key."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Make a sender key: printed once (only its hash is kept); send it as Authorization: Bearer KEY."""
+    from mutua.metering.senders import SenderKeys
+    from mutua.metering.service import create_sender_key
+
+    key, token = run(
+        lambda: create_sender_key(
+            state.uow(), SenderKeys(state.settings.data_dir), name, source, event_type, oidc_client
+        )
+    )
+    if as_json:
+        print_json({**key.as_dict(), "key": token or None})
+    elif key.client_id:
+        out.print(f"sender {key.key_id} for {key.name}: OpenID Connect client {key.client_id}", highlight=False)
+    else:
+        out.print(f"sender key {key.key_id} for {key.name} (shown once, keep it secret):", highlight=False)
+        out.print(token, markup=False, highlight=False, soft_wrap=True)
+
+
+@keys_app.command("list")
+def keys_list(as_json: JsonFlag = False) -> None:
+    """The sender keys, with what each may send (never the keys themselves)."""
+    from mutua.metering.senders import SenderKeys
+    from mutua.metering.service import sender_keys
+
+    keys = run(lambda: sender_keys(SenderKeys(state.settings.data_dir)))
+    if as_json:
+        print_json([k.as_dict() for k in keys])
+        return
+    table = Table(title="Sender keys")
+    for c in ("id", "name", "sources", "types", "created", "revoked"):
+        table.add_column(c)
+    for k in keys:
+        table.add_row(k.key_id, k.name, " ".join(k.sources), " ".join(k.types), k.created, k.revoked or "")
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (from keys list).")]) -> None:
+    """Revoke a sender key: refused from its next request on."""
+    from mutua.metering.senders import SenderKeys
+    from mutua.metering.service import revoke_sender_key
+
+    key = run(lambda: revoke_sender_key(state.uow(), SenderKeys(state.settings.data_dir), key_id))
+    out.print(f"sender key {key.key_id} ({key.name}) revoked at {key.revoked}", highlight=False)

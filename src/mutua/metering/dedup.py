@@ -12,6 +12,17 @@ once per tier (log4 of the month), not once per merge, and a bucket holds a few 
 
 Runs are only *written* here; which runs count is decided by the event store's manifest, whose
 atomic replacement is the commit. A run not named in the manifest does not exist.
+
+In front of the runs, one **store-wide filter** (``keys/filter-*.npy``, named by the manifest with
+its capacity): a blocked Bloom filter of every claimed key (``STORE_FILTER_BITS`` bits a key at
+capacity, ``STORE_FILTER_PROBES`` bits set in the word the key's ``hi`` chooses). A lookup asks it
+first, in one vectorised pass over the batch, and asks the runs only for the keys it lets through
+(the claimed ones and well under 1 % of the others): a batch of new keys costs one memory read
+a key, whatever the number of runs (at 10^9 keys, about 16 buckets x 15 runs). Keys are added to
+it in place before each commit (bits are only ever set, so a reader sees a superset of the
+committed keys, and a crash before the commit leaves harmless extra bits); when the store
+outgrows its capacity it is rebuilt, twice as large, from the runs, under a new name the commit
+switches to.
 """
 
 from __future__ import annotations
@@ -30,6 +41,10 @@ TIER_RUNS = 4
 """Runs of one size tier merged into one (tiers are powers of TIER_RUNS in keys)."""
 FILTER_BITS = 10
 FILTER_PROBES = 4
+STORE_FILTER_BITS = 16
+STORE_FILTER_PROBES = 6
+STORE_FILTER_MIN_KEYS = 1 << 20
+"""The smallest capacity of the store-wide filter (2 MiB)."""
 PARALLEL_FROM = 100_000
 
 U64 = npt.NDArray[np.uint64]
@@ -93,10 +108,11 @@ class Run:
 
     def __init__(self, base: Path) -> None:
         self.base = base
-        self.hi: U64 = np.load(f"{base}.hi.npy", mmap_mode="r")
-        self.lo: U64 = np.load(f"{base}.lo.npy", mmap_mode="r")
+        # plain arrays over the memory maps: indexing a np.memmap costs a subclass per result
+        self.hi: U64 = np.asarray(np.load(f"{base}.hi.npy", mmap_mode="r"))
+        self.lo: U64 = np.asarray(np.load(f"{base}.lo.npy", mmap_mode="r"))
         try:
-            self.filter: U64 | None = np.load(f"{base}.bloom.npy", mmap_mode="r")
+            self.filter: U64 | None = np.asarray(np.load(f"{base}.bloom.npy", mmap_mode="r"))
         except FileNotFoundError:
             self.filter = None
 
@@ -122,24 +138,30 @@ class Run:
         return found
 
     def _search(self, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
-        """Binary search, one per key."""
-        n = len(self)
-        left = np.searchsorted(self.hi, hi, side="left")
-        at = np.minimum(left, n - 1)
-        found: npt.NDArray[np.bool_] = (self.hi[at] == hi) & (left < n)
-        candidates = np.flatnonzero(found)
-        if candidates.shape[0] == 0:
-            return found
-        first = left[candidates]
-        found[candidates] = self.lo[first] == lo[candidates]
-        # the same 64-bit hi on several keys (rare): look at the keys after the first one
-        nxt = np.minimum(first + 1, n - 1)
-        more = candidates[(~found[candidates]) & (first + 1 < n) & (self.hi[nxt] == hi[candidates])]
-        for i in more:
-            start = int(left[i])
-            end = int(np.searchsorted(self.hi, hi[i], side="right"))
-            found[i] = bool(np.any(self.lo[start:end] == lo[i]))
+        return search_sorted(self.hi, self.lo, hi, lo)
+
+
+def search_sorted(keys_hi: U64, keys_lo: U64, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
+    """For each (hi, lo), whether the keys sorted by (hi, lo) hold it: a binary search per key."""
+    n = int(keys_hi.shape[0])
+    if n == 0:
+        return np.zeros(hi.shape[0], dtype=bool)
+    left = np.searchsorted(keys_hi, hi, side="left")
+    at = np.minimum(left, n - 1)
+    found: npt.NDArray[np.bool_] = (keys_hi[at] == hi) & (left < n)
+    candidates = np.flatnonzero(found)
+    if candidates.shape[0] == 0:
         return found
+    first = left[candidates]
+    found[candidates] = keys_lo[first] == lo[candidates]
+    # the same 64-bit hi on several keys (rare): look at the keys after the first one
+    nxt = np.minimum(first + 1, n - 1)
+    more = candidates[(~found[candidates]) & (first + 1 < n) & (keys_hi[nxt] == hi[candidates])]
+    for i in more:
+        start = int(left[i])
+        end = int(np.searchsorted(keys_hi, hi[i], side="right"))
+        found[i] = bool(np.any(keys_lo[start:end] == lo[i]))
+    return found
 
 
 def halves(digests: bytes) -> tuple[U64, U64]:
@@ -163,17 +185,97 @@ def sort_keys(hi: U64, lo: U64) -> tuple[U64, U64]:
     return hi, lo
 
 
-class KeyIndex:
-    """The runs named by the manifest, per bucket."""
+def _store_block(hi: U64, words: int) -> npt.NDArray[np.int64]:
+    """The store filter's word of each key: the top 32 bits of ``hi``, scaled to the filter."""
+    return (((hi >> np.uint64(32)) * np.uint64(words)) >> np.uint64(32)).astype(np.int64)
 
-    def __init__(self, root: Path, runs: Mapping[str, Sequence[str]]) -> None:
+
+_BIT = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))
+"""2**i for i in 0..63 (a table lookup is cheaper than a shift of a broadcast scalar)."""
+
+
+def _store_mask(lo: U64) -> U64:
+    """The bits a key sets in its store filter word: STORE_FILTER_PROBES positions from ``lo``'s
+    upper bits (the runs' filters use its lower ones)."""
+    low6 = np.uint64(63)
+    mask: U64 = _BIT[lo >> np.uint64(58)]
+    for j in range(1, STORE_FILTER_PROBES):
+        mask |= _BIT[(lo >> np.uint64(58 - 6 * j)) & low6]
+    return mask
+
+
+def store_filter_words(capacity: int) -> int:
+    return max(1, -(-capacity * STORE_FILTER_BITS // 64))
+
+
+def store_filter_add(words: U64, hi: U64, lo: U64) -> None:
+    """Set the keys' bits in a store filter (an array or a writable memory map)."""
+    if hi.shape[0] == 0:
+        return
+    block = _store_block(hi, words.shape[0])
+    mask = _store_mask(lo)
+    if block.shape[0] > 1 and not bool(np.all(block[1:] >= block[:-1])):  # keys sorted by hi come sorted
+        order = np.argsort(block, kind="stable")
+        block, mask = block[order], mask[order]
+    starts = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
+    at = block[starts]
+    words[at] = words[at] | np.bitwise_or.reduceat(mask, starts)
+
+
+def store_filter_may_hold(words: U64, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
+    """For each key, whether the store filter may hold it (False: certainly not claimed)."""
+    mask = _store_mask(lo)
+    held: npt.NDArray[np.bool_] = (words[_store_block(hi, words.shape[0])] & mask) == mask
+    return held
+
+
+def build_store_filter(root: Path, rel: str, runs: Mapping[str, Sequence[str]], capacity: int) -> None:
+    """Write (and fsync) a store filter of ``capacity`` keys holding every key of ``runs``."""
+    words = np.zeros(store_filter_words(capacity), dtype=np.uint64)
+    for names in runs.values():
+        for name in names:
+            run = Run(root / name)
+            for start in range(0, len(run), 1 << 24):  # in slices: memory stays flat
+                store_filter_add(
+                    words, np.asarray(run.hi[start : start + (1 << 24)]), np.asarray(run.lo[start : start + (1 << 24)])
+                )
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    write_array(root / rel, words)
+
+
+def add_to_store_filter(root: Path, rel: str, hi: U64, lo: U64) -> None:
+    """Set new keys' bits in the committed store filter, in place, durably (before the commit
+    that claims them: extra bits are harmless, missing ones are not)."""
+    words: U64 = np.load(root / rel, mmap_mode="r+")
+    store_filter_add(words, hi, lo)
+    words.flush()  # type: ignore[attr-defined]
+    del words
+    fsync_file(root / rel)
+
+
+class KeyIndex:
+    """The runs named by the manifest, per bucket, and the store-wide filter in front of them."""
+
+    def __init__(self, root: Path, runs: Mapping[str, Sequence[str]], store_filter: str | None = None) -> None:
         self.root = root
         self.runs: dict[int, list[Run]] = {
             int(b): [Run(root / name) for name in names] for b, names in runs.items() if names
         }
+        self.filter: U64 | None = np.asarray(np.load(root / store_filter, mmap_mode="r")) if store_filter else None
 
     def contains(self, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
-        """Whether each key is claimed. Large batches search the buckets on every core (NumPy's
+        """Whether each key is claimed: the store filter first (one pass over the batch), then the
+        runs for the keys it lets through."""
+        if self.filter is None or hi.shape[0] == 0:
+            return self._search_runs(hi, lo)
+        ask = np.flatnonzero(store_filter_may_hold(self.filter, hi, lo))
+        found = np.zeros(hi.shape[0], dtype=bool)
+        if ask.shape[0]:
+            found[ask] = self._search_runs(hi[ask], lo[ask])
+        return found
+
+    def _search_runs(self, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
+        """Whether each key is in a run. Large batches search the buckets on every core (NumPy's
         binary search runs without the GIL)."""
         found = np.zeros(hi.shape[0], dtype=bool)
         if hi.shape[0] == 0:

@@ -18,25 +18,44 @@ Definitions:
   that month is locked (closed, or already materialised for the close), the event is *late*: it is
   kept, and charged in the first open month after it (:func:`charge_period`); a locked period never
   changes. Late samples of a gauge are averaged over their own month, as an adjustment.
-- **Values** are kept as integer micro-units (6 decimals, like the ``usage`` table); sums are
-  exact integers, never floats.
+- **Values** are kept as integer micro-units (6 decimals, like the ``usage`` table), rounded
+  half away from zero (:data:`ROUNDING`, the one rule in Python, DuckDB and Spark); sums are
+  exact integers, never floats. Negative values are taken only by a sum with ``corrections`` (a
+  refund of usage) and by a gauge with ``increments``; a month's quantity never goes below 0.
+- **Ordering**: samples are ordered by time, then by ``(source, id)`` (compared as text, by code
+  point); the *latest* is the last. One ordering for the charged totals, the usage view's rollups
+  and the carried levels.
 - **Time-weighted average** (gauges: GB stored). Over a period ``[start, end)`` the gauge is a step
-  function: each sample's value holds from its time until the next sample's time (the last one
-  until ``end``); before the first sample it is 0. The average is the integral divided by
-  ``end - start`` (:func:`time_weighted_average`). GB-month = the month's time-weighted average GB.
-- **Latest**: the value of the sample with the greatest time; ties broken by the greatest
-  ``(source, id)``.
+  function: each sample's level holds from its time until the next sample's time (the last one
+  until ``end``); before the month's first sample it holds the level it had at ``start`` (the
+  last sample before it, in any earlier month), 0 if it never had one. The average is the
+  integral divided by ``end - start`` (:func:`aggregate`). GB-month = the month's time-weighted
+  average GB: 100 GB sampled on 15 January bills 100 GB-month in February.
+- **Latest**: the level of the latest sample; a month without samples keeps the level before it.
+- **Increments** (a gauge's ``increments``): each value changes the level by that much (from the
+  level carried in), instead of setting it.
+- **Recurring**: a ``recurring`` sum is a running balance (every event up to the month's end); a
+  ``recurring`` unique count counts the values active at some time in the month (added before
+  the month and not removed before it, or added in it). Without ``recurring`` a unique count
+  counts the distinct values its ``add`` events name in the month.
+- **Late events** adjust their own month from themselves alone (no carried state), and enter the
+  carried state of the month they are charged in.
+- **Filters**: an event whose ``data.<property>`` is not in a meter's filter is stored (and
+  claimed) but counts for that meter nowhere.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import json
 import re
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any, NamedTuple, cast
 
 from mutua.costing.domain.catalogue import Charging
@@ -54,6 +73,23 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(2101, 1, 1, tzinfo=UTC)
 """Times are taken from 1970 to 2100 (the periods the store maps)."""
 _DIGITS = re.compile(r"^\d{10}$")
+SPECVERSION = "1.0"
+"""The CloudEvents version taken (``specversion``)."""
+MAX_VALUE = 10**12
+"""The largest value an event may carry, in absolute value (after rounding to 6 decimals): its
+micro-units (at most 10^18) fit the store's 64-bit integers."""
+NUMBER_PATTERN = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+"""A value written as text: ASCII decimal digits, an optional sign, point and exponent (no spaces,
+no digits of other scripts, no ``_``, ``Infinity`` or ``NaN``). The same pattern is the rule in
+DuckDB (``staging.py``: ``regexp_full_match``)."""
+TIME_PATTERN = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+)
+"""An RFC 3339 ``time`` as CloudEvents requires it: date, ``T``, time, and ``Z`` or an offset (the
+same pattern in DuckDB). Fractions of a microsecond are cut off."""
+_NUMBER = re.compile(NUMBER_PATTERN, re.ASCII)
+_TIME = re.compile(TIME_PATTERN, re.ASCII)
 
 
 _HALVES = struct.Struct("<QQ").unpack
@@ -63,7 +99,9 @@ _md5 = hashlib.md5
 def event_digest(source: str, event_id: str) -> bytes:
     """The event's 128-bit identity as 16 bytes: the MD5 digest of ``source + NUL + id``.
 
-    Read as one little-endian number it is DuckDB's ``md5_number(source || chr(0) || id)``."""
+    Unambiguous because a ``source`` or ``id`` holding NUL is refused (:func:`validate_event`):
+    otherwise ("s\\0x", "y") and ("s", "x\\0y") would be one event. Read as one little-endian
+    number it is DuckDB's ``md5_number(source || chr(0) || id)``."""
     return _md5((source + "\x00" + event_id).encode(), usedforsecurity=False).digest()
 
 
@@ -179,27 +217,46 @@ class ValidEvent(NamedTuple):
 
 
 def parse_time(text: str) -> datetime | None:
-    """An RFC 3339 time (``Z`` or an offset; no offset means UTC), or None."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
+    """An RFC 3339 time with ``Z`` or an offset (:data:`TIME_PATTERN`), or None."""
+    if not _TIME.fullmatch(text):
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:  # 2025-02-30
+        return None
 
 
 def to_micro(raw: Any) -> int | None:
-    """A numeric value as integer micro-units (rounded half-even to 6 places), or None if not a number."""
+    """A numeric value (:data:`NUMBER_PATTERN`, or a JSON number) as integer micro-units, rounded to
+    6 decimals half away from zero (DuckDB's cast, which reads only the 7th decimal), or None if
+    it is not a number or far too large (above 10^30). No bound here: see :func:`value_problem`."""
     if isinstance(raw, bool) or raw is None or isinstance(raw, (dict, list)):
         return None
-    try:
-        value = Decimal(str(raw).strip())
-        if not value.is_finite():
-            return None
-        return int((value * MICRO).to_integral_value(ROUND_HALF_EVEN))
-    except ArithmeticError:  # not a number, or one too large for the decimal context (1e999999999)
+    text = raw if isinstance(raw, str) else str(raw)
+    if len(text) > 400 or not _NUMBER.fullmatch(text):
         return None
+    try:
+        value = Decimal(text)
+        if value.adjusted() > 30:  # far out of any bound: not worked out (1e999999 would cost time)
+            return None
+        if value.adjusted() < -8:  # below half a micro-unit
+            return 0
+        return int(value.scaleb(6).to_integral_value(ROUND_HALF_UP))
+    except (ArithmeticError, InvalidOperation):  # too large for the decimal context (1e999999999)
+        return None
+
+
+def decode_data_base64(text: Any) -> Mapping[str, Any] | str:
+    """A ``data_base64`` attribute as the JSON object it holds, or what is wrong with it."""
+    if not isinstance(text, str):
+        return "data_base64 must be text (base64)"
+    try:
+        data = json.loads(base64.b64decode(text, validate=True).decode("utf-8"))
+    except (binascii.Error, ValueError):
+        return "data_base64 must be the base64 of a UTF-8 JSON object"
+    if not isinstance(data, dict):
+        return "data_base64 must hold a JSON object"
+    return data
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -215,13 +272,27 @@ def validate_event(
     now: datetime,
     line: int | None = None,
     latest: datetime | None = None,
+    require_specversion: bool = False,
 ) -> ValidEvent | Rejection:
-    """Check one CloudEvents JSON object; the first problem found is its reason.
+    """Check one CloudEvents JSON object; the first problem found is its reason. The one rule for
+    every way in: HTTP, files (``staging.py`` applies it vectorised, and asks it for the reasons)
+    and flushes.
 
-    ``latest`` (``now`` + the tolerance) may be passed by callers validating many events."""
+    ``specversion``, when given, must be "1.0"; ``require_specversion`` (HTTP, JSON lines files)
+    refuses an event without it (CSV and Parquet files may leave the column out). ``data_base64``
+    (CloudEvents' binary data in JSON) is decoded: it must hold a JSON object. ``latest`` (``now``
+    + the tolerance) may be passed by callers validating many events."""
     if type(raw) is not dict and not isinstance(raw, Mapping):
         return Rejection(index, line, None, "an event must be a JSON object")
     get = raw.get
+    specversion = get("specversion")
+    if specversion != SPECVERSION and (specversion is not None or require_specversion):
+        event_id_text = get("id") if isinstance(get("id"), str) else None
+        if specversion is None:
+            return Rejection(index, line, "specversion", "missing field specversion", event_id_text)
+        return Rejection(
+            index, line, "specversion", f"specversion must be {SPECVERSION!r}, not {specversion!r}", event_id_text
+        )
     event_id, source, event_type, subject, time_text = (
         get("id"),
         get("source"),
@@ -251,6 +322,9 @@ def validate_event(
                 return Rejection(index, line, name, f"field {name} must be text", event_id_text)
     event_id, source, event_type = cast(str, event_id), cast(str, source), cast(str, event_type)
     subject, time_text = cast(str, subject), cast(str, time_text)
+    if "\x00" in source or "\x00" in event_id:
+        name = "source" if "\x00" in source else "id"
+        return Rejection(index, line, name, f"field {name} must not contain NUL (U+0000)", event_id.replace("\x00", ""))
     type_meters = meters.get(event_type)
     if not type_meters:
         return Rejection(index, line, "type", f"unknown event type {event_type!r} (no meter reads it)", event_id)
@@ -259,17 +333,28 @@ def validate_event(
         return Rejection(index, line, "subject", f"unknown member or engagement {subject!r}", event_id)
     when = parse_time(time_text)
     if when is None:
-        return Rejection(index, line, "time", f"not an RFC 3339 time: {time_text!r}", event_id)
+        reason = f"not an RFC 3339 time with Z or an offset (2025-03-10T12:00:00Z): {time_text!r}"
+        return Rejection(index, line, "time", reason, event_id)
     if when > (latest or now + FUTURE_TOLERANCE):
         return Rejection(index, line, "time", f"time {time_text} is in the future", event_id)
     if not EARLIEST <= when < END_OF_TIME:
         return Rejection(index, line, "time", f"time {time_text} is before 1970 or after 2100", event_id)
     data = get("data")
+    encoded = get("data_base64")
+    if encoded is not None:
+        if data is not None:
+            return Rejection(index, line, "data_base64", "data and data_base64 are both given", event_id)
+        decoded = decode_data_base64(encoded)
+        if isinstance(decoded, str):
+            return Rejection(index, line, "data_base64", decoded, event_id)
+        data = decoded
     if data is None:
         data = {}
     elif not isinstance(data, Mapping):
         return Rejection(index, line, "data", "data must be a JSON object", event_id)
     for meter in type_meters:
+        if meter.operation_property is not None and (op := operation_problem(meter, data)) is not None:
+            return Rejection(index, line, f"data.{meter.operation_property}", op, event_id)
         if meter.value_property is None:
             continue
         problem = value_problem(meter, data.get(meter.value_property))
@@ -299,14 +384,38 @@ def value_problem(meter: Meter, raw: Any) -> str | None:
     if meter.aggregation is Aggregation.UNIQUE_COUNT:
         return None if not isinstance(raw, (dict, list)) else f"{meter.value_property} must be a scalar"
     micro = to_micro(raw)
+    if micro is None and isinstance(raw, (str, int, float)) and _NUMBER.fullmatch(str(raw)):
+        micro = MAX_VALUE * MICRO + 1  # a number far out of bounds
     if micro is None:
-        return f"{meter.value_property} is not a number: {raw!r}"
-    if micro < 0:
+        shown = repr(raw) if len(repr(raw)) <= 60 else repr(raw)[:57] + "..."
+        return f"{meter.value_property} is not a number written in ASCII digits (12, 12.5, 1.25e3): {shown}"
+    if abs(micro) > MAX_VALUE * MICRO:
+        return f"{meter.value_property} is out of bounds: at most {MAX_VALUE:,} in absolute value, not {raw}"
+    if micro < 0 and not meter.signed:  # a sum's corrections and a gauge's increments may be negative
         return f"{meter.value_property} is negative: {raw}"
     return None
 
 
+OPERATIONS = {"add": 1, "remove": -1}
+"""A unique count's operations (its ``operation_property``): a value added, or removed."""
+
+
+def operation_problem(meter: Meter, data: Mapping[str, Any]) -> str | None:
+    """What is wrong with a unique count's operation in an event (missing means ``add``), or None."""
+    raw = data.get(meter.operation_property or "")
+    if raw is None or (isinstance(raw, str) and raw in OPERATIONS):
+        return None
+    return f"{meter.operation_property} must be add or remove, not {raw!r} (meter {meter.code})"
+
+
 # -- aggregation semantics (the reference the engines are tested against) ----------------------
+
+ROUNDING = ROUND_HALF_UP
+"""The one rounding rule of metering: half away from zero. A value is rounded so to 6 decimals
+(micro-units) when it is taken (DuckDB's and Spark's DECIMAL casts do the same, reading only the
+7th decimal: 0.0000005 is 0.000001, 0.00000049999 is 0), and a meter's monthly quantity so to its
+``decimals`` when its ``rounding`` is ``round``."""
+_ROUNDING_MODES = {"round": ROUNDING, "ceil": ROUND_CEILING, "floor": ROUND_FLOOR}
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,12 +427,19 @@ class Sample:
         value_micro: the value in micro-units (None for count / unique count).
         value_text: the value as text (unique count).
         tie: (source, id), to order samples with the same time.
+        op: a unique count's operation: 1 add, -1 remove.
     """
 
     time_us: int
     value_micro: int | None = None
     value_text: str | None = None
     tie: tuple[str, str] = ("", "")
+    op: int = 1
+
+    @property
+    def order(self) -> tuple[int, str, str]:
+        """The one ordering of samples: by time, then by (source, id); the last is the latest."""
+        return (self.time_us, *self.tie)
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,13 +458,34 @@ def period_bounds_us(period: Period) -> tuple[int, int]:
     return (start - epoch) // timedelta(microseconds=1), (end - epoch) // timedelta(microseconds=1)
 
 
+def gauge_steps(
+    samples: Sequence[Sample], start_us: int, carried: Sequence[Sample] = (), *, increments: bool = False
+) -> list[tuple[int, int]]:
+    """A gauge as steps (from time, level), in the one ordering. With ``carried`` (its samples
+    before ``start_us``) the first step is the level it had then, from ``start_us``; without, it
+    is 0 until its first sample. With ``increments`` each value changes the level by that much."""
+    steps: list[tuple[int, int]] = []
+    level = 0
+    if carried:
+        ordered_before = sorted(carried, key=lambda s: s.order)
+        level = sum(s.value_micro or 0 for s in carried) if increments else ordered_before[-1].value_micro or 0
+        steps.append((start_us, level))
+    for s in sorted(samples, key=lambda s: s.order):
+        level = level + (s.value_micro or 0) if increments else (s.value_micro or 0)
+        steps.append((s.time_us, level))
+    return steps
+
+
 def time_weighted_integral(samples: Sequence[Sample], end_us: int) -> int:
     """Sum of value x how long it held (micro-units x microseconds); see the module docstring."""
-    ordered = sorted(samples, key=lambda s: (s.time_us, s.tie))
+    return steps_integral(gauge_steps(samples, 0), end_us)
+
+
+def steps_integral(steps: Sequence[tuple[int, int]], end_us: int) -> int:
     total = 0
-    for i, s in enumerate(ordered):
-        until = ordered[i + 1].time_us if i + 1 < len(ordered) else end_us
-        total += (s.value_micro or 0) * (until - s.time_us)
+    for i, (time_us, level) in enumerate(steps):
+        until = steps[i + 1][0] if i + 1 < len(steps) else end_us
+        total += level * (until - time_us)
     return total
 
 
@@ -360,41 +497,134 @@ def time_weighted_average(samples: Sequence[Sample], period: Period) -> Decimal:
         return Decimal(time_weighted_integral(samples, end)) / MICRO / (end - start)
 
 
-def aggregate(aggregation: Aggregation, samples: Sequence[Sample], period: Period) -> Fraction128:
-    """A meter's aggregate over one period's samples, as an exact fraction of micro-units."""
+def aggregate(
+    aggregation: Aggregation,
+    samples: Sequence[Sample],
+    period: Period,
+    *,
+    carried: Sequence[Sample] = (),
+    recurring: bool = False,
+    increments: bool = False,
+) -> Fraction128:
+    """A meter's aggregate over one period's samples, as an exact fraction of micro-units.
+
+    ``carried``: the samples before the period (same member, engagement, meter and dimensions) of a
+    meter whose state goes on (a gauge's level; a ``recurring`` sum's balance, a ``recurring``
+    unique count's values added and not removed). Late adjustments are computed without."""
     if aggregation is Aggregation.COUNT:
         return Fraction128(len(samples) * MICRO)
     if aggregation is Aggregation.UNIQUE_COUNT:
-        return Fraction128(len({s.value_text for s in samples}) * MICRO)
+        active: set[str | None] = set()
+        if recurring:
+            last_op: dict[str | None, int] = {}
+            for s in sorted(carried, key=lambda s: s.order):
+                last_op[s.value_text] = s.op
+            active = {v for v, op in last_op.items() if op > 0}
+        return Fraction128(len(active | {s.value_text for s in samples if s.op > 0}) * MICRO)
     values = [s.value_micro or 0 for s in samples]
     if aggregation is Aggregation.SUM:
-        return Fraction128(sum(values))
+        return Fraction128(sum(values) + (sum(s.value_micro or 0 for s in carried) if recurring else 0))
     if aggregation is Aggregation.MAX:
         return Fraction128(max(values, default=0))
-    if aggregation is Aggregation.LATEST:
-        if not samples:
-            return Fraction128(0)
-        last = max(samples, key=lambda s: (s.time_us, s.tie))
-        return Fraction128(last.value_micro or 0)
     start, end = period_bounds_us(period)
-    return Fraction128(time_weighted_integral(samples, end), end - start)
+    steps = gauge_steps(samples, start, carried, increments=increments)
+    if aggregation is Aggregation.LATEST:
+        return Fraction128(steps[-1][1] if steps else 0)
+    return Fraction128(steps_integral(steps, end), end - start)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSample:
+    """One event as the store keeps it for one meter (a row of the event files).
+
+    Attributes:
+        period, origin_period: charged in, happened in (YYYYMM).
+        member, engagement, meter, agg, dims: what it is about.
+        sample: its time, value, (source, id) and operation.
+    """
+
+    period: int
+    origin_period: int
+    member: str
+    engagement: str
+    meter: str
+    agg: str
+    dims: str
+    sample: Sample
+
+
+def monthly_totals(period: Period, meters: Mapping[str, Meter], stored: Iterable[StoredSample]) -> list[Total]:
+    """The reference of ``aggregation.sql``: ``period``'s totals from every stored sample charged in
+    it or before. A group of a meter that carries its state (:attr:`Meter.carries`) takes along its
+    samples before the period's start; such a group is there even without an event in the month
+    (``events`` 0). A group whose total is 0 without events is left out."""
+    start, _ = period_bounds_us(period)
+    groups: dict[tuple[int, str, str, str, str, str], list[Sample]] = {}
+    before: dict[tuple[str, str, str, str, str], list[Sample]] = {}
+    for row in stored:
+        if row.period > period.key:
+            continue
+        if row.period == period.key:
+            groups.setdefault((row.origin_period, row.member, row.engagement, row.meter, row.agg, row.dims), []).append(
+                row.sample
+            )
+        meter = meters.get(row.meter)
+        if meter is not None and meter.aggregation.value != row.agg:  # its aggregation changed: none of its options
+            meter = None
+        if meter is not None and meter.carries and row.sample.time_us < start:
+            before.setdefault((row.member, row.engagement, row.meter, row.agg, row.dims), []).append(row.sample)
+    for key in before:
+        groups.setdefault((period.key, *key), [])
+    totals = []
+    for (origin, member, engagement, code, agg, dims), samples in groups.items():
+        meter = meters.get(code)
+        if meter is not None and meter.aggregation.value != agg:
+            meter = None
+        on_time = origin == period.key and meter is not None and meter.carries
+        fraction = aggregate(
+            Aggregation(agg),
+            samples,
+            Period.from_key(origin),
+            carried=before.get((member, engagement, code, agg, dims), []) if on_time else (),
+            recurring=meter is not None and meter.recurring,
+            increments=meter is not None and meter.increments,
+        )
+        if samples or fraction.numerator != 0:
+            totals.append(
+                Total(
+                    period.key,
+                    origin,
+                    member,
+                    engagement,
+                    code,
+                    agg,
+                    dims,
+                    len(samples),
+                    fraction.numerator,
+                    fraction.denominator,
+                )
+            )
+    return sorted(totals)
 
 
 def to_quantity(meter: Meter, fraction: Fraction128) -> Decimal:
-    """A meter's aggregate in its service's billing unit, exact then rounded once to 6 places."""
+    """A meter's aggregate in its service's billing unit, exact then rounded once (:func:`billing_quantity`)."""
     return billing_quantity(meter, [fraction])
 
 
 def billing_quantity(meter: Meter, fractions: Iterable[Fraction128]) -> Decimal:
-    """Several aggregates of one meter (e.g. per dimension) summed, converted, rounded once."""
+    """Several aggregates of one meter (e.g. per dimension) summed, converted to the service's unit,
+    never below 0 (corrections take a month's usage down to 0 at most), then rounded once: to the
+    meter's ``decimals`` by its ``rounding`` (default: 6, half away from zero)."""
     with localcontext() as ctx:
         ctx.prec = 80
         total = sum(
             (Decimal(f.numerator) / Decimal(f.denominator) for f in fractions),
             Decimal(0),
         )
-        value = total / MICRO * meter.multiply_by / meter.divide_by
-        return value.quantize(QUANTITY_PLACES, ROUND_HALF_EVEN)
+        value = max(total / MICRO * meter.multiply_by / meter.divide_by, Decimal(0))
+        rounded = value.quantize(Decimal(1).scaleb(-meter.decimals), _ROUNDING_MODES[meter.rounding.value])
+        return rounded.quantize(QUANTITY_PLACES)
 
 
 # -- what the event store answers (the records its port speaks) --------------------------------

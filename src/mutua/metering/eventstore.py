@@ -21,7 +21,7 @@ from mutua.metering import dedup
 from mutua.metering.catalogue import Catalogue
 from mutua.metering.domain import IngestResult
 from mutua.metering.duck import one, one_column
-from mutua.metering.keyclaims import claim, first_occurrences
+from mutua.metering.keyclaims import claim, first_occurrences, pending_contains
 from mutua.metering.manifest import fsync_parents
 from mutua.metering.ports import ProgressFn
 from mutua.metering.reading import StoreReader
@@ -77,6 +77,8 @@ class EventStore(StoreReader):
         bad = one_column(con, "SELECT idx FROM badidx")
         hi, lo, idx, in_file = first_occurrences(con, skip_bad=bool(bad))
         taken = self.key_index().contains(hi, lo)
+        if not trusted:  # a file: its events acknowledged over HTTP, not yet flushed, are duplicates
+            taken |= pending_contains(self.root / "wal.sqlite", int(manifest.get("wal_seq", 0)), hi, lo)
         duplicate_indexes = sorted([*in_file.tolist(), *idx[taken].tolist()])
         accepted = int(idx.shape[0]) - int(np.count_nonzero(taken))
 
@@ -111,8 +113,10 @@ class EventStore(StoreReader):
         step("rollups", 0.7)
         rollups = write_rollups(con, self.root, segment, files, manifest)
         step("claiming keys", 0.85)
-        claims = claim(self.root, segment, hi[~taken], lo[~taken], manifest["keys"])
+        claims = claim(self.root, segment, hi[~taken], lo[~taken], manifest["keys"], manifest.get("filter"))
         written = [*files, *(self.root / f for run in claims.runs.values() for f in dedup.run_files(run))]
+        if claims.filter_written:
+            written.append(self.root / claims.filter_written)
         written += [self.root / n for names in rollups.values() for n in names]
         written.extend(self.root / f for run in claims.merged for f in dedup.run_files(run))
         fsync_parents(self.root, written)
@@ -132,6 +136,7 @@ class EventStore(StoreReader):
             }
         )
         manifest["keys"] = claims.keys
+        manifest["filter"] = claims.store_filter
         manifest["rollups"] = {**manifest["rollups"], **rollups}
         if wal_seq is not None:
             manifest["wal_seq"] = max(wal_seq, int(manifest.get("wal_seq", 0)))
@@ -142,4 +147,6 @@ class EventStore(StoreReader):
                 (self.root / f).unlink(missing_ok=True)
         for name in replaced_rollups:
             (self.root / name).unlink(missing_ok=True)
+        if claims.filter_replaced:
+            (self.root / claims.filter_replaced).unlink(missing_ok=True)
         return result(late, segment)

@@ -12,7 +12,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,9 +45,12 @@ class BatchAnswer:
     accepted: list[str]
     duplicates: list[str]
     rejected: list[Rejection]
+    duplicate_indexes: list[int] = field(default_factory=list)
 
-    def as_dict(self, *, with_accepted_ids: bool = False) -> dict[str, Any]:
-        """Counts, the duplicates' ids and each rejection; every other event of the batch was taken."""
+    def as_dict(self, *, with_accepted_ids: bool = False, results_of: int | None = None) -> dict[str, Any]:
+        """Counts, the duplicates' ids and each rejection; every other event of the batch was taken.
+        ``results_of``: the batch's size, to add one result per event (``results``, by index:
+        ``status`` 201 taken now, 200 already taken, 400 or 403 refused with its reason)."""
         data: dict[str, Any] = {
             "accepted": len(self.accepted),
             "duplicates": len(self.duplicates),
@@ -57,6 +60,13 @@ class BatchAnswer:
         }
         if with_accepted_ids:
             data["accepted_ids"] = self.accepted
+        if results_of is not None:
+            results: list[dict[str, Any]] = [{"index": i, "status": 201} for i in range(results_of)]
+            for i in self.duplicate_indexes:
+                results[i]["status"] = 200
+            for r in self.rejected:
+                results[r.index] = {**r.as_dict(), "status": 403 if r.field == "sender" else 400}
+            data["results"] = results
         return data
 
 
@@ -108,22 +118,39 @@ class HttpIngestor:
             self.pending.difference_update(self.chunks.popleft()[1])
         return index
 
-    def accept(self, events: Sequence[Any]) -> BatchAnswer:
+    def accept(self, events: Sequence[Any], allowed: Callable[[str, str], bool] | None = None) -> BatchAnswer:
+        """Validate (``domain.validate_event``, ``specversion`` required), claim and store a batch.
+        ``allowed(source, type)``: whether the sender may send such an event (its key's rights);
+        an event it may not send is refused (field ``sender``)."""
         if time.monotonic() - self.loaded_at > REFRESH_SECONDS:
             self.refresh()
         now = datetime.now(UTC)
         duplicates: list[str] = []
+        duplicate_indexes: list[int] = []
         rejected: list[Rejection] = []
         valid: list[ValidEvent] = []
         seen: set[bytes] = set()
         by_type, subjects = self.by_type, self.catalogue.subjects
         latest = now + FUTURE_TOLERANCE
         for i, raw in enumerate(events):
-            verdict = validate_event(raw, i, meters=by_type, subjects=subjects, now=now, latest=latest)
+            verdict = validate_event(
+                raw, i, meters=by_type, subjects=subjects, now=now, latest=latest, require_specversion=True
+            )
             if isinstance(verdict, Rejection):
                 rejected.append(verdict)
+            elif allowed is not None and not allowed(verdict.source, verdict.type):
+                rejected.append(
+                    Rejection(
+                        i,
+                        None,
+                        "sender",
+                        f"this sender's key may not send events of source {verdict.source!r} and type {verdict.type!r}",
+                        verdict.event_id,
+                    )
+                )
             elif verdict.key in seen:
                 duplicates.append(verdict.event_id)
+                duplicate_indexes.append(i)
             else:
                 seen.add(verdict.key)
                 valid.append(verdict)
@@ -142,7 +169,7 @@ class HttpIngestor:
                             cur,
                             b"".join(chunk),
                             orjson.dumps([(v.member, v.engagement) for v in fresh]),
-                            orjson.dumps([events[v.position] for v in fresh]),
+                            orjson.dumps([_as_stored(events[v.position], v) for v in fresh]),
                             len(fresh),
                         )
                 # committed, durably (an exception above rolled it back and answers nothing)
@@ -154,9 +181,10 @@ class HttpIngestor:
             if len(fresh) < len(valid):
                 fresh_keys = {v.key for v in fresh}
                 duplicates.extend(v.event_id for v in valid if v.key not in fresh_keys)
+                duplicate_indexes.extend(v.position for v in valid if v.key not in fresh_keys)
             if len(self.pending) >= self.flush_events and self._flushing.acquire(blocking=False):
                 threading.Thread(target=self._flush_in_background, daemon=True).start()
-        return BatchAnswer(accepted, duplicates, rejected)
+        return BatchAnswer(accepted, duplicates, rejected, sorted(duplicate_indexes))
 
     def _flush(self) -> IngestResult:
         return flush(self.unit_of_work(), DuckEventStore(self.data_dir))
@@ -175,6 +203,14 @@ class HttpIngestor:
 
     def close(self) -> None:
         self.wal.close()
+
+
+def _as_stored(raw: Any, event: ValidEvent) -> Any:
+    """The event as the write-ahead store keeps it: as received, but ``data_base64`` decoded
+    into ``data`` (what validation read), so that the flush reads the same data."""
+    if "data_base64" not in raw:
+        return raw
+    return {**{k: v for k, v in raw.items() if k != "data_base64"}, "data": dict(event.data)}
 
 
 def parse_batch(body: bytes) -> list[Any]:

@@ -5,10 +5,12 @@ compacted, for the manifest to name."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -46,6 +48,26 @@ def first_occurrences(
     return hi[starts], lo[starts], idx[starts], repeats
 
 
+def pending_contains(wal_path: Path, after_seq: int, hi: dedup.U64, lo: dedup.U64) -> npt.NDArray[np.bool_]:
+    """For each key, whether an event acknowledged over HTTP and not yet flushed (a write-ahead
+    batch after ``after_seq``, the manifest's ``wal_seq``) holds it: a file's event already taken
+    over HTTP is a duplicate, and answered so."""
+    found = np.zeros(hi.shape[0], dtype=bool)
+    if hi.shape[0] == 0 or not wal_path.exists():
+        return found
+    db = sqlite3.connect(wal_path, timeout=60)
+    try:
+        rows = db.execute("SELECT keys FROM batches WHERE seq > ?", (after_seq,)).fetchall()
+    except sqlite3.OperationalError:  # no table yet
+        rows = []
+    finally:
+        db.close()
+    if not rows:
+        return found
+    pending_hi, pending_lo = dedup.sort_keys(*dedup.halves(b"".join(bytes(r[0]) for r in rows)))
+    return dedup.search_sorted(pending_hi, pending_lo, hi, lo)
+
+
 @dataclass(frozen=True)
 class Claims:
     """A commit's key runs, written and fsynced, not yet committed.
@@ -55,16 +77,31 @@ class Claims:
         runs: the segment's new run per bucket it touches.
         merged: the runs compaction wrote.
         replaced: the committed runs compaction replaced (to delete once the commit is done).
+        store_filter: the manifest's ``filter`` (``name``, ``capacity``) holding them.
+        filter_written: the store filter file written anew (rebuilt), or None.
+        filter_replaced: the committed store filter the rebuilt one replaces, or None.
     """
 
     keys: dict[str, list[str]]
     runs: dict[int, str]
     merged: list[str]
     replaced: list[str]
+    store_filter: dict[str, Any]
+    filter_written: str | None = None
+    filter_replaced: str | None = None
 
 
-def claim(root: Path, segment: str, hi: dedup.U64, lo: dedup.U64, keys: Mapping[str, Sequence[str]]) -> Claims:
-    """Write the new keys (sorted, not yet claimed) as one run per bucket, then compact the buckets touched."""
+def claim(
+    root: Path,
+    segment: str,
+    hi: dedup.U64,
+    lo: dedup.U64,
+    keys: Mapping[str, Sequence[str]],
+    store_filter: Mapping[str, Any] | None = None,
+) -> Claims:
+    """Write the new keys (sorted, not yet claimed) as one run per bucket, compact the buckets
+    touched, and add the keys to the store-wide filter (in place; rebuilt twice as large from the
+    runs when the store outgrows it, or when there is none yet)."""
     runs = dedup.write_runs(root, segment, hi, lo, presorted=True)
     keys_manifest: dict[str, list[str]] = {k: list(v) for k, v in keys.items()}
     for bucket, run in runs.items():
@@ -83,4 +120,12 @@ def claim(root: Path, segment: str, hi: dedup.U64, lo: dedup.U64, keys: Mapping[
         keys_manifest[name] = current
         replaced.extend(gone)
         merged.extend(new)
-    return Claims(keys_manifest, runs, merged, replaced)
+    total = sum(dedup.run_size(root, n) for names in keys_manifest.values() for n in names)
+    if store_filter and total <= int(store_filter["capacity"]):
+        dedup.add_to_store_filter(root, str(store_filter["name"]), hi, lo)
+        return Claims(keys_manifest, runs, merged, replaced, dict(store_filter))
+    capacity = max(dedup.STORE_FILTER_MIN_KEYS, 2 * total)
+    name = f"keys/filter-{segment}.npy"
+    dedup.build_store_filter(root, name, keys_manifest, capacity)
+    old = str(store_filter["name"]) if store_filter else None
+    return Claims(keys_manifest, runs, merged, replaced, {"name": name, "capacity": capacity}, name, old)

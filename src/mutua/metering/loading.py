@@ -8,7 +8,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import duckdb
+import orjson
+import pyarrow as pa
 
+from mutua.metering.domain import decode_data_base64
 from mutua.metering.wal import Batch
 
 
@@ -26,16 +29,38 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
         )
         con.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT rowid AS idx, * FROM raw0")
         con.execute("DROP TABLE raw0")
+        if {"data", "data_base64"} <= set(con.table("raw").columns):
+            decode_base64_data(con)
         return 2
     con.execute(
         "CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM read_json($path, format = 'newline_delimited', "
-        "columns = {'id': 'VARCHAR', 'source': 'VARCHAR', 'type': 'VARCHAR', 'subject': 'VARCHAR', "
-        "'time': 'VARCHAR', 'data': 'JSON'})",
+        "columns = {'specversion': 'VARCHAR', 'id': 'VARCHAR', 'source': 'VARCHAR', 'type': 'VARCHAR', "
+        "'subject': 'VARCHAR', 'time': 'VARCHAR', 'data': 'JSON', 'data_base64': 'VARCHAR'})",
         {"path": str(path)},
     )
     con.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT rowid AS idx, * FROM raw0")
     con.execute("DROP TABLE raw0")
+    decode_base64_data(con)
     return 1
+
+
+def decode_base64_data(con: duckdb.DuckDBPyConnection) -> None:
+    """Events of ``raw`` with ``data_base64`` (CloudEvents' binary data) and no ``data``: the JSON
+    object it holds becomes their ``data`` (by the domain's :func:`decode_data_base64`, the rule of
+    the HTTP path too); the others keep their ``data_base64``, and staging refuses them."""
+    rows = con.execute("SELECT idx, data_base64 FROM raw WHERE data_base64 IS NOT NULL AND data IS NULL").fetchall()
+    decoded = [(idx, data) for idx, text in rows if not isinstance(data := decode_data_base64(text), str)]
+    if not decoded:
+        return
+    con.register(
+        "b64_arrow",
+        pa.table(
+            {"idx": [i for i, _ in decoded], "data": [orjson.dumps(d).decode() for _, d in decoded]},
+            schema=pa.schema([("idx", pa.int64()), ("data", pa.string())]),
+        ),
+    )
+    con.execute("UPDATE raw SET data = CAST(b.data AS JSON), data_base64 = NULL FROM b64_arrow b WHERE raw.idx = b.idx")
+    con.unregister("b64_arrow")
 
 
 def load_pending(con: duckdb.DuckDBPyConnection, batches: Sequence[Batch], folder: Path) -> None:

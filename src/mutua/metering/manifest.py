@@ -119,6 +119,8 @@ class ManifestStore:
                 names.update(dedup.run_files(run))
         for files in manifest["rollups"].values():
             names.update(files)
+        if manifest.get("filter"):  # the store-wide key filter (dedup.py)
+            names.add(manifest["filter"]["name"])
         return names
 
     def remove_orphans(self, manifest: Mapping[str, Any]) -> int:

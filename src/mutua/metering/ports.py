@@ -11,11 +11,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
+from mutua.costing.domain.meters import Meter
 from mutua.costing.domain.model import CostModel
 from mutua.kernel.periods import Period
 from mutua.kernel.ports import ImportLog, Transaction
@@ -108,8 +109,9 @@ class EventStore(Protocol):
         """From now on, an event of ``period`` is late: charged in the next open period."""
         ...
 
-    def aggregate(self, period: Period) -> list[Total]:
-        """The monthly totals of the events charged in ``period``."""
+    def aggregate(self, period: Period, meters: Sequence[Meter] = ()) -> list[Total]:
+        """The monthly totals of the events charged in ``period``; ``meters`` (the model's) say
+        which carry their state in from the earlier months (without, none does)."""
         ...
 
     def usage(self, period: Period, member: str | None = None, meter: str | None = None) -> list[RollupUsage]:

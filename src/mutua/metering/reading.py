@@ -4,12 +4,14 @@ the views, counts for the stats, and the claimed keys for deduplication."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from mutua.costing.domain.meters import Aggregation, Meter
 from mutua.kernel.periods import Period
 from mutua.metering import dedup
+from mutua.metering.aggregation import AggregationInputs, MeterOptions
 from mutua.metering.manifest import ManifestStore
 
 
@@ -29,6 +31,36 @@ class StoreReader(ManifestStore):
                     files.extend(self.root / name for name in names)
         return files
 
+    def aggregation_inputs(self, period: Period, meters: Sequence[Meter] = ()) -> AggregationInputs:
+        """What ``period``'s aggregation reads, from one manifest: its event files; the earlier
+        periods' rollups when a meter carries a level or balance (a gauge, a recurring sum); the
+        earlier periods' unique-count files when a unique count is recurring."""
+        m = self.manifest()
+        gauges_or_balances = any(mt.carries and mt.aggregation is not Aggregation.UNIQUE_COUNT for mt in meters)
+        recurring_uniq = any(mt.recurring and mt.aggregation is Aggregation.UNIQUE_COUNT for mt in meters)
+        rollups: list[Path] = []
+        uniq: list[Path] = []
+        if gauges_or_balances:
+            rollups = [
+                self.root / name for key, names in m["rollups"].items() if int(key) < period.key for name in names
+            ]
+        if recurring_uniq:
+            uniq = [
+                self.root / name
+                for seg in m["segments"]
+                for key, names in seg["files"].items()
+                if int(key) < period.key
+                for name in names
+                if name.endswith("-1.parquet")
+            ]
+        return AggregationInputs(
+            period,
+            tuple(self.event_files(period, m)),
+            tuple(sorted(rollups)),
+            tuple(sorted(uniq)),
+            MeterOptions.of(meters),
+        )
+
     def periods(self) -> list[int]:
         return sorted({int(k) for seg in self.manifest()["segments"] for k in seg["files"]})
 
@@ -46,7 +78,7 @@ class StoreReader(ManifestStore):
             for attempt in range(10):
                 manifest = self.manifest()
                 try:
-                    index = dedup.KeyIndex(self.root, manifest["keys"])
+                    index = dedup.KeyIndex(self.root, manifest["keys"], (manifest.get("filter") or {}).get("name"))
                     break
                 except FileNotFoundError:  # a writer merged runs away just after our read: read again
                     if attempt == 9:

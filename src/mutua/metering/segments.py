@@ -31,7 +31,10 @@ EVENT_COLUMNS = (
     "period_len_us",
     "late",
     "family",
+    "op",
 )
+"""An event file's columns (``op``: a unique count's operation, 1 add, -1 remove; files written
+before it existed are read with it empty, as adds)."""
 FAMILIES = (0, 1, 2)
 """Aggregation families, stored apart: 0 sum, count, max; 1 unique count; 2 latest, time-weighted."""
 MAX_ROLLUPS = 4
@@ -78,9 +81,9 @@ def write_rollups(
 
 COPY_EVENTS = (
     f"COPY (SELECT {', '.join(EVENT_COLUMNS)} FROM m ANTI JOIN skip USING (idx) "  # noqa: S608 (the constant EVENT_COLUMNS)
-    "WHERE period = $period AND family = $family) TO $path (FORMAT parquet, COMPRESSION snappy)"
+    "WHERE period = $period AND family = $family AND counted) TO $path (FORMAT parquet, COMPRESSION snappy)"
 )
-"""One period's events of one family, as a Parquet file."""
+"""One period's events of one family, as a Parquet file (the rows a meter's filters let through)."""
 ROLLUP_FROM_EVENTS = """
     CREATE OR REPLACE TEMP TABLE fresh_rollup AS
     SELECT any_value(member) AS member, engagement, meter, any_value(agg) AS agg, dims, day, period, origin_period,
@@ -89,19 +92,25 @@ ROLLUP_FROM_EVENTS = """
            sum(value_micro)::DECIMAL(38, 0) AS sum_micro,
            max(value_micro) AS max_micro,
            max(time_us) AS last_us,
-           arg_max(value_micro, time_us) AS last_micro
+           arg_max(value_micro, (time_us, source, id)) AS last_micro,
+           arg_max(source, (time_us, source, id)) AS last_source,
+           arg_max(id, (time_us, source, id)) AS last_id
     FROM m ANTI JOIN skip USING (idx)
-    WHERE period = $period
+    WHERE period = $period AND counted
     GROUP BY engagement, meter, dims, day, period, origin_period
 """
-"""This commit's daily rollups of one period (``fresh_rollup``)."""
+"""This commit's daily rollups of one period (``fresh_rollup``): the latest value by the one
+ordering (time, then (source, id)), and the (source, id) that ordered it, to merge by it."""
 COPY_FRESH_ROLLUP = "COPY fresh_rollup TO $path (FORMAT parquet, ROW_GROUP_SIZE 16384)"
 COPY_MERGED_ROLLUP = """
     COPY (
         SELECT member, engagement, meter, agg, dims, day, period, origin_period, late,
                sum(events)::BIGINT AS events, sum(sum_micro)::DECIMAL(38, 0) AS sum_micro,
-               max(max_micro) AS max_micro, max(last_us) AS last_us, arg_max(last_micro, last_us) AS last_micro
-        FROM (SELECT * FROM fresh_rollup UNION ALL SELECT * FROM read_parquet($older))
+               max(max_micro) AS max_micro, max(last_us) AS last_us,
+               arg_max(last_micro, (last_us, coalesce(last_source, ''), coalesce(last_id, ''))) AS last_micro,
+               arg_max(last_source, (last_us, coalesce(last_source, ''), coalesce(last_id, ''))) AS last_source,
+               arg_max(last_id, (last_us, coalesce(last_source, ''), coalesce(last_id, ''))) AS last_id
+        FROM (SELECT * FROM fresh_rollup UNION ALL BY NAME SELECT * FROM read_parquet($older, union_by_name = true))
         GROUP BY ALL
         ORDER BY member, meter, day
     ) TO $path (FORMAT parquet, ROW_GROUP_SIZE 16384)

@@ -10,16 +10,19 @@ database records what it did: an ingestion's audit entry follows the commit of i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+from mutua.costing.domain.meters import Meter
 from mutua.costing.domain.model import CostModel
 from mutua.kernel.access import Action, Permission, requires
 from mutua.kernel.periods import Period
-from mutua.kernel.problems import NotFound
+from mutua.kernel.problems import NotFound, Problem, Rejected
 from mutua.metering.catalogue import Catalogue, build_catalogue, now_us
 from mutua.metering.closing import MaterialiseResult, refuse_closed, service_quantities
 from mutua.metering.domain import IngestResult, StoreStats, Total
 from mutua.metering.ports import EventStore, ProgressFn, UnitOfWork
+from mutua.metering.senders import SenderKey, SenderKeys
 from mutua.metering.views import UsageView, usage_lines
 
 
@@ -76,9 +79,10 @@ def flush(uow: UnitOfWork, events: EventStore) -> IngestResult:
 
 
 @requires(Permission(Action.READ_ASSOCIATION))
-def aggregate_period(events: EventStore, period: Period) -> list[Total]:
-    """The monthly totals of the events charged in ``period``."""
-    return events.aggregate(period)
+def aggregate_period(events: EventStore, period: Period, meters: Sequence[Meter] = ()) -> list[Total]:
+    """The monthly totals of the events charged in ``period`` (``meters``: the model's, for the
+    state their meters carry in from earlier months; without, nothing is carried)."""
+    return events.aggregate(period, meters)
 
 
 @requires(Permission(Action.CLOSE))
@@ -91,14 +95,14 @@ def materialise(uow: UnitOfWork, events: EventStore, period: Period, *, flush_fi
     period's earlier metering usage is replaced. A locked period is refused."""
     with uow:
         refuse_closed(period, uow.charging.closed_periods())
+        _, model = uow.costing.cost_model()
     if flush_first:
         flush(uow, events)
     events.seal(period)
     pending = events.pending_http_events()
-    totals = events.aggregate(period)
+    totals = events.aggregate(period, model.meters)
     counted = sum(t.events for t in totals)
     with uow:
-        _, model = uow.costing.cost_model()
         refuse_closed(period, uow.charging.closed_periods())
         known = {e.code for e in uow.registry.engagements()}
         quantities = {k: q for k, q in service_quantities(model, totals).items() if k[0] in known}
@@ -130,3 +134,54 @@ def usage_view(
 def stats(events: EventStore) -> StoreStats:
     """What the store holds: segments, stored events, claimed keys, pending HTTP events."""
     return events.stats()
+
+
+# -- the keys of the senders allowed to POST /events (senders.py) ---------------------------
+
+
+@requires(Permission(Action.MANAGE_USERS))
+def create_sender_key(
+    uow: UnitOfWork,
+    keys: SenderKeys,
+    name: str,
+    sources: Sequence[str],
+    types: Sequence[str],
+    client_id: str | None = None,
+) -> tuple[SenderKey, str]:
+    """A new sender key, allowed ``sources`` and event ``types`` (patterns); returns the key itself,
+    shown once (only its hash is kept). With ``client_id``: an OpenID Connect client's entry
+    (it sends access tokens; no key). Audited."""
+    try:
+        key, token = keys.create(name, sources, types, client_id)
+    except ValueError as exc:
+        raise Rejected([Problem("sender key", None, None, str(exc))], "sender key") from None
+    with uow:
+        uow.audit.record(
+            "create",
+            "metering_sender_key",
+            key.key_id,
+            name=key.name,
+            sources=list(key.sources),
+            types=list(key.types),
+            oidc_client=key.client_id,
+        )
+        uow.commit()
+    return key, token
+
+
+@requires(Permission(Action.MANAGE_USERS))
+def revoke_sender_key(uow: UnitOfWork, keys: SenderKeys, key_id: str) -> SenderKey:
+    """Revoke a sender key: refused from its next request on (every server worker). Audited."""
+    key = keys.revoke(key_id)
+    if key is None:
+        raise NotFound(f"no sender key {key_id}")
+    with uow:
+        uow.audit.record("revoke", "metering_sender_key", key.key_id, name=key.name)
+        uow.commit()
+    return key
+
+
+@requires(Permission(Action.MANAGE_USERS))
+def sender_keys(keys: SenderKeys) -> list[SenderKey]:
+    """The sender keys, revoked ones included (never the keys themselves)."""
+    return keys.keys()

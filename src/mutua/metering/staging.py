@@ -20,6 +20,10 @@ from mutua.kernel.periods import Period
 from mutua.metering.catalogue import Catalogue
 from mutua.metering.domain import (
     FUTURE_TOLERANCE,
+    MAX_VALUE,
+    NUMBER_PATTERN,
+    SPECVERSION,
+    TIME_PATTERN,
     Rejection,
     ValidEvent,
     charge_period,
@@ -27,6 +31,7 @@ from mutua.metering.domain import (
     validate_event,
 )
 from mutua.metering.duck import one_column
+from mutua.metering.meterrules import rule_columns
 from mutua.metering.sqltext import Parameters, identifier, json_pointer
 
 NUMERIC = ("sum", "max", "latest", "time_weighted_average")
@@ -143,13 +148,29 @@ def stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -
     )
     limit_us = params.add(catalogue.now_us + int(FUTURE_TOLERANCE.total_seconds() * 1_000_000))
     ttype = types.get("time", "VARCHAR").upper()
-    time_expr = "r.time" if ttype.startswith("TIMESTAMP") else "TRY_CAST(r.time AS TIMESTAMPTZ)"
+    time_expr = (
+        "r.time"
+        if ttype.startswith("TIMESTAMP")
+        else f"CASE WHEN regexp_full_match(r.time, {params.add(TIME_PATTERN)}) THEN TRY_CAST(r.time AS TIMESTAMPTZ) END"
+    )
+    # the rest of domain.validate_event's rules: specversion (when the input has the column),
+    # data an object, data_base64 left undecoded (loading.py decodes the good ones), no NUL in ids
+    input_bad = []
+    if "specversion" in types and not trusted:
+        input_bad.append(f"r.specversion IS DISTINCT FROM {params.add(SPECVERSION)}")
+    if fields is None:
+        input_bad.append("(r.data IS NOT NULL AND json_type(r.data) NOT IN ('OBJECT', 'NULL'))")
+    if "data_base64" in types:
+        input_bad.append("r.data_base64 IS NOT NULL")
+    input_bad_expr = " OR ".join(input_bad) or "false"
+    rules = rule_columns(meters, lambda prop: _extract(prop, fields, params), params)
     stage_sql = f"""
         CREATE OR REPLACE TEMP TABLE m AS
         WITH x AS (
             SELECT r.idx, CAST(r.source AS VARCHAR) AS source, CAST(r.id AS VARCHAR) AS id,
                    CAST(r.type AS VARCHAR) AS type, {who}, mt.meter, mt.agg,
-                   epoch_us({time_expr}) AS time_us,
+                   epoch_us({time_expr}) AS time_us, ({input_bad_expr}) AS input_bad,
+                   {rules.select()},
                    {value_expr} AS raw_value,
                    {number_expr} AS dec,
                    {dims_expr} AS dims
@@ -160,18 +181,23 @@ def stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -
                    CAST(year(make_timestamp(time_us)) * 100 + month(make_timestamp(time_us)) AS INTEGER) AS origin
             FROM x
         )
-        SELECT y.idx, y.source, y.id, y.member, y.engagement, y.meter, y.agg, y.dims, y.time_us,
+        SELECT y.idx, y.source, y.id, y.member, y.engagement, y.meter, y.agg, y.dims, y.time_us, y.op, y.counted,
                CAST(make_timestamp(y.time_us) AS DATE) AS day,
-               CASE WHEN y.agg IN ({NUMERIC_SQL}) THEN CAST(y.dec * 1000000 AS BIGINT) END AS value_micro,
+               CASE WHEN y.agg IN ({NUMERIC_SQL})
+                    THEN CAST(CASE WHEN abs(y.dec) <= {MAX_VALUE} THEN y.dec END * 1000000 AS BIGINT)
+               END AS value_micro,
                CASE WHEN y.agg = 'unique_count' THEN y.raw_value END AS value_text,
                p.period, p.origin_period, p.period_end_us, p.period_len_us, p.late,
                CAST(CASE y.agg WHEN 'unique_count' THEN 1 WHEN 'latest' THEN 2 WHEN 'time_weighted_average' THEN 2
                     ELSE 0 END AS TINYINT) AS family,
                md5_number(y.source || chr(0) || y.id) AS h,
-               ({_blank("y.source")} OR {_blank("y.id")} OR y.type IS NULL
+               ({_blank("y.source")} OR {_blank("y.id")} OR y.type IS NULL OR y.input_bad IS NOT false
+                OR contains(y.source, chr(0)) OR contains(y.id, chr(0))
                 OR y.meter IS NULL OR y.member IS NULL OR y.time_us IS NULL OR y.time_us > {limit_us}
                 OR p.period IS NULL
-                OR (y.agg IN ({NUMERIC_SQL}) AND (y.dec IS NULL OR y.dec < 0))
+                OR (y.agg IN ({NUMERIC_SQL})
+                    AND (y.dec IS NULL OR (y.dec < 0 AND NOT y.signed) OR abs(y.dec) > {MAX_VALUE}))
+                OR y.op IS NULL
                 OR (y.agg = 'unique_count' AND {_blank("y.raw_value")})) AS row_bad
         FROM y LEFT JOIN pmap_arrow p ON p.origin_period = y.origin
         """  # noqa: S608 (fragments written above: names through identifier(), values bound as parameters)
@@ -188,11 +214,17 @@ def rejections(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, line_offset
     now = _from_us(catalogue.now_us)
     types = _column_types(con)
     con.register("bad_arrow", pa.table({"idx": np.asarray(bad, dtype=np.int64)}))
-    cols = [c for c in ("source", "id", "type", "subject", "time", "data") if c in types]
-    select = ", ".join(
-        "to_json(r.data)::VARCHAR AS data" if c == "data" else f"CAST(r.{identifier(c)} AS VARCHAR) AS {identifier(c)}"
-        for c in cols
-    )
+    cols = [c for c in ("specversion", "source", "id", "type", "subject", "time", "data", "data_base64") if c in types]
+    typed_time = types.get("time", "VARCHAR").upper().startswith("TIMESTAMP")
+
+    def text_of(c: str) -> str:
+        if c == "data":
+            return "to_json(r.data)::VARCHAR AS data"
+        if c == "time" and typed_time:  # a typed time is a time: written as RFC 3339 for the rules
+            return "strftime(CAST(r.time AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%S.%fZ') AS time"
+        return f"CAST(r.{identifier(c)} AS VARCHAR) AS {identifier(c)}"
+
+    select = ", ".join(text_of(c) for c in cols)
     rows = con.execute(
         f"SELECT r.idx, {select} FROM raw r SEMI JOIN bad_arrow b ON r.idx = b.idx ORDER BY r.idx"  # noqa: S608 (the fixed columns above)
     ).fetchall()
@@ -204,10 +236,16 @@ def rejections(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, line_offset
         if "data" in raw and isinstance(raw["data"], str):
             with contextlib.suppress(ValueError):
                 raw["data"] = json.loads(raw["data"])
-        if "time" in raw and isinstance(raw["time"], str) and " " in raw["time"] and "T" not in raw["time"]:
-            raw["time"] = raw["time"].replace(" ", "T")
         line = None if line_offset is None else index + line_offset
-        verdict = validate_event(raw, index, meters=by_type, subjects=catalogue.subjects, now=now, line=line)
+        verdict = validate_event(
+            raw,
+            index,
+            meters=by_type,
+            subjects=catalogue.subjects,
+            now=now,
+            line=line,
+            require_specversion="specversion" in types,
+        )
         if isinstance(verdict, ValidEvent):
             verdict = Rejection(index, line, None, "the event could not be read as a CloudEvent", raw.get("id"))
         result.append(verdict)
@@ -224,19 +262,19 @@ def _column_types(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE raw").fetchall()}
 
 
-def _data_fields(con: duckdb.DuckDBPyConnection) -> set[str] | None:
-    """The field names of ``raw.data`` when it is a STRUCT (as read from Parquet), None when it is
-    JSON text, and none at all when ``raw`` has no ``data``."""
+def _data_fields(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
+    """The field names of ``raw.data`` and their type ids when it is a STRUCT (as read from
+    Parquet), None when it is JSON text, and none at all when ``raw`` has no ``data``."""
     raw = con.table("raw")
     if "data" not in raw.columns:
-        return set()
+        return {}
     data_type = raw.types[raw.columns.index("data")]
     if data_type.id != "struct":
         return None
-    return {str(name) for name, _ in data_type.children}
+    return {str(name): str(getattr(child, "id", child)) for name, child in data_type.children}
 
 
-def _extract(prop: str, fields: set[str] | None, params: Parameters) -> str:
+def _extract(prop: str, fields: dict[str, str] | None, params: Parameters) -> str:
     """A ``data`` property as text: a struct field by its quoted name, a JSON key by a bound pointer."""
     if fields is None:
         return f"json_extract_string(r.data, {params.add(json_pointer(prop))})"
@@ -245,12 +283,15 @@ def _extract(prop: str, fields: set[str] | None, params: Parameters) -> str:
     return f"CAST(r.data.{identifier(prop)} AS VARCHAR)"
 
 
-def _number(prop: str, fields: set[str] | None, params: Parameters) -> str:
-    """A ``data`` property as DECIMAL(38, 6), NULL when missing or not a number (typed struct
-    fields are cast directly, without a detour through text)."""
-    if fields is None or prop not in fields:
-        return f"TRY_CAST({_extract(prop, fields, params)} AS DECIMAL(38, 6))"
-    return f"TRY_CAST(r.data.{identifier(prop)} AS DECIMAL(38, 6))"
+def _number(prop: str, fields: dict[str, str] | None, params: Parameters) -> str:
+    """A ``data`` property as DECIMAL(38, 6) (rounded half away from zero, like
+    ``domain.to_micro``), NULL when missing or not a number: text must match the domain's
+    ``NUMBER_PATTERN`` (ASCII digits); typed numeric struct fields are cast directly."""
+    if fields is not None and prop in fields and fields[prop] not in ("varchar", "VARCHAR"):
+        return f"TRY_CAST(r.data.{identifier(prop)} AS DECIMAL(38, 6))"
+    text = _extract(prop, fields, params)
+    pattern = params.add(NUMBER_PATTERN)
+    return f"CASE WHEN regexp_full_match({text}, {pattern}) THEN TRY_CAST({text} AS DECIMAL(38, 6)) END"
 
 
 def _blank(column: str) -> str:

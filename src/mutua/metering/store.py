@@ -5,14 +5,15 @@ the HTTP path: ``wal.py``), read and written with DuckDB."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import duckdb
 
+from mutua.costing.domain.meters import Meter
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import Problem, Rejected
-from mutua.metering.aggregation import aggregate_files
+from mutua.metering.aggregation import AggregationInputs, aggregate_inputs
 from mutua.metering.catalogue import Catalogue
 from mutua.metering.domain import IngestResult, StoreStats, Total
 from mutua.metering.duck import connect
@@ -23,6 +24,9 @@ from mutua.metering.ports import ProgressFn
 from mutua.metering.views import RollupUsage
 from mutua.metering.wal import WriteAhead
 
+Aggregator = Callable[[AggregationInputs], list[Total]]
+"""Runs one period's aggregation (``aggregation.sql``) over its inputs."""
+
 FLUSH_CHUNK = 1_000_000
 """Events read from the write-ahead store into one Parquet segment at most."""
 
@@ -30,10 +34,13 @@ FLUSH_CHUNK = 1_000_000
 class DuckEventStore:
     """The event store of the data dir ``data_dir`` (its ``metering/`` folder)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, aggregator: Aggregator | None = None) -> None:
+        """``aggregator`` runs the monthly aggregation (default: DuckDB here; ``spark.py``'s
+        :class:`~mutua.metering.spark.SparkAggregator` on a Spark cluster)."""
         self.root = metering_root(data_dir)
         self.files = EventStore(self.root)
         self.wal_path = self.root / "wal.sqlite"
+        self.aggregator: Aggregator = aggregator or aggregate_inputs
 
     def ingest_file(self, catalogue: Catalogue, path: Path, progress: ProgressFn | None = None) -> IngestResult:
         con = connect()
@@ -54,15 +61,20 @@ class DuckEventStore:
     def flush(self, catalogue: Catalogue) -> Iterator[IngestResult]:
         """Each segment's commit records the last write-ahead batch it holds (``wal_seq``); only
         then are those batches dropped, and the segment's result given. Safe to repeat, and safe
-        beside running servers and file ingestion. Without a write-ahead store, nothing to do."""
+        beside running servers and file ingestion. Without a write-ahead store, nothing to do.
+
+        A flush moves the batches there when it starts (up to the last ``seq`` it reads first),
+        then returns: batches appended meanwhile wait for the next flush, so a flush (and a
+        materialisation) ends under steady traffic."""
         if not self.wal_path.exists():
             return
         wal = WriteAhead(self.wal_path)
         try:
+            target = wal.last_seq()
             while True:
                 with self.files.writer() as manifest:
                     after = int(manifest.get("wal_seq", 0))
-                    batches = wal.read(after, limit_events=FLUSH_CHUNK)
+                    batches = wal.read(after, limit_events=FLUSH_CHUNK, up_to=target) if after < target else []
                     if not batches:
                         break
                     con = connect()
@@ -95,8 +107,8 @@ class DuckEventStore:
     def seal(self, period: Period) -> None:
         self.files.seal(period.key)
 
-    def aggregate(self, period: Period) -> list[Total]:
-        return aggregate_files(self.files.event_files(period))
+    def aggregate(self, period: Period, meters: Sequence[Meter] = ()) -> list[Total]:
+        return self.aggregator(self.files.aggregation_inputs(period, meters))
 
     def usage(self, period: Period, member: str | None = None, meter: str | None = None) -> list[RollupUsage]:
         paths = self.files.rollup_files(period)
@@ -137,14 +149,16 @@ class DuckEventStore:
 
 USAGE_FROM_ROLLUPS = """
     SELECT member, engagement, meter, agg, origin_period, bool_or(late), sum(events)::BIGINT,
-           sum(sum_micro)::DECIMAL(38,0), max(max_micro), arg_max(last_micro, last_us), max(day)
-    FROM read_parquet($files)
+           sum(sum_micro)::DECIMAL(38,0), max(max_micro),
+           arg_max(last_micro, (last_us, coalesce(last_source, ''), coalesce(last_id, ''))), max(day)
+    FROM read_parquet($files, union_by_name = true)
     WHERE ($member IS NULL OR member = $member) AND ($meter IS NULL OR meter = $meter)
     GROUP BY ALL
     ORDER BY member, meter, origin_period
 """
 """A period's usage per member, meter and origin period from its rollup files; ``$member`` and
-``$meter`` narrow it (None: all)."""
+``$meter`` narrow it (None: all). The latest value is the one ordering's: time, then (source, id)
+(rollups written before they kept (source, id) compare as '')."""
 
 _VIEWS = threading.local()
 

@@ -125,7 +125,8 @@ def usage_lines(
     lines: list[UsageLine] = []
     for r in rows:
         m = model.meter(r.meter)
-        value = _rollup_value(r)
+        # a balance carried from earlier months (recurring, increments) is not in one month's rollups
+        value = None if m is not None and (m.recurring or m.increments) else _rollup_value(r)
         quantity: Decimal | None
         basis = ROLLUPS
         if value is not None and m is not None:

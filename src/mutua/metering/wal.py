@@ -100,12 +100,18 @@ class WriteAhead:
         rows = cur.execute("SELECT seq, keys FROM batches WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
         return [(int(s), bytes(k)) for s, k in rows]
 
-    def read(self, after: int, limit_events: int | None = None) -> list[Batch]:
-        """The batches after ``after`` in order, up to about ``limit_events`` events."""
+    def last_seq(self) -> int:
+        """The seq of the last batch appended (0 when none ever was)."""
+        row = self.db.execute("SELECT coalesce(max(seq), 0) FROM batches").fetchone()
+        return int(row[0])
+
+    def read(self, after: int, limit_events: int | None = None, up_to: int | None = None) -> list[Batch]:
+        """The batches after ``after`` (and at most ``up_to``) in order, up to about ``limit_events`` events."""
         batches: list[Batch] = []
         total = 0
         for row in self.db.execute(
-            "SELECT seq, n, keys, who, events FROM batches WHERE seq > ? ORDER BY seq", (after,)
+            "SELECT seq, n, keys, who, events FROM batches WHERE seq > ? AND seq <= ? ORDER BY seq",
+            (after, up_to if up_to is not None else 2**62),
         ):
             batches.append(Batch(int(row[0]), int(row[1]), bytes(row[2]), bytes(row[3]), bytes(row[4])))
             total += int(row[1])

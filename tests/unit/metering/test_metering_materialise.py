@@ -3,6 +3,7 @@ refused once the month is locked."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from tests.fakes import FakeUnitOfWork
 from tests.fakes.metering import FakeEventStore, audit_trail, metering_uow, subscription
 
+from mutua.costing.domain.meters import Meter
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import Conflict
 from mutua.metering.domain import Total
@@ -87,9 +89,9 @@ class ClosedMeanwhile(FakeEventStore):
         super().__init__()
         self.uow = uow
 
-    def aggregate(self, period: Period) -> list[Total]:
+    def aggregate(self, period: Period, meters: Sequence[Meter] = ()) -> list[Total]:
         self.uow.charging.closed.add(period.key)
-        return super().aggregate(period)
+        return super().aggregate(period, meters)
 
 
 def test_a_month_locked_while_its_totals_were_taken_is_refused_and_nothing_is_written() -> None:

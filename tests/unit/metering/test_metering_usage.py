@@ -105,3 +105,19 @@ def test_a_meter_the_model_no_longer_has_shows_no_service_and_no_quantity() -> N
     (line,) = usage_view(uow, events, MARCH).lines
 
     assert (line.service, line.unit, line.quantity, line.basis) == (None, None, None, "materialised service total")
+
+
+def test_a_meter_that_carries_a_balance_shows_the_total_last_materialised_not_one_months_rollups() -> None:
+    from dataclasses import replace
+
+    from tests.fakes.metering import demo_model
+
+    model = demo_model()
+    recurring = tuple(replace(m, recurring=True) if m.code == "vm_hours" else m for m in model.meters)
+    uow, events = metering_uow(subscription("SVC-1", MEMBER), model=replace(model, meters=recurring)), FakeEventStore()
+    events.rollups[MARCH.key] = [rollup("vm_hours", "sum", sum_micro=3600 * 1_000_000)]
+    uow.charging.replace_metered_usage(MARCH, {("SVC-1", "VMAAS", MARCH.key): Decimal("7.000000")}, 1)
+
+    (line,) = usage_view(uow, events, MARCH).lines
+
+    assert (line.quantity, line.basis) == (Decimal("7.000000"), "materialised service total")
