@@ -6,7 +6,11 @@ Roles:
 - ``controller``: reads everything; runs, reviews and locks the close and the true-up;
 - ``service_owner``: reads the association's data (catalogue, tariffs, usage, allocation, report);
 - ``budget_holder``: reads the data of ONE member (the one the account is bound to), nothing else;
-- ``auditor``: reads everything, including the audit trail; writes nothing.
+- ``auditor``: reads everything, including the audit trail; writes nothing;
+- ``buyer``: a member's purchaser: joins framework agreements and orders under them for ONE member
+  (like a budget holder, bound to it), and reads that member's data;
+- ``purchasing_officer``: the association's purchasing team: manages agreements, lots, catalogues,
+  accessions and commission statements, and orders on behalf of any member; reads everything.
 
 Example::
 
@@ -33,6 +37,12 @@ class Role(enum.StrEnum):
     SERVICE_OWNER = "service_owner"
     BUDGET_HOLDER = "budget_holder"
     AUDITOR = "auditor"
+    BUYER = "buyer"
+    PURCHASING_OFFICER = "purchasing_officer"
+
+
+MEMBER_ROLES = frozenset({Role.BUDGET_HOLDER, Role.BUYER})
+"""The roles bound to one member (and reading only that member's data)."""
 
 
 class Action(enum.StrEnum):
@@ -42,6 +52,8 @@ class Action(enum.StrEnum):
     READ_AUDIT = "read_audit"
     CLOSE = "close"  # preview, run and lock a close; the true-up
     MANAGE_USERS = "manage_users"
+    PURCHASE = "purchase"  # join framework agreements and order under them (for one member: member-scoped)
+    MANAGE_PURCHASING = "manage_purchasing"  # agreements, lots, catalogues, accessions, commissions
 
 
 _GRANTS: dict[Role, frozenset[Action]] = {
@@ -50,6 +62,8 @@ _GRANTS: dict[Role, frozenset[Action]] = {
     Role.SERVICE_OWNER: frozenset({Action.READ_ASSOCIATION}),
     Role.AUDITOR: frozenset({Action.READ_ASSOCIATION, Action.READ_AUDIT}),
     Role.BUDGET_HOLDER: frozenset(),
+    Role.BUYER: frozenset({Action.PURCHASE}),
+    Role.PURCHASING_OFFICER: frozenset({Action.READ_ASSOCIATION, Action.PURCHASE, Action.MANAGE_PURCHASING}),
 }
 
 
@@ -76,7 +90,7 @@ class User:
     Attributes:
         username: unique login name (also the name written in the audit trail).
         role: one of :class:`Role`.
-        member: the enterprise number a budget holder is bound to; None for every other role.
+        member: the enterprise number a budget holder or buyer is bound to; None for every other role.
         display_name: the name shown in the portal.
         language: the preferred language (nl, fr, en), or empty to follow the browser.
     """
@@ -92,10 +106,10 @@ class User:
 
 
 def check_user(role: Role, member: str | None) -> None:
-    """A budget holder is bound to exactly one member; the other roles to none."""
-    if role is Role.BUDGET_HOLDER and not member:
-        raise AccessError("a budget holder must be bound to a member")
-    if role is not Role.BUDGET_HOLDER and member:
+    """A budget holder or a buyer is bound to exactly one member; the other roles to none."""
+    if role in MEMBER_ROLES and not member:
+        raise AccessError(f"a {role.value.replace('_', ' ')} must be bound to a member")
+    if role not in MEMBER_ROLES and member:
         raise AccessError(f"a {role.value} is not bound to a member")
 
 
@@ -105,7 +119,7 @@ def may(user: User, action: Action) -> bool:
 
 def may_read_member(user: User, member: str) -> bool:
     """True if the user may read this member's data (its engagements, usage, statements, invoices)."""
-    return may(user, Action.READ_ASSOCIATION) or (user.role is Role.BUDGET_HOLDER and user.member == member)
+    return may(user, Action.READ_ASSOCIATION) or (user.role in MEMBER_ROLES and user.member == member)
 
 
 def member_scope(user: User) -> str | None:

@@ -8,8 +8,6 @@ category E, 0 %, exemption reason VATEX-EU-132-1F.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from lxml import etree
 
 from mutua.billing.domain import (
@@ -20,84 +18,25 @@ from mutua.billing.domain import (
     DocumentKind,
 )
 from mutua.costing.domain.association import Association
+from mutua.platform.documents.ubl import (
+    CAC,
+    CBC,
+    CREDIT_NOTE_NS,
+    CURRENCY,
+    CUSTOMIZATION_ID,
+    INVOICE_NS,
+    PAYMENT_MEANS_SEPA_TRANSFER,
+    PROFILE_ID,
+    SCHEME_BE_ENTERPRISE,
+)
+from mutua.platform.documents.ubl import Builder as _Builder
+from mutua.platform.documents.ubl import amount as _amount
+from mutua.platform.documents.ubl import party as _party
+from mutua.platform.documents.ubl import plain as _plain
+from mutua.platform.documents.ubl import tax_scheme as _tax_scheme
 from mutua.registry.domain import Member
 
-CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
-PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
-CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
-CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
-INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
-CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
-SCHEME_BE_ENTERPRISE = "0208"
-CURRENCY = "EUR"
-PAYMENT_MEANS_SEPA_TRANSFER = "58"
-
-
-def _amount(value: Decimal) -> str:
-    return str(value.quantize(Decimal("0.01")))
-
-
-def _plain(value: Decimal) -> str:
-    """A quantity or price without trailing zeros and never in exponent form."""
-    text = format(value.normalize(), "f")
-    return text if text not in ("-0", "") else "0"
-
-
-class _Builder:
-    def __init__(self, root: etree._Element) -> None:
-        self.root = root
-
-    @staticmethod
-    def cbc(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-        el = etree.SubElement(parent, f"{{{CBC}}}{tag}", attrs)
-        if text is not None:
-            el.text = text
-        return el
-
-    @staticmethod
-    def cac(parent: etree._Element, tag: str) -> etree._Element:
-        return etree.SubElement(parent, f"{{{CAC}}}{tag}")
-
-
-def _tax_scheme(b: type[_Builder], parent: etree._Element) -> None:
-    scheme = b.cac(parent, "TaxScheme")
-    b.cbc(scheme, "ID", "VAT")
-
-
-def _party(
-    b: type[_Builder],
-    parent: etree._Element,
-    *,
-    enterprise_number: str,
-    name: str,
-    street: str,
-    city: str,
-    postal_code: str,
-    country: str,
-    vat_id: str | None,
-) -> None:
-    party = b.cac(parent, "Party")
-    b.cbc(party, "EndpointID", enterprise_number, schemeID=SCHEME_BE_ENTERPRISE)
-    ident = b.cac(party, "PartyIdentification")
-    b.cbc(ident, "ID", enterprise_number, schemeID=SCHEME_BE_ENTERPRISE)
-    party_name = b.cac(party, "PartyName")
-    b.cbc(party_name, "Name", name)
-    address = b.cac(party, "PostalAddress")
-    if street:
-        b.cbc(address, "StreetName", street)
-    if city:
-        b.cbc(address, "CityName", city)
-    if postal_code:
-        b.cbc(address, "PostalZone", postal_code)
-    country_el = b.cac(address, "Country")
-    b.cbc(country_el, "IdentificationCode", country or "BE")
-    if vat_id:
-        tax = b.cac(party, "PartyTaxScheme")
-        b.cbc(tax, "CompanyID", vat_id)
-        _tax_scheme(b, tax)
-    legal = b.cac(party, "PartyLegalEntity")
-    b.cbc(legal, "RegistrationName", name)
-    b.cbc(legal, "CompanyID", enterprise_number, schemeID=SCHEME_BE_ENTERPRISE)
+__all__ = ["CAC", "CBC", "CUSTOMIZATION_ID", "PROFILE_ID", "SCHEME_BE_ENTERPRISE", "render", "seller_vat_id"]
 
 
 def seller_vat_id(association: Association) -> str:

@@ -1,0 +1,216 @@
+"""Searching the catalogues: the question (full text in Dutch or French, facet filters, a page) and
+the answer (the page of items, the total, the facets' counts). Pure records and rules; the
+database's full-text search (SQLite FTS5, PostgreSQL tsvector) is :mod:`mutua.purchasing.search`.
+
+Facets are *disjunctive* for agreement, lot, CPV division and supplier: each one's counts apply
+every filter but its own, so a member sees what choosing another value would give. The price facet
+counts apply every filter (a price range is typed, not picked from the buckets).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from mutua.purchasing.domain import CatalogueItem
+
+MAX_TERMS = 8
+MAX_TERM_LENGTH = 40
+MAX_QUERY_LENGTH = 200
+MAX_PAGE = 100
+FACETS = ("agreement", "lot", "cpv", "supplier", "price")
+PRICE_BUCKETS: tuple[tuple[Decimal, Decimal | None], ...] = (
+    (Decimal("0"), Decimal("100")),
+    (Decimal("100"), Decimal("500")),
+    (Decimal("500"), Decimal("1000")),
+    (Decimal("1000"), Decimal("5000")),
+    (Decimal("5000"), None),
+)
+"""The price facet's buckets in EUR: from (inclusive) to (exclusive); the last has no upper end."""
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def bucket_key(low: Decimal, high: Decimal | None) -> str:
+    return f"{low:f}-{high:f}" if high is not None else f"{low:f}-"
+
+
+def bucket_of(price: Decimal) -> str:
+    for low, high in PRICE_BUCKETS:
+        if price >= low and (high is None or price < high):
+            return bucket_key(low, high)
+    return bucket_key(*PRICE_BUCKETS[0])  # a negative price is refused at import; never here
+
+
+def terms(text: str) -> tuple[str, ...]:
+    """The words of a search, lower case, at most :data:`MAX_TERMS` of at most
+    :data:`MAX_TERM_LENGTH` characters: letters and digits only (no operator of either engine's
+    query language survives), accents kept (each engine folds them its own way).
+
+    >>> terms("Laptop 14\\" (écran) -- OR docking*")
+    ('laptop', '14', 'écran', 'or', 'docking')
+    """
+    normal = unicodedata.normalize("NFC", text[:MAX_QUERY_LENGTH]).lower()
+    words = [w.replace("_", "") for w in _WORD.findall(normal)]
+    return tuple(w[:MAX_TERM_LENGTH] for w in words if w)[:MAX_TERMS]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueQuery:
+    """A search of the catalogues.
+
+    Attributes:
+        text: the words searched in the items' Dutch and French descriptions and codes (every word
+            must occur, as a word or the start of one); empty to browse.
+        agreement: only this agreement's items (its reference).
+        lot: only this lot's items (with ``agreement``).
+        cpv_division: only items whose CPV code starts with these two digits.
+        supplier: only this supplier's items (its code).
+        price_min: only items priced at least this (EUR, excl. VAT).
+        price_max: only items priced at most this.
+        on: only items orderable that day (None: every item not withdrawn).
+        language: the language the items are sorted and shown in (nl, fr, en).
+        sort: ``description`` (alphabetical in ``language``) or ``price`` (cheapest first).
+        limit: the page's size (at most :data:`MAX_PAGE`).
+        offset: how many items the page skips.
+    """
+
+    text: str = ""
+    agreement: str | None = None
+    lot: int | None = None
+    cpv_division: str | None = None
+    supplier: str | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    on: date | None = None
+    language: str = "nl"
+    sort: str = "description"
+    limit: int = 20
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        if self.sort not in ("description", "price"):
+            raise ValueError(f"sort must be description or price, not {self.sort!r}")
+        if not 1 <= self.limit <= MAX_PAGE or self.offset < 0:
+            raise ValueError(f"a page is 1 to {MAX_PAGE} items from an offset of 0 or more")
+        if self.cpv_division is not None and not (len(self.cpv_division) == 2 and self.cpv_division.isdigit()):
+            raise ValueError(f"a CPV division is two digits, not {self.cpv_division!r}")
+        if self.lot is not None and self.agreement is None:
+            raise ValueError("a lot is chosen within an agreement")
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return terms(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    """One value of a facet with how many items have it.
+
+    Attributes:
+        key: what a filter takes (``CSMART-2024-LAPTOPS``, ``CSMART-2024-LAPTOPS/2``, ``30``,
+            ``ECONOCOM``, ``100-500``).
+        label: what a person reads (a title, a name; the key for a CPV division or a price bucket).
+        count: the items with that value, under the other filters.
+        selected: whether the query filters on it.
+    """
+
+    key: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueResult:
+    """A page of the search's items, their total, and the facets.
+
+    Attributes:
+        query: the search.
+        total: how many items match every filter.
+        items: the page's items.
+        facets: per facet name (:data:`FACETS`), its values with their counts, most frequent first
+            (prices in bucket order).
+        supplier_names: each supplier's name by code (for the page's items).
+        lot_titles: each lot's title by ``(agreement, lot)`` in the query's language.
+    """
+
+    query: CatalogueQuery
+    total: int
+    items: tuple[CatalogueItem, ...]
+    facets: Mapping[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+    supplier_names: Mapping[str, str] = field(default_factory=dict)
+    lot_titles: Mapping[tuple[str, int], str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell of the search's cube: how many matching items share an agreement, lot, supplier,
+    CPV division and price bucket (the facets are sums over cells)."""
+
+    agreement: str
+    lot: int
+    supplier: str
+    cpv_division: str
+    bucket: str
+    count: int
+
+
+def facets(
+    query: CatalogueQuery,
+    cells: Iterable[Cell],
+    agreement_titles: Mapping[str, str],
+    lot_titles: Mapping[tuple[str, int], str],
+    supplier_names: Mapping[str, str],
+) -> tuple[int, dict[str, tuple[FacetValue, ...]]]:
+    """The total and the facets from the cube's cells (computed under the text, the day and the
+    price range, not the facet filters)."""
+    cells = list(cells)
+
+    def keep(cell: Cell, *, but: str) -> bool:
+        return (
+            (but == "agreement" or query.agreement is None or cell.agreement == query.agreement)
+            and (but == "lot" or query.lot is None or (cell.agreement, cell.lot) == (query.agreement, query.lot))
+            and (but == "cpv" or query.cpv_division is None or cell.cpv_division == query.cpv_division)
+            and (but == "supplier" or query.supplier is None or cell.supplier == query.supplier)
+        )
+
+    def count(name: str, key_of: object) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for cell in cells:
+            if keep(cell, but=name):
+                key = key_of(cell)  # type: ignore[operator]
+                out[key] = out.get(key, 0) + cell.count
+        return out
+
+    total = sum(c.count for c in cells if keep(c, but=""))
+    by_agreement = count("agreement", lambda c: c.agreement)
+    by_lot = count("lot", lambda c: f"{c.agreement}/{c.lot}")
+    by_cpv = count("cpv", lambda c: c.cpv_division)
+    by_supplier = count("supplier", lambda c: c.supplier)
+    by_price = count("", lambda c: c.bucket)
+
+    def ranked(counts: Mapping[str, int], label: object, selected: str | None) -> tuple[FacetValue, ...]:
+        values = [FacetValue(k, label(k), n, k == selected) for k, n in counts.items() if n]  # type: ignore[operator]
+        return tuple(sorted(values, key=lambda v: (-v.count, v.label, v.key)))
+
+    def lot_label(key: str) -> str:
+        reference, _, number = key.rpartition("/")
+        return f"{reference} {number}: {lot_titles.get((reference, int(number)), '')}".rstrip(": ")
+
+    selected_lot = f"{query.agreement}/{query.lot}" if query.lot is not None else None
+    prices = tuple(
+        FacetValue(bucket_key(low, high), bucket_key(low, high), by_price.get(bucket_key(low, high), 0))
+        for low, high in PRICE_BUCKETS
+        if by_price.get(bucket_key(low, high), 0)
+    )
+    return total, {
+        "agreement": ranked(by_agreement, lambda k: agreement_titles.get(k, k), query.agreement),
+        "lot": ranked(by_lot, lot_label, selected_lot),
+        "cpv": ranked(by_cpv, lambda k: k, query.cpv_division),
+        "supplier": ranked(by_supplier, lambda k: supplier_names.get(k, k), query.supplier),
+        "price": prices,
+    }

@@ -1,0 +1,12 @@
+"""Joint purchasing's use cases: each takes a unit of work, runs in one transaction, returns typed
+read models and declares its permission (``@requires``).
+
+- :mod:`.agreements`: load an agreement file, renew, documents, members' regions, read models;
+- :mod:`.catalogue`: price lists (CSV, XLSX), price history, indexation;
+- :mod:`.accessions`: a member joins an agreement; who joined what;
+- :mod:`.orders`: the order's life (draft, approve, place, deliver, invoice, cancel);
+- :mod:`.commissions`: the suppliers' quarterly commission statements;
+- :mod:`.followup`: consumption against ceilings, alerts, savings.
+"""
+
+from __future__ import annotations
