@@ -111,3 +111,34 @@ def test_the_demo_and_only_the_demo_creates_the_demo_accounts(demo: list[str]) -
     listed = runner.invoke(app, [*demo, "users", "list"])
     assert listed.exit_code == 0, listed.output
     assert {"admin", "controller", "auditor", "owner", "member"} <= set(listed.output.split())
+
+
+def test_the_demo_leaves_january_of_next_year_waiting_for_the_close(demo: list[str]) -> None:
+    from mutua.bootstrap import open_engine, unit_of_work
+    from mutua.charging.service.review import preview_close
+    from mutua.kernel.periods import Period
+    from mutua.platform.settings import Settings
+
+    status = run_json(demo, "status", "2026")
+    assert [p["status"] for p in status["periods"]] == ["open"] * 12 and status["true_up"] is None
+    tariffs = run_json(demo, "tariffs", "list", "2026")
+    assert tariffs and all(t["tariff"] is not None for t in tariffs)  # adopted from 2025's actual cost
+    options = dict(zip(demo[::2], demo[1::2], strict=True))
+    settings = Settings(data_dir=Path(options["--data-dir"]), database_url=options.get("--database-url"))
+    engine = open_engine(settings, migrate_schema=False)
+    try:
+        review = preview_close(unit_of_work(engine, "ctrl"), Period(2026, 1))
+    finally:
+        engine.dispose()
+    assert review.can_lock and review.charges > 1000 and review.members > 200
+    assert review.direct_cost > 0 and review.total_charged > 0
+    # other income is booked where it is earned and shown as income: no centre shows a negative cost
+    report = run_json(demo, "report", "2025")
+    assert Decimal(report["other_income"]) > 0
+    assert Decimal(report["gross_cost"]) - Decimal(report["other_income"]) == Decimal(report["total_cost"])
+    for c in report["centres"]:
+        assert Decimal(c["direct"]) > 0 and Decimal(c["income"]) >= 0, c
+        assert Decimal(c["cost"]) - Decimal(c["income"]) == Decimal(c["direct"])
+        assert Decimal(c["direct"]) + Decimal(c["received"]) - Decimal(c["passed_on"]) == Decimal(c["after_allocation"])
+    fin = next(c for c in report["centres"] if c["centre"] == "FIN")
+    assert Decimal(fin["income"]) == 0 and Decimal(fin["received"]) > 0  # step-down: FIN receives from FAC, HR, ICTW

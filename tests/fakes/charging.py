@@ -76,6 +76,9 @@ class FakeCharging:
     def closed_periods(self) -> set[int]:
         return set(self.closed)
 
+    def closed_models(self, period_keys: Iterable[int]) -> dict[int, int]:
+        return {k: self.closed[k] for k in period_keys if k in self.closed}
+
     def latest_closed_period(self) -> Period | None:
         return Period.from_key(max(self.closed)) if self.closed else None
 
@@ -223,7 +226,7 @@ class FakeCharging:
     def true_up_run(self, year: int) -> TrueUpRun | None:
         for r in self.runs:
             if r["kind"] == "true_up" and r["year"] == year:
-                return TrueUpRun(year, TrueUpMode(r["mode"]), r["at"], r["actor"])
+                return TrueUpRun(year, TrueUpMode(r["mode"]), r["at"], r["actor"], r["model_id"])
         return None
 
     def true_up_by_member(self, year: int) -> list[MemberShare]:

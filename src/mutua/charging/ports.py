@@ -38,6 +38,10 @@ class Charging(Protocol):
         """The closed months (YYYYMM)."""
         ...
 
+    def closed_models(self, period_keys: Iterable[int]) -> dict[int, int]:
+        """Of these months, the closed ones -> the version of the cost model their close used."""
+        ...
+
     def latest_closed_period(self) -> Period | None: ...
 
     def lock_closing(self) -> None:
@@ -149,8 +153,12 @@ class RegistryReader(Protocol):
 class CostModels(Protocol):
     """The cost model in force (the costing context keeps it)."""
 
-    def cost_model(self) -> tuple[int, CostModel]:
-        """(its id, the model); a Conflict when none was imported."""
+    def cost_model(self, on: date | None = None) -> tuple[int, CostModel]:
+        """(its id, the model) in force on ``on`` (today by default); a Conflict when none was imported."""
+        ...
+
+    def cost_model_version(self, model_id: int) -> CostModel:
+        """The model of version ``model_id``, as imported."""
         ...
 
 

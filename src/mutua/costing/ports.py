@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Protocol
 
 from mutua.costing.domain.model import CostModel
@@ -12,8 +13,14 @@ from mutua.kernel.ports import Transaction
 
 
 class CostModelInForce(Protocol):
-    def cost_model(self) -> tuple[int, CostModel]:
-        """The id and model in force (the newest imported); refused (Conflict) when there is none."""
+    def cost_model(self, on: date | None = None) -> tuple[int, CostModel]:
+        """The id and model in force on ``on`` (today by default: the newest imported, unless adopted
+        from a later date); refused (Conflict) when there is none."""
+        ...
+
+    def cost_model_version(self, model_id: int) -> CostModel:
+        """The model of version ``model_id`` as imported (a closed month or a trued-up year keeps
+        reporting from the version it used, whatever is imported later)."""
         ...
 
 
@@ -24,8 +31,11 @@ class CostModels(CostModelInForce, Protocol):
         """The file of the model in force, as imported; None when there is none."""
         ...
 
-    def add_cost_model(self, model: CostModel, content: str, sha: str) -> int:
-        """Keep a new version (imported now, by the unit of work's actor); returns its id."""
+    def add_cost_model(
+        self, model: CostModel, content: str, sha: str, in_force_from: date | None = None, decision: str | None = None
+    ) -> int:
+        """Keep a new version (imported now, by the unit of work's actor), in force from now on or from
+        ``in_force_from`` (adopted by ``decision``); returns its id."""
         ...
 
 

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mutua.charging.cli import print_report
-from mutua.platform.cli.output import JsonFlag, err, out, print_json, run
+from mutua.platform.cli.output import JsonFlag, err, out, plural, print_json, run
 from mutua.platform.cli.runtime import state
 
 app = typer.Typer(no_args_is_help=True)
@@ -27,7 +27,8 @@ def demo(
     as_json: JsonFlag = False,
 ) -> None:
     """Build a believable association (the real 2019 member list, 2018 figures), run twelve closes
-    and the true-up, print the association's report, and create the demo accounts (one per role,
+    and the true-up, adopt next year's tariffs and load its January (waiting for the close), print
+    the association's report, and create the demo accounts (one per role,
     the published password mutua-demo: for a demo only, never on real data)."""
     from mutua.access.service import add_demo_users
     from mutua.charging.service.reporting import association_report
@@ -69,7 +70,15 @@ def demo(
         return
     print_report(report)
     documents = sum(d["documents"] for d in result.get("documents", []))
-    out.print(f"{documents} invoices and credit notes issued (`mutua invoices list --year {year}`)")
+    out.print(
+        f"{plural(documents, 'invoice and credit note', 'invoices and credit notes')} issued "
+        f"(`mutua invoices list --year {year}`)"
+    )
+    if waiting := result.get("next_year"):
+        out.print(
+            f"{year + 1}'s tariffs adopted; {waiting['waiting']}'s ledger, time sheets and usage loaded, "
+            f"waiting for the close (`mutua close {waiting['waiting']}` or the portal's Close page)"
+        )
     out.print(f"demo built in {elapsed:.1f} s; input files in {result['input']}")
     out.print("demo accounts (password [bold]mutua-demo[/], published: for this demo only):")
     for a in accounts:

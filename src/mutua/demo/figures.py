@@ -28,6 +28,13 @@ GROUP_SHARE = {
     "other": Decimal("0.294"),
 }
 OTHER_INCOME = (TURNOVER * Decimal("0.014") / Decimal("0.986")).quantize(Decimal(1))
+# Where the association books its other operating income (class 74), as an association would: on the
+# centre whose costs it recovers (account, share of OTHER_INCOME, what it is).
+OTHER_INCOME_BOOKED = {
+    "FAC": ("743000", Decimal("0.40"), "Recovered costs: sublet offices, parking and energy re-invoiced"),
+    "HR": ("740000", Decimal("0.35"), "Operating subsidies: training and employment grants"),
+    "ICTW": ("743000", Decimal("0.25"), "Recovered costs: workstations and telephony re-invoiced"),
+}
 SUPPORT_COST = {
     "FAC": Decimal("7200000"),
     "HR": Decimal("5600000"),

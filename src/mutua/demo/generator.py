@@ -4,7 +4,10 @@ Built from the real member list of 15 May 2019 and DOMAIN.md's figures (Smals 20
 EUR 321.6 M, split by activity (development 17.4 %, infrastructure 23.5 %, secondment 28.8 %,
 consultants 30.3 %) and by client group (social security 64.2 %, federal public services 6.4 %,
 others 29.4 %), a 2018-like cost structure, support centres, time sheets, secondments, consultants'
-invoices with non-deductible VAT, and shared-cloud usage. Enterprise numbers are synthetic (valid
+invoices with non-deductible VAT, and shared-cloud usage; its other operating income booked on the
+support centres whose costs it recovers. Besides the year's twelve months, the January after it
+(ledger, time sheets, usage: month 13 here, drawn from a second random stream so that the year is
+the same with or without it), for a controller to close. Enterprise numbers are synthetic (valid
 check digits, not the members' real numbers). Deterministic for a given seed.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -31,6 +35,7 @@ from mutua.demo.figures import (
     GROUP_SHARE,
     INFRA,
     OTHER_INCOME,
+    OTHER_INCOME_BOOKED,
     SUPPORT_COST,
     TURNOVER,
     USAGE_DECIMALS,
@@ -52,12 +57,13 @@ class DemoBuilder:
     def __init__(self, year: int, seed: int = 2018) -> None:
         self.year = year
         self.rng = random.Random(seed)
+        self.later = random.Random(seed + 1)  # the January after the year (month 13)
         self.members = load_members(self.rng)
         self.groups: dict[str, list[DemoMember]] = {g: [m for m in self.members if m.group == g] for g in GROUP_SHARE}
         self.engagements: list[dict[str, Any]] = []
-        self.ledger: dict[int, list[dict[str, Any]]] = {m: [] for m in range(1, 13)}
-        self.time: dict[int, list[dict[str, Any]]] = {m: [] for m in range(1, 13)}
-        self.usage: dict[int, list[dict[str, Any]]] = {m: [] for m in range(1, 13)}
+        self.ledger: dict[int, list[dict[str, Any]]] = {m: [] for m in range(1, 14)}
+        self.time: dict[int, list[dict[str, Any]]] = {m: [] for m in range(1, 14)}
+        self.usage: dict[int, list[dict[str, Any]]] = {m: [] for m in range(1, 14)}
         self.commitments: list[dict[str, Any]] = []
         self.tariffs: list[dict[str, Any]] = []
         self._entry = 0
@@ -78,7 +84,8 @@ class DemoBuilder:
         """Own costs per centre such that, after support allocation, each final centre costs its target."""
         targets = self._final_targets(model)
         support = dict(SUPPORT_COST)
-        support["FIN"] = support["FIN"] - OTHER_INCOME
+        for centre, (_, share, _) in OTHER_INCOME_BOOKED.items():
+            support[centre] -= OTHER_INCOME * share
         direct = {**support, **targets}
         for _ in range(6):
             allocation = allocate_support(model, direct)
@@ -88,6 +95,14 @@ class DemoBuilder:
         return direct, targets
 
     # -- files ---------------------------------------------------------------------------------
+
+    def period(self, month: int) -> Period:
+        """Month 1 to 12 of the year, or 13: the January after it."""
+        return Period(self.year, month) if month <= 12 else Period(self.year + 1, 1)
+
+    def january_after(self, annual: Decimal, noise: float = 0.03) -> Decimal:
+        """A twelfth of ``annual`` with some noise and a little growth: month 13's amount."""
+        return (annual / 12 * Decimal(str(round(self.later.gauss(1.02, noise), 4)))).quantize(Decimal("0.01"))
 
     def _line(
         self,
@@ -102,10 +117,10 @@ class DemoBuilder:
         self._entry += 1
         self.ledger[month].append(
             {
-                "entry_id": f"{self.year}-{self._entry:07d}",
-                "period": str(Period(self.year, month)),
+                "entry_id": f"{self.period(month).year}-{self._entry:07d}",
+                "period": str(self.period(month)),
                 "account": account,
-                "centre": centre if not account.startswith(("65", "66", "67", "74", "75")) else "",
+                "centre": centre if not account.startswith(("65", "66", "67", "75")) else "",
                 "amount": f"{amount:.2f}",
                 "nd_vat": f"{nd_vat:.2f}" if nd_vat else "",
                 "engagement": engagement,
@@ -123,15 +138,19 @@ class DemoBuilder:
                 profile[5], profile[11] = 1.9, 1.85
             for month, value in enumerate(spread(amount, 12, self.rng, 0.03, profile), start=1):
                 self._line(month, account, centre, value, description=f"{label} {centre}")
+            self._line(13, account, centre, self.january_after(amount), description=f"{label} {centre}")
 
     def build(self, model: CostModel) -> None:
         rng = self.rng
         direct, targets = self.plan_direct_costs(model)
-        # Support centres: their own costs (and the association's other income, booked on FIN).
+        # Support centres: their own costs, and the other income that recovers part of them.
         for code in SUPPORT_COST:
             self._own_cost_lines(code, SUPPORT_COST[code], COST_MIX["support"], rng.gauss(1, 0.015))
-        for month, value in enumerate(spread(OTHER_INCOME, 12, rng, 0.1), start=1):
-            self._line(month, "740000", "FIN", value, description="Other operating income (commissions, recoveries)")
+        for centre, (account, share, label) in OTHER_INCOME_BOOKED.items():
+            income = (OTHER_INCOME * share).quantize(Decimal("0.01"))
+            for month, value in enumerate(spread(income, 12, rng, 0.1), start=1):
+                self._line(month, account, centre, value, description=label)
+            self._line(13, account, centre, self.january_after(income, 0.1), description=label)
         self._development(direct["DEV"], targets["DEV"])
         self._secondment(direct["SEC"], targets["SEC"])
         self._consultancy(direct["CONS"], targets["CONS"])
@@ -201,6 +220,23 @@ class DemoBuilder:
                     )
                     planned_hours[main["code"]] = planned_hours.get(main["code"], 0) + 7.6 * GRADES[grade]
                 planned_weighted_hours += 7.6 * GRADES[grade]
+        january = [d for d in working_days(year + 1) if d.month == 1]
+        for pid, grade, main, second in staff:
+            for day in january:
+                if self.later.random() < 0.09:
+                    continue
+                split_day = second is not None and second is not main
+                for eng, hours in ((main, "4.60"), (second, "3.00")) if split_day else ((main, "7.60"),):
+                    assert eng is not None
+                    self.time[13].append(
+                        {
+                            "person": pid,
+                            "grade": grade,
+                            "engagement": eng["code"],
+                            "date": day.isoformat(),
+                            "hours": hours,
+                        }
+                    )
         k = float(target) / planned_weighted_hours * rng.gauss(1, 0.01)
         self.tariffs.append(
             {"year": year, "service": "DEV-H", "grades": {g: f"{r * k:.2f}" for g, r in GRADES.items()}}
@@ -233,6 +269,14 @@ class DemoBuilder:
                 self._line(
                     month, "620200", "SEC", value, engagement=e["code"], description=f"Seconded staff, {e['code']}"
                 )
+            self._line(
+                13,
+                "620200",
+                "SEC",
+                self.january_after(annual[e["code"]], 0.02),
+                engagement=e["code"],
+                description=f"Seconded staff, {e['code']}",
+            )
             e["budget"] = f"{float(annual[e['code']]) * float(target / own_cost) * rng.uniform(0.95, 1.15):.2f}"
         markup = (target / passed_on - 1).quantize(Decimal("0.0001"))
         self.tariffs.append({"year": year, "service": "SECOND", "markup": str(markup)})
@@ -260,7 +304,8 @@ class DemoBuilder:
         )
         for e in engagements:
             gross = annual[e["code"]]
-            for month, value in enumerate(spread(gross, 12, rng, 0.25), start=1):
+            monthly = [*spread(gross, 12, rng, 0.25), self.january_after(gross, 0.25)]
+            for month, value in enumerate(monthly, start=1):
                 net = (value / Decimal("1.21")).quantize(Decimal("0.01"))
                 self._line(
                     month,
@@ -316,14 +361,15 @@ class DemoBuilder:
                 tariff = float(targets[centre]) / volume
                 budget += qty_year * tariff
                 places = USAGE_DECIMALS[service]
-                for month in range(1, 13):
-                    q = max(0.0, qty_year / 12 * rng.gauss(1.0 + 0.004 * (month - 6), 0.04))
+                for month in range(1, 14):
+                    drawn = rng if month <= 12 else self.later
+                    q = max(0.0, qty_year / 12 * drawn.gauss(1.0 + 0.004 * (month - 6), 0.04))
                     self.usage[month].append(
                         {
                             "member": m.number,
                             "engagement": eng["code"],
                             "service": service,
-                            "period": str(Period(year, month)),
+                            "period": str(self.period(month)),
                             "quantity": f"{q:.{places}f}",
                         }
                     )
@@ -356,7 +402,7 @@ class DemoBuilder:
             "code": code,
             "member": m.number,
             "kind": kind,
-            "title": title[:300],
+            "title": in_language(title, m.language)[:300],
             "service": service,
             "budget": f"{budget:.2f}",
             "starts_on": date(self.year, 1, 1).isoformat(),
@@ -423,15 +469,15 @@ class DemoBuilder:
         )
         _write_csv(folder / "commitments.csv", ["engagement", "period", "amount", "description"], self.commitments)
         files: dict[str, Any] = {"ledger": [], "time": [], "usage": []}
-        for p in months_of(self.year):
+        for month, p in enumerate([*months_of(self.year), self.period(13)], start=1):
             for kind, rows, header in (
                 (
                     "ledger",
-                    self.ledger[p.month],
+                    self.ledger[month],
                     ["entry_id", "period", "account", "centre", "amount", "nd_vat", "engagement", "description"],
                 ),
-                ("time", self.time[p.month], ["person", "grade", "engagement", "date", "hours"]),
-                ("usage", self.usage[p.month], ["member", "engagement", "service", "period", "quantity"]),
+                ("time", self.time[month], ["person", "grade", "engagement", "date", "hours"]),
+                ("usage", self.usage[month], ["member", "engagement", "service", "period", "quantity"]),
             ):
                 path = folder / f"{kind}-{p}.csv"
                 _write_csv(path, header, rows)
@@ -444,3 +490,32 @@ def _write_csv(path: Path, header: list[str], rows: list[dict[str, Any]]) -> Non
         writer = csv.DictWriter(fh, fieldnames=header, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
+
+
+# The demo's engagement titles in the member's language (a member names its engagements itself).
+_TITLES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(pattern), nl, fr)
+    for pattern, nl, fr in (
+        (r"Project (\d+): application for (.+)", r"Project \1: toepassing voor \2", r"Projet \1 : application pour \2"),
+        (
+            r"Secondment of ICT staff to (.+)",
+            r"Detachering van ICT-personeel naar \1",
+            r"Détachement de personnel ICT à \1",
+        ),
+        (
+            r"Consultancy order (\d+) under framework agreement for (.+)",
+            r"Consultancyopdracht \1 onder raamovereenkomst voor \2",
+            r"Commande de consultance \1 sous accord-cadre pour \2",
+        ),
+        (r"Shared-cloud services for (.+)", r"Gedeelde clouddiensten voor \1", r"Services cloud partagés pour \1"),
+        (r"IT service management for (.+)", r"IT-dienstbeheer voor \1", r"Gestion des services IT pour \1"),
+    )
+)
+
+
+def in_language(title: str, language: str) -> str:
+    """A demo engagement's title in Dutch or French for a member that reads it (English otherwise)."""
+    for pattern, nl, fr in _TITLES:
+        if language in ("nl", "fr") and pattern.fullmatch(title):
+            return pattern.sub(nl if language == "nl" else fr, title)
+    return title

@@ -1,5 +1,7 @@
 """The demo: writes a year of a believable association's input files, then runs them through the
-same imports, twelve closes and the true-up that a real association would use."""
+same imports, twelve closes and the true-up that a real association would use; then leaves the
+association as a controller finds it in January: next year's tariffs proposed from the year's actual
+cost and adopted, January's ledger, time sheets and usage imported, waiting for the close."""
 
 from __future__ import annotations
 
@@ -10,15 +12,17 @@ from typing import Any
 
 from mutua.charging.service import imports
 from mutua.charging.service.close import TrueUpMode, close_period, true_up
+from mutua.charging.service.tariffs import propose_next_year
 from mutua.costing.modelfile import parse_cost_model
 from mutua.costing.service import import_cost_model
+from mutua.demo import purchasing
 from mutua.demo.generator import DemoBuilder
-from mutua.kernel.periods import months_of
+from mutua.kernel.periods import Period, months_of
 from mutua.kernel.problems import Conflict
 from mutua.registry import service as registry
 
 Progress = Callable[[str, int], None]  # (step description, steps done so far)
-STEPS = 4 + 12 * 4 + 1 + 1
+STEPS = 4 + 12 * 4 + 1 + 1 + 1 + 3
 
 
 def run_demo(uow: Any, folder: Path, year: int, progress: Progress | None = None) -> dict[str, Any]:
@@ -49,6 +53,7 @@ def run_demo(uow: Any, folder: Path, year: int, progress: Progress | None = None
     tick("engagements")
     registry.import_commitments(uow, folder / "commitments.csv")
     tick("commitments")
+    purchasing.build(uow, folder, year)  # joint purchasing: consultancy invoices go into the year's ledger
     closes = []
     for i, period in enumerate(months_of(year)):
         imports.import_ledger(uow, files["ledger"][i])
@@ -65,10 +70,32 @@ def run_demo(uow: Any, folder: Path, year: int, progress: Progress | None = None
 
     issued = [r.as_json() for r in issue_year(uow, year)]
     tick("invoices and credit notes")
+    january = waiting_january(uow, folder, files, year, tick)
     return {
         "year": year,
         "input": str(folder),
         "closes": closes,
         "true_up": result.as_json(),
         "documents": issued,
+        "next_year": january,
     }
+
+
+def waiting_january(
+    uow: Any, folder: Path, files: dict[str, Any], year: int, tick: Callable[[str], None]
+) -> dict[str, Any]:
+    """Adopt next year's tariffs (proposed from ``year``'s actual cost, volumes and carried balance)
+    and import the January after ``year``: its ledger, time sheets and usage wait for the close."""
+    proposal = propose_next_year(uow, year)
+    model = folder / f"cost-model-{year + 1}.yaml"
+    model.write_text(proposal.model, encoding="utf-8")
+    import_cost_model(uow, model)
+    tick(f"{year + 1} tariffs adopted")
+    january = Period(year + 1, 1)
+    imports.import_ledger(uow, files["ledger"][12])
+    tick(f"{january} ledger")
+    imports.import_time_sheets(uow, files["time"][12])
+    tick(f"{january} time sheets")
+    imports.import_usage(uow, files["usage"][12])
+    tick(f"{january} usage, waiting for the close")
+    return {"tariffs": len(proposal.tariffs), "notes": list(proposal.notes), "waiting": str(january)}

@@ -64,6 +64,12 @@ class SqlCharging:
     def closed_periods(self) -> set[int]:
         return {int(r.period_key) for r in self.c.execute(select(periods.c.period_key))}
 
+    def closed_models(self, period_keys: Iterable[int]) -> dict[int, int]:
+        keys = list(period_keys)
+        q = select(periods.c.period_key, periods.c.cost_model_id).where(periods.c.period_key.in_(keys))
+        rows = self.c.execute(q)
+        return {int(r.period_key): int(r.cost_model_id) for r in rows}
+
     def latest_closed_period(self) -> Period | None:
         key = self.c.execute(select(func.max(periods.c.period_key))).scalar_one()
         return None if key is None else Period.from_key(int(key))
@@ -384,7 +390,11 @@ class SqlCharging:
         row = self.c.execute(
             select(close_runs).where(and_(close_runs.c.year == year, close_runs.c.kind == "true_up"))
         ).first()
-        return None if row is None else TrueUpRun(row.year, TrueUpMode(row.mode), row.at, row.actor)
+        return (
+            None
+            if row is None
+            else TrueUpRun(row.year, TrueUpMode(row.mode), row.at, row.actor, int(row.cost_model_id))
+        )
 
     def true_up_by_member(self, year: int) -> list[MemberShare]:
         s, m = true_up_shares, members

@@ -35,6 +35,7 @@ from mutua.charging.domain.trueup import (
     TrueUpMode,
     TrueUpRun,
     allocate_actual_cost,
+    model_used,
     settle,
     true_up_blockers,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "allocate_actual_cost",
     "charged_by_engagement",
     "draft_close",
+    "model_used",
     "month_blockers",
     "months_active",
     "project",

@@ -48,12 +48,14 @@ class TrueUpRun:
         mode: settled now, or carried forward.
         at: when (UTC).
         actor: who ran it.
+        model_id: the version of the cost model it allocated with (the year reports from it).
     """
 
     year: int
     mode: TrueUpMode
     at: datetime
     actor: str
+    model_id: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"mode": self.mode.value, "at": self.at.isoformat() + "Z", "by": self.actor}
@@ -114,6 +116,17 @@ def allocate_actual_cost(books: ActualBooks, timings: Timings) -> tuple[ActualCo
     if allocation is None or problems:
         return None, problems
     return ActualCost(support, allocation), []
+
+
+def model_used(closed: Mapping[int, int], run: TrueUpRun | None, period_keys: Iterable[int]) -> int | None:
+    """The version of the cost model the figures of these months were made with: the true-up's when
+    the year was trued up (``run``), else that of the latest of them closed (``closed``: month ->
+    the version its close used); None when none of them is closed (the model in force then applies).
+    """
+    if run is not None and run.model_id is not None:
+        return run.model_id
+    used = [closed[k] for k in sorted(period_keys) if k in closed]
+    return used[-1] if used else None
 
 
 def true_up_blockers(year: int, closed: Collection[int], ran: bool) -> list[str]:

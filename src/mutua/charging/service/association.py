@@ -8,16 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from mutua.charging.domain import MemberShare, TrueUpRun
 from mutua.charging.ports import ChargingUnitOfWork
-from mutua.charging.service.close import actual_cost
+from mutua.charging.service.close import actual_cost, model_of
 from mutua.charging.service.dashboard import closed_in
 from mutua.costing.domain.model import CostModel
 from mutua.kernel.access import Action, Permission, requires
-from mutua.kernel.money import ZERO, to_cents
+from mutua.kernel.money import ZERO
 
 
 @requires(Permission())
@@ -40,6 +39,18 @@ def latest_year(uow: ChargingUnitOfWork) -> int:
     with uow:
         latest = uow.charging.latest_closed_period()
     return latest.year if latest is not None else datetime.now(UTC).year
+
+
+@requires(Permission())
+def closing_year(uow: ChargingUnitOfWork) -> int:
+    """The year a controller is closing: the latest closed month's, until that year's December is
+    closed and trued up; then the next year (this year when nothing is closed)."""
+    with uow:
+        latest = uow.charging.latest_closed_period()
+        if latest is None:
+            return datetime.now(UTC).year
+        done = latest.month == 12 and uow.charging.true_up_run(latest.year) is not None
+    return latest.year + 1 if done else latest.year
 
 
 # -- the allocation as a picture ----------------------------------------------------------------
@@ -73,7 +84,8 @@ class FlowLink:
 
 @dataclass(frozen=True, slots=True)
 class IncomeLine:
-    """Income of an account class on a centre (negative: it reduces the centre's cost; not drawn)."""
+    """Income of an account class on a centre (negative: it reduces the centre's cost; drawn as a
+    flow from the centre to the income that bears that part of its cost)."""
 
     account_class: str
     centre: str
@@ -93,8 +105,9 @@ class AllocationFlows:
         method: the support allocation's method.
         total_cost: the closed months' cost.
         nodes: the nodes, column by column.
-        links: every amount moved.
-        income: the income lines, listed but not drawn.
+        links: every amount moved; into every centre as much as out of it (its costs and what it
+            received; what it passed on, its services' cost and the part its income bears).
+        income: the income lines (negative).
     """
 
     year: int
@@ -120,24 +133,31 @@ class AllocationFlows:
 
 
 def _link(links: list[FlowLink], source: str, target: str, amount: Decimal) -> None:
+    """A link of ``amount`` from ``source`` to ``target``; a negative amount (a centre whose income
+    exceeds its cost) is drawn the other way, so that what flows in still equals what flows out."""
     if amount > 0:
         links.append(FlowLink(source, target, amount))
+    elif amount < 0:
+        links.append(FlowLink(target, source, -amount))
 
 
 @requires(Permission(Action.READ_ASSOCIATION))
 def allocation_flows(uow: ChargingUnitOfWork, year: int) -> AllocationFlows:
     """Ledger (account class) -> cost centres -> services -> client groups, for the closed months.
 
-    Each link is an exact amount in cents. Support centres pass their cost to the final centres
-    (the model's method); income (negative) lines are listed in ``income`` but not drawn.
+    Each link is an amount in cents, from the report's one rounding: support centres pass their
+    cost to the final centres (the model's method) as the report's ``received`` and ``passed on``;
+    income (negative) lines are listed in ``income`` and drawn from their centre to the income
+    (``income:74``), which bears that part of the cost beside the client groups. What flows into a
+    centre flows out of it, to the cent.
     """
     with uow:
-        _, model = uow.costing.cost_model()
+        _, model = model_of(uow, year)
         closed = closed_in(uow, year)
         if not closed:
             return AllocationFlows(year, 0)
         ledger = uow.charging.ledger_totals([p.key for p in closed])
-        cost = actual_cost(uow, year, closed)
+        cost = actual_cost(uow, year, closed, model=model)
         groups = {m.enterprise_number: m.client_group.value for m in uow.registry.members()}
     support, allocation = cost.support, cost.allocation
     links: list[FlowLink] = []
@@ -147,12 +167,11 @@ def allocation_flows(uow: ChargingUnitOfWork, year: int) -> AllocationFlows:
             _link(links, f"ledger:{t.account_class}", f"centre:{t.centre}", t.amount)
         elif t.amount < 0:
             income.append(IncomeLine(t.account_class, t.centre, t.amount))
+    for i in income:
+        _link(links, f"centre:{i.centre}", f"income:{i.account_class}", -i.amount)
     final = {c.code for c in model.final_centres}
-    moved: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
-    for f in support.flows:
-        moved[(f.source, f.target)] += f.amount
-    for (source, target), exact in sorted(moved.items()):
-        _link(links, f"centre:{source}", f"centre:{target}", to_cents(exact))
+    for (source, target), amount in sorted(support.moved.items()):
+        _link(links, f"centre:{source}", f"centre:{target}", amount)
     for s in model.services:
         if s.centre in final:
             _link(links, f"centre:{s.centre}", f"service:{s.code}", allocation.service_cost.get(s.code, ZERO))
@@ -167,12 +186,12 @@ def allocation_flows(uow: ChargingUnitOfWork, year: int) -> AllocationFlows:
     for s in model.services:
         names[f"service:{s.code}"] = s.name
     for rule in model.accounts:
-        names[f"ledger:{rule.prefix}"] = f"{rule.prefix} {rule.name}"
+        names[f"ledger:{rule.prefix}"] = names[f"income:{rule.prefix}"] = f"{rule.prefix} {rule.name}"
     used = {x for link in links for x in (link.source, link.target)}
     nodes = []
     for node in sorted(used, key=_node_order(model)):
         kind, _, code = node.partition(":")
-        column = {"ledger": 0, "group": 4, "service": 3}.get(kind)
+        column = {"ledger": 0, "group": 4, "income": 4, "service": 3}.get(kind)
         if column is None:
             found = model.centre(code)
             column = 2 if found is not None and found.is_final else 1

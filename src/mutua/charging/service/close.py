@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -26,12 +27,14 @@ from mutua.charging.domain import (
     TrueUpRun,
     allocate_actual_cost,
     draft_close,
+    model_used,
     settle,
     true_up_blockers,
     unstorable,
 )
 from mutua.charging.ports import ChargingUnitOfWork
 from mutua.costing.domain.allocation import SupportAllocation
+from mutua.costing.domain.model import CostModel
 from mutua.kernel.access import Action, Permission, requires
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import Period, months_of
@@ -48,6 +51,7 @@ __all__ = [
     "close_period",
     "close_status",
     "load_month",
+    "model_of",
     "true_up",
 ]
 
@@ -174,7 +178,7 @@ class CloseStatus:
 
 def load_month(uow: ChargingUnitOfWork, period: Period) -> MonthBooks:
     """What the close of ``period`` reads (inside an open unit of work)."""
-    model_id, model = uow.costing.cost_model()
+    model_id, model = uow.costing.cost_model(period.first_day)  # a model adopted from a later date: not yet
     return MonthBooks(
         period,
         model_id,
@@ -186,9 +190,26 @@ def load_month(uow: ChargingUnitOfWork, period: Period) -> MonthBooks:
     )
 
 
-def load_actuals(uow: ChargingUnitOfWork, year: int, periods: Sequence[Period]) -> ActualBooks:
-    """What allocating the actual cost of ``periods`` reads (inside an open unit of work)."""
-    _, model = uow.costing.cost_model()
+def model_of(uow: ChargingUnitOfWork, year: int, period: Period | None = None) -> tuple[int, CostModel]:
+    """The version of the cost model (id, model) the figures of ``year`` (or of the month ``period``)
+    were made with, whatever was imported since: the true-up's once the year was trued up (for a
+    month, December's only), else the one the latest closed month used; the model in force when
+    none of the months is closed (inside an open unit of work)."""
+    keys = [period.key] if period is not None else [p.key for p in months_of(year)]
+    run = uow.charging.true_up_run(year) if period is None or period.month == 12 else None
+    used = model_used(uow.charging.closed_models(keys), run, keys)
+    if used is None:
+        return uow.costing.cost_model(date(year, 1, 1) if period is None else period.first_day)
+    return used, uow.costing.cost_model_version(used)
+
+
+def load_actuals(
+    uow: ChargingUnitOfWork, year: int, periods: Sequence[Period], model: CostModel | None = None
+) -> ActualBooks:
+    """What allocating the actual cost of ``periods`` reads (inside an open unit of work), with
+    ``model`` (by default the one the year's figures were made with: :func:`model_of`)."""
+    if model is None:
+        _, model = model_of(uow, year)
     keys = [p.key for p in periods]
     return ActualBooks(
         year,
@@ -202,12 +223,17 @@ def load_actuals(uow: ChargingUnitOfWork, year: int, periods: Sequence[Period]) 
 
 
 def actual_cost(
-    uow: ChargingUnitOfWork, year: int, periods: Sequence[Period], timings: Timings | None = None
+    uow: ChargingUnitOfWork,
+    year: int,
+    periods: Sequence[Period],
+    timings: Timings | None = None,
+    model: CostModel | None = None,
 ) -> ActualCost:
     """The actual cost of closed ``periods``: support allocation, then shares (inside an open unit
-    of work); refused with the problems when the model cannot allocate it."""
+    of work), with ``model`` (by default the one the year's figures were made with); refused with
+    the problems when the model cannot allocate it."""
     timings = timings or Timings()
-    books = timings.run("load", load_actuals, uow, year, periods)
+    books = timings.run("load", load_actuals, uow, year, periods, model)
     cost, problems = allocate_actual_cost(books, timings)
     if cost is None:
         raise Rejected(problems, f"allocation of {year}")
@@ -259,13 +285,13 @@ def true_up(uow: ChargingUnitOfWork, year: int, mode: TrueUpMode = TrueUpMode.SE
     with uow:
         with timings.stage("load"):
             uow.charging.lock_closing()  # before the check: a concurrent true-up waits, then finds it ran
-            model_id, _ = uow.costing.cost_model()
+            model_id, model = uow.costing.cost_model(date(year, 12, 31))  # in force at the year's end
             closed = uow.charging.closed_periods()
             ran = uow.charging.true_up_run(year) is not None
         blockers = timings.run("check", true_up_blockers, year, closed, ran)
         if blockers:
             raise Conflict(blockers[0])
-        cost = actual_cost(uow, year, periods, timings)
+        cost = actual_cost(uow, year, periods, timings, model)
         shares = cost.allocation.shares
         settlement = timings.run("settle", settle, shares, mode, year)
         if too_large := unstorable(settlement.charges, f"true-up of {year}"):

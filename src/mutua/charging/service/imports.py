@@ -12,13 +12,17 @@ from typing import Any
 
 from mutua.charging.domain import LedgerLine, TimeEntry, UsageLine
 from mutua.charging.ports import ChargingImports
+from mutua.charging.service.ledgerfiles import amount_of, ledger_file
 from mutua.costing.domain.catalogue import Charging
 from mutua.kernel.access import Action, Permission, requires
+from mutua.kernel.bounds import MAX_AMOUNT, beyond
 from mutua.kernel.periods import Period
-from mutua.kernel.problems import Problem
+from mutua.kernel.problems import Problem, Rejected
 from mutua.platform.files import fields as f
 from mutua.platform.files.csv_files import Column, CsvFile, read_text
 from mutua.platform.files.imports import ImportResult, duplicates, run_import
+from mutua.platform.files.numbers import unambiguous
+from mutua.platform.files.sheets import is_xlsx, sniff_delimiter
 
 __all__ = [
     "LEDGER_COLUMNS",
@@ -42,6 +46,14 @@ LEDGER_COLUMNS = (
     Column("nd_vat", f.non_negative_amount, required=False),
     Column("engagement", f.text(40), required=False),
     Column("description", f.text(300), required=False),
+)
+# A ``;`` file without the model's ``ledger_format``: a number is taken only when it reads the same
+# with a decimal point and a decimal comma ("1.500" is refused as ambiguous, never read as 1.5).
+LEDGER_COLUMNS_UNDECLARED = tuple(
+    Column(c.name, (lambda p: lambda text: p(unambiguous(text)))(c.parse), c.required)
+    if c.name in ("amount", "nd_vat")
+    else c
+    for c in LEDGER_COLUMNS
 )
 TIME_COLUMNS = (
     Column("person", f.text(60)),
@@ -88,8 +100,23 @@ def _locked(
 
 @requires(_CLOSE_INPUT)
 def import_ledger(uow: ChargingImports, path: Path) -> ImportResult:
-    """Ledger lines: entry_id, period, account, centre, amount, nd_vat[, engagement, description]."""
-    return import_ledger_text(uow, read_text(path), str(path))
+    """Ledger lines: entry_id, period, account, centre, amount, nd_vat[, engagement, description];
+    or the export of an accounting package as the cost model's ``ledger_format`` declares it (CSV
+    with its delimiter, decimal separator and encoding, or an XLSX sheet; its column mapping)."""
+    with uow:
+        _, model = uow.costing.cost_model()
+    fmt = model.ledger_format
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise Rejected([Problem(str(path), None, None, f"cannot read: {exc.strerror or exc}")]) from exc
+    if fmt is None and not is_xlsx(path, data):
+        return import_ledger_text(uow, read_text(path), str(path))
+    converted = ledger_file(path, data, fmt)
+    try:
+        return run_import(uow, "ledger", converted.text, str(path), converted.columns, _ledger_lines, _write_ledger)
+    except Rejected as exc:
+        raise Rejected(converted.rename(exc.problems), f"ledger import of {path}") from None
 
 
 def _ledger_lines(uow: ChargingImports, parsed: CsvFile, problems: list[Problem]) -> list[LedgerLine]:
@@ -146,9 +173,15 @@ def _ledger_lines(uow: ChargingImports, parsed: CsvFile, problems: list[Problem]
                     )
         if centre is None:
             continue  # refused above: the file writes nothing
-        amount = v["amount"]
-        if v["account"].startswith("7"):
-            amount = -amount  # income reduces the cost to share
+        amount = amount_of(v)
+        if amount is None:
+            problems.append(Problem(source, line, "amount", "is empty (give an amount, or a debit or a credit)"))
+            continue
+        if (why := beyond(amount, MAX_AMOUNT)) is not None:
+            problems.append(Problem(source, line, "amount", why))
+            continue
+        if v["account"].startswith("7") and v.get("amount") is not None:
+            amount = -amount  # income reduces the cost to share (debit less credit already does)
         lines.append(
             LedgerLine(
                 v["entry_id"],
@@ -172,7 +205,8 @@ def _write_ledger(uow: ChargingImports, lines: Sequence[LedgerLine], batch_id: i
 @requires(_CLOSE_INPUT)
 def import_ledger_text(uow: ChargingImports, text: str, source: str) -> ImportResult:
     """The ledger file ``source`` with content ``text``."""
-    return run_import(uow, "ledger", text, source, LEDGER_COLUMNS, _ledger_lines, _write_ledger)
+    columns = LEDGER_COLUMNS if sniff_delimiter(text) == "," else LEDGER_COLUMNS_UNDECLARED
+    return run_import(uow, "ledger", text, source, columns, _ledger_lines, _write_ledger)
 
 
 # -- time sheets ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 from mutua.charging.domain import project
 from mutua.charging.domain.projection import percent
 from mutua.charging.ports import ChargingUnitOfWork
-from mutua.charging.service.close import actual_cost
+from mutua.charging.service.close import actual_cost, model_of
 from mutua.kernel.access import Action, Permission, requires
 from mutua.kernel.money import ZERO
 from mutua.kernel.periods import Period, months_of
@@ -45,20 +45,38 @@ class MemberHeading:
 
 @dataclass(frozen=True, slots=True)
 class CentreCost:
+    """A centre's row of the report; it adds up to the cent: ``cost - income = direct`` and
+    ``direct + received - passed_on = after_allocation`` (a support centre passes on all it has).
+
+    Attributes:
+        cost: its costs in the ledger (classes 6, non-deductible VAT included).
+        income: the other income booked on it (class 7, shown positive).
+        direct: its net direct cost (cost less income).
+        received: what it received from support centres.
+        passed_on: what it passed on to other centres (support centres only).
+        after_allocation: its cost after the support allocation (0.00 for a support centre).
+    """
+
     centre: str
     name: str
     kind: str
     direct: Decimal
     received: Decimal
     after_allocation: Decimal
+    passed_on: Decimal = ZERO
+    cost: Decimal = ZERO
+    income: Decimal = ZERO
 
     def as_json(self) -> dict[str, Any]:
         return {
             "centre": self.centre,
             "name": self.name,
             "kind": self.kind,
+            "cost": str(self.cost),
+            "income": str(self.income),
             "direct": str(self.direct),
             "received": str(self.received),
+            "passed_on": str(self.passed_on),
             "after_allocation": str(self.after_allocation),
         }
 
@@ -109,7 +127,8 @@ class AssociationReport:
         services: revenue, cost and result per service.
         revenue_by_activity: revenue per activity, largest first.
         revenue_by_client_group: revenue per client group, every group.
-        total_cost: the cost of the closed months.
+        total_cost: the cost of the closed months, net of other income: what the members bear.
+        other_income: the other income of the closed months (class 7, shown positive).
         total_revenue: their charges (true-up included).
         carried_forward: the balance carried into next year's tariffs.
         zero_result: the true-up ran and the result less the carried balance is zero.
@@ -128,6 +147,12 @@ class AssociationReport:
     total_revenue: Decimal = ZERO
     carried_forward: Decimal = ZERO
     zero_result: bool = False
+    other_income: Decimal = ZERO
+
+    @property
+    def gross_cost(self) -> Decimal:
+        """The closed months' costs before other income."""
+        return self.total_cost + self.other_income
 
     @property
     def result(self) -> Decimal:
@@ -156,6 +181,8 @@ class AssociationReport:
                     {"client_group": r.label, "revenue": str(r.revenue), "share_pct": str(r.share_pct)}
                     for r in self.revenue_by_client_group
                 ],
+                "gross_cost": str(self.gross_cost),
+                "other_income": str(self.other_income),
                 "total_cost": str(self.total_cost),
                 "total_revenue": str(self.total_revenue),
                 "carried_forward": str(self.carried_forward),
@@ -171,18 +198,23 @@ def association_report(uow: ChargingUnitOfWork, year: int) -> AssociationReport:
     """Cost by centre before and after allocation, result per service, revenue by activity and
     client group, and the zero-result check, for the closed months of ``year``."""
     with uow:
-        _, model = uow.costing.cost_model()
+        _, model = model_of(uow, year)
         closed = uow.charging.closed_periods()
         periods = [p for p in months_of(year) if p.key in closed]
         run = uow.charging.true_up_run(year)
         mode = None if run is None else run.mode.value
         if not periods:
             return AssociationReport(year, model.association.name, 0, mode)
-        cost = actual_cost(uow, year, periods)
+        cost = actual_cost(uow, year, periods, model=model)
+        ledger = uow.charging.ledger_totals([p.key for p in periods])
         charged = uow.charging.charged_totals([p.key for p in periods])
         groups = {m.enterprise_number: m.client_group.value for m in uow.registry.members()}
         carried = uow.charging.carry_forwards(year)
     support, allocation = cost.support, cost.allocation
+    income: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for line in ledger:
+        if line.account_class.startswith("7"):
+            income[line.centre] -= line.amount
     revenue_by_service: dict[str, Decimal] = defaultdict(lambda: ZERO)
     revenue_by_group: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for t in charged:
@@ -205,8 +237,11 @@ def association_report(uow: ChargingUnitOfWork, year: int) -> AssociationReport:
                 c.name,
                 c.kind.value,
                 support.direct.get(c.code, ZERO),
-                support.received(c.code) if c.is_final else ZERO,
+                support.received(c.code),
                 support.final.get(c.code, ZERO),
+                passed_on=support.passed_on(c.code),
+                cost=support.direct.get(c.code, ZERO) + income[c.code],
+                income=income[c.code],
             )
             for c in model.centres
         ),
@@ -234,6 +269,7 @@ def association_report(uow: ChargingUnitOfWork, year: int) -> AssociationReport:
         total_revenue=revenue,
         carried_forward=carried_total,
         zero_result=run is not None and revenue - support.total - carried_total == 0,
+        other_income=sum(income.values(), ZERO),
     )
 
 
@@ -362,7 +398,7 @@ def member_statement(uow: ChargingUnitOfWork, member: str, period: Period) -> St
     """A member's statement for a period: each engagement's charges that month, the total to
     date, the budget against actual and the projection to the year's end."""
     with uow:
-        _, model = uow.costing.cost_model()
+        _, model = model_of(uow, period.year, period)
         m = uow.registry.member(member)
         if m is None:
             raise NotFound(f"no member with enterprise number {member}")

@@ -10,8 +10,12 @@ Three methods, as cost accountants know them:
   ``T_s = D_s + sum_r a_rs T_r``; the system is solved exactly, then every support centre
   allocates ``T_s`` to all centres it serves.
 
-All arithmetic is exact (:class:`fractions.Fraction`); the final centres' totals are rounded to the
-cent once, by largest remainder, so that they add up to the total cost exactly.
+All arithmetic is exact (:class:`fractions.Fraction`). The amounts moved are then rounded to the
+cent once, together (:func:`round_flows`), so that every published table adds up along rows and
+columns: each support centre passes on exactly its direct cost plus what it received, each final
+centre's total is its direct cost plus what it received, the final centres' totals add up to the
+total cost, and each of them is within a cent of its exact value (by largest remainder where the
+balances leave a choice).
 
 Example (data before and after)::
 
@@ -22,14 +26,15 @@ Example (data before and after)::
 
 from __future__ import annotations
 
+from collections import defaultdict, deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
 from mutua.costing.domain.centres import Centre, KeyBasis, SupportMethod
 from mutua.costing.domain.model import CostModel
-from mutua.kernel.money import ZERO, round_shares, to_cents
+from mutua.kernel.money import ZERO, to_cents
 from mutua.kernel.problems import Problem
 
 
@@ -54,22 +59,31 @@ class SupportAllocation:
 
     Attributes:
         direct: each centre's own (direct) cost, before allocation.
-        final: each final centre's total after allocation, in cents; they add up to the total.
+        final: each final centre's total after allocation, in cents: its direct cost plus what it
+            received (``moved``); they add up to the total.
         flows: every exact amount moved between centres.
         method: the method used.
+        moved: the amounts moved, (source, target) -> cents, rounded once (:func:`round_flows`).
     """
 
     direct: Mapping[str, Decimal]
     final: Mapping[str, Decimal]
     flows: tuple[Flow, ...]
     method: SupportMethod
+    moved: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
 
     @property
     def total(self) -> Decimal:
         return sum(self.direct.values(), ZERO)
 
     def received(self, centre: str) -> Decimal:
-        return to_cents(sum((f.amount for f in self.flows if f.target == centre), Fraction(0)))
+        """What ``centre`` received from support centres, in cents (the rounded amounts moved)."""
+        return sum((a for (_, t), a in self.moved.items() if t == centre), ZERO)
+
+    def passed_on(self, centre: str) -> Decimal:
+        """What a support centre passed on to other centres, in cents: its direct cost plus what it
+        received (zero for a final centre)."""
+        return sum((a for (s, _), a in self.moved.items() if s == centre), ZERO)
 
 
 class AllocationError(ValueError):
@@ -114,17 +128,123 @@ def allocate_support(model: CostModel, direct_costs: Mapping[str, Decimal]) -> S
         raise AllocationError([Problem("ledger", None, "centre", f"unknown centre {u!r}") for u in unknown])
     method = model.support_method
     if method is SupportMethod.RECIPROCAL:
-        totals, flows = _reciprocal(model, support, final, direct)
+        _, flows = _reciprocal(model, support, final, direct)
     else:
         order = list(model.step_down_order) if method is SupportMethod.STEP_DOWN else support
-        totals, flows = _sequential(model, order, final, direct, step_down=method is SupportMethod.STEP_DOWN)
-    final_exact = {f: totals[f] for f in final}
+        _, flows = _sequential(model, order, final, direct, step_down=method is SupportMethod.STEP_DOWN)
+    direct_cents = {c.code: direct_costs.get(c.code, ZERO) for c in model.centres}
+    moved = round_flows(flows, direct_cents, support, final)
+    received: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for (_, target), amount in moved.items():
+        received[target] += amount
     return SupportAllocation(
-        direct={c.code: direct_costs.get(c.code, ZERO) for c in model.centres},
-        final=round_shares(final_exact),
+        direct=direct_cents,
+        final={f: direct_cents[f] + received[f] for f in final},
         flows=tuple(flows),
         method=method,
+        moved=moved,
     )
+
+
+def round_flows(
+    flows: list[Flow] | tuple[Flow, ...], direct: Mapping[str, Decimal], support: list[str], final: list[str]
+) -> dict[tuple[str, str], Decimal]:
+    """The exact amounts moved, rounded to the cent once, all together: each to the cent below or
+    above its exact value, such that every support centre passes on exactly its direct cost plus
+    what it received, and every final centre receives within a cent of its exact amount (the
+    final centres with the largest remainders first, as far as the balances allow).
+
+    The rounded amounts are an integral flow of the network whose exact flow is given, and one
+    exists with every amount at the floor or the ceiling of its exact value (network flows are
+    integral): the floors are taken, then the missing cents are routed (augmenting paths) over the
+    amounts whose exact value is not whole.
+    """
+    exact: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
+    for flow in flows:
+        exact[(flow.source, flow.target)] += flow.amount * 100
+    base = {k: v.numerator // v.denominator for k, v in exact.items()}
+    balance = {s: int(direct.get(s, ZERO) * 100) for s in support}
+    remainder: dict[str, Fraction] = defaultdict(Fraction)
+    for (source, target), cents in base.items():
+        balance[source] -= cents
+        if target in balance:
+            balance[target] += cents
+        else:
+            remainder[target] += exact[(source, target)] - cents
+    # The missing cents: S -> the support centres with cents left to pass on; those owed cents
+    # -> T; each amount not whole can take one more cent; each final centre takes its whole
+    # remainder (-> T), then one more cent for those chosen by largest remainder (-> X -> T).
+    net = _Network()
+    source, sink, chosen = "<S>", "<T>", "<X>"  # not centre codes: those are in the nodes as "=CODE"
+    for s, b in balance.items():
+        if b > 0:
+            net.add(source, f"={s}", b)
+        elif b < 0:
+            net.add(f"={s}", sink, -b)
+    for (s, t), cents in base.items():
+        if exact[(s, t)] != cents:
+            net.add(f"={s}", f"={t}", 1)
+    whole = {f: int(remainder[f]) for f in final}
+    for f in final:
+        net.add(f"={f}", sink, whole[f])
+    net.add(chosen, sink, sum(balance.values()) - sum(whole.values()))
+    routed = net.max_flow(source, sink)
+    for f in sorted(final, key=lambda f: -(remainder[f] - whole[f])):
+        if remainder[f] != whole[f]:
+            net.add(f"={f}", chosen, 1)
+            added = net.max_flow(source, sink)
+            if not added:
+                net.add(f"={f}", chosen, -1)
+            routed += added
+    if routed != sum(b for b in balance.values() if b > 0):  # pragma: no cover - cannot happen
+        raise ValueError("the amounts moved could not be rounded consistently")
+    cent = Decimal("0.01")
+    return {
+        (s, t): (Decimal(c + net.flow(f"={s}", f"={t}")) / 100).quantize(cent) for (s, t), c in sorted(base.items())
+    }
+
+
+class _Network:
+    """A small network with integer capacities, for :func:`round_flows` (Edmonds-Karp)."""
+
+    def __init__(self) -> None:
+        self.capacity: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.residual: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(self, source: str, target: str, capacity: int) -> None:
+        self.capacity[source][target] += capacity
+        self.residual[source][target] += capacity
+        self.residual[target][source] += 0
+
+    def flow(self, source: str, target: str) -> int:
+        """The units sent from ``source`` to ``target`` (units sent both ways cancel: only the net
+        amount changes a balance)."""
+        capacity = self.capacity[source][target]
+        return min(max(capacity - self.residual[source][target], 0), capacity)
+
+    def max_flow(self, source: str, sink: str) -> int:
+        total = 0
+        while True:
+            parent = {source: source}
+            queue = deque([source])
+            while queue and sink not in parent:
+                node = queue.popleft()
+                for nxt, cap in self.residual[node].items():
+                    if cap > 0 and nxt not in parent:
+                        parent[nxt] = node
+                        queue.append(nxt)
+            if sink not in parent:
+                return total
+            path = []
+            node = sink
+            while node != source:
+                path.append((parent[node], node))
+                node = parent[node]
+            push = min(self.residual[a][b] for a, b in path)
+            for a, b in path:
+                self.residual[a][b] -= push
+                self.residual[b][a] += push
+            total += push
 
 
 def _sequential(
