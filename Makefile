@@ -1,14 +1,16 @@
 # Two commands set up a fresh machine and run Mutua: `make demo` and `make test`.
 VENV ?= .venv
 PYTHON ?= python3
-SYSTEM_PACKAGES ?= libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
+# What WeasyPrint needs to render the PDFs (make demo), and the browser of the tests (make test).
+PDF_PACKAGES ?= libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+SYSTEM_PACKAGES ?= $(PDF_PACKAGES) chromium
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
 FOCUS_VENV ?= .venv-focus
 FOCUS_PYTHON ?= $(HOME)/.pyenv/versions/3.12.1/bin/python
 FOCUS_STAMP := $(FOCUS_VENV)/.installed-focus-validator-2.2.1
 
-.PHONY: demo test check lint bench system focus contracts
+.PHONY: demo test check lint bench system system-pdf focus contracts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +21,9 @@ $(STAMP): pyproject.toml
 
 system:
 	bash scripts/setup-system $(SYSTEM_PACKAGES)
+
+system-pdf:
+	bash scripts/setup-system $(PDF_PACKAGES)
 
 # The FinOps focus-validator needs Python 3.12: it gets an environment of its own, used by the tests
 # through a subprocess. (pyarrow is held below 21: later ones need NumPy 2, which the validator excludes.)
@@ -31,7 +36,7 @@ $(FOCUS_STAMP):
 
 focus: $(FOCUS_STAMP)
 
-demo: $(STAMP)
+demo: system-pdf $(STAMP)
 	$(VENV)/bin/mutua demo --reset
 
 # The architecture's rules (docs/architecture.md) are import-linter contracts, generated per context.

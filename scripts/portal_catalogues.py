@@ -261,6 +261,15 @@ T: dict[str, tuple[str, str]] = {
     "other": ("andere", "autres"),
     "settle": ("nu verrekenen", "régler maintenant"),
     "carry_forward": ("overdragen naar volgend jaar", "reporter à l'année suivante"),
+    "No month of {year} is closed yet: nothing is charged, so the budget stands against nothing spent.": (
+        "Nog geen maand van {year} is afgesloten: er is niets aangerekend, dus de begroting staat tegenover "
+        "nog niets uitgegeven.",
+        "Aucun mois de {year} n'est encore clôturé : rien n'est imputé, le budget est donc face à une dépense nulle.",
+    ),
+    "{period} is not closed yet: nothing is charged for it.": (
+        "{period} is nog niet afgesloten: er is nog niets voor aangerekend.",
+        "{period} n'est pas encore clôturé : rien n'est encore imputé pour ce mois.",
+    ),
 }
 
 

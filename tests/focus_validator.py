@@ -17,6 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FOCUS_VENV = ROOT / ".venv-focus"
 VERSION = "1.2"
+MUTUA_CRITERIA = ("UNIT_PRICING_SUPPORTED", "USAGE_MEASUREMENT_SUPPORTED", "PUBLIC_PRICE_LIST_SUPPORTED")
+"""What Mutua is, as the validator's applicability criteria: it publishes unit prices (the tariffs,
+a public price list) and measures usage; the rules that apply to such a provider are checked."""
 _LINE = re.compile(r"^\S+\s+([A-Za-z]+-[A-Z]-\d{3}-[A-Z]): (PASS|FAIL|SKIPPED)\b", re.M)
 
 
@@ -66,7 +69,8 @@ def or_alternatives() -> dict[str, list[str]]:
     return result
 
 
-def validate(csv_file: Path) -> FocusReport:
+def validate(csv_file: Path, criteria: tuple[str, ...] = ()) -> FocusReport:
+    """The validator's report on a FOCUS CSV file, declared with the applicability ``criteria``."""
     # The validator reads its currency list by a path relative to its package's parent folder.
     proc = subprocess.run(
         [
@@ -76,6 +80,7 @@ def validate(csv_file: Path) -> FocusReport:
             "--validate-version",
             VERSION,
             "--block-download",
+            *(["--applicability-criteria", ",".join(criteria)] if criteria else []),
         ],
         cwd=_site_packages(),
         capture_output=True,

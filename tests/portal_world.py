@@ -15,6 +15,11 @@ from mutua.charging.service import imports
 from mutua.charging.service.close import close_period
 from mutua.kernel.periods import Period
 
+try:
+    from tests import purchasing_world
+except ImportError:  # imported as a top-level module, with tests/ on the path
+    import purchasing_world  # type: ignore[no-redef]
+
 MEMBER_A = "0200000043"
 MEMBER_B = "0200791978"
 PASSWORD = "correct horse battery"
@@ -25,16 +30,18 @@ version: "t1"
 association: {name: Test association, enterprise_number: "0406.798.006", iban: BE71 0961 2345 6769}
 support_allocation: {method: step_down, order: [ADM]}
 centres:
-  - {code: ADM, name: Administration, kind: support, key: {basis: weights, weights: {DEV: 3, VM: 1}}}
-  - {code: DEV, name: Development, kind: operational}
-  - {code: VM, name: Virtual machines, kind: service}
+  - {code: ADM, name: Administration, names: {nl: Administratie, fr: Administration générale},
+     kind: support, key: {basis: weights, weights: {DEV: 3, VM: 1}}}
+  - {code: DEV, name: Development, names: {nl: Ontwikkeling, fr: Développement}, kind: operational}
+  - {code: VM, name: Virtual machines, names: {nl: Virtuele machines, fr: Machines virtuelles}, kind: service}
 accounts:
-  - {prefix: "61", name: Services}
-  - {prefix: "62", name: Remuneration}
+  - {prefix: "61", name: Services, names: {nl: Diensten en diverse goederen, fr: Services et biens divers}}
+  - {prefix: "62", name: Remuneration, names: {nl: Bezoldigingen, fr: Rémunérations}}
 services:
-  - {code: DEV-H, name: Development, centre: DEV, activity: development, charging: time, unit: hour, unit_code: HUR}
-  - {code: VMAAS, name: Virtual machines, centre: VM, activity: infrastructure, charging: usage,
-     unit: VM-hour, unit_code: HUR}
+  - {code: DEV-H, name: Development, names: {nl: Ontwikkeling, fr: Développement}, centre: DEV,
+     activity: development, charging: time, unit: hour, unit_code: HUR}
+  - {code: VMAAS, name: Virtual machines, names: {nl: Virtuele machines, fr: Machines virtuelles}, centre: VM,
+     activity: infrastructure, charging: usage, unit: VM-hour, unit_code: HUR}
 tariffs:
   - {year: 2025, service: DEV-H, grades: {medior: '60.00', senior: '80.00'}}
   - {year: 2025, service: VMAAS, price: '0.50'}
@@ -107,6 +114,7 @@ def build(engine: Engine, folder: Path, *, users: bool = True) -> None:
             path.write_text(text, encoding="utf-8")
             func(registered, path)
     close_period(registered, Period(2025, 1))
+    purchasing_world.build(engine, MEMBER_A, MEMBER_B, PASSWORD if users else None)  # joint purchasing
     if users:
         from mutua.bootstrap import unit_of_work
         from mutua.kernel.access import Role

@@ -4,6 +4,7 @@ FOCUS export through the FinOps validator, and the `mutua invoices` / `mutua exp
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import time
@@ -116,6 +117,33 @@ def test_the_focus_export_passes_the_finops_validator_and_totals_the_close(demo_
     assert report.status, report.output[-2000:]
     assert report.failed(focus_validator.or_alternatives()) == [], report.output[-4000:]
     assert all(report.status.get(f"CostAndUsage-D-{n:03d}-M") != "FAIL" for n in range(70))
+
+
+def test_the_focus_export_passes_the_validator_declared_with_unit_prices_usage_and_a_public_price_list(
+    demo_dir: Path,
+) -> None:
+    output = demo_dir / "focus-2025-priced.csv"
+    cli(demo_dir, "export", "focus", "--year", "2025", "--output", str(output))
+    with output.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    priced = [r for r in rows if r["ChargeClass"] != "Correction"]
+    assert priced and all(r["SkuId"] and r["SkuPriceId"] and r["SkuMeter"] and r["ListUnitPrice"] for r in priced)
+    for r in priced:  # list cost = unit price x pricing quantity, exactly; billed = that, to the cent
+        assert Decimal(r["ListCost"]) == Decimal(r["ListUnitPrice"]) * Decimal(r["PricingQuantity"])
+        assert Decimal(r["ContractedCost"]) == Decimal(r["ContractedUnitPrice"]) * Decimal(r["PricingQuantity"])
+        assert abs(Decimal(r["ListCost"]) - Decimal(r["BilledCost"])) < Decimal("0.01")  # the rounding
+        assert json.loads(r["SkuPriceDetails"])["x_TariffYear"] == 2025
+    corrections = [r for r in rows if r["ChargeClass"] == "Correction"]
+    assert corrections and not any(r["SkuPriceId"] or r["ListUnitPrice"] for r in corrections)
+    if not (focus_validator.FOCUS_VENV / "bin/focus-validator").exists():
+        (pytest.fail if IN_CI else pytest.skip)(f"{focus_validator.FOCUS_VENV} is absent: `make focus` builds it")
+    report = focus_validator.validate(output, focus_validator.MUTUA_CRITERIA)
+    assert report.failed(focus_validator.or_alternatives()) == [], report.output[-4000:]
+    # the rules of a priced, metered provider were checked (not skipped as not applicable)
+    for rule in ("SkuId-C-005-C", "SkuPriceId-C-005-C", "SkuPriceId-C-008-M", "SkuMeter-C-004-C",
+                 "SkuPriceDetails-C-001-M", "ListUnitPrice-C-010-C", "ListCost-C-009-C",
+                 "PricingCurrencyListUnitPrice-C-008-M"):  # fmt: skip
+        assert report.status.get(rule) == "PASS", (rule, report.status.get(rule))
 
 
 def test_the_focus_validator_sees_a_broken_export(demo_dir: Path, tmp_path: Path) -> None:

@@ -39,8 +39,8 @@ class FakeAuditLog:
             }
         )
 
-    def entries(self, limit: int = 100) -> list[dict[str, Any]]:
-        return list(reversed(self.recorded))[:limit]
+    def entries(self, limit: int = 100, before: int | None = None) -> list[dict[str, Any]]:
+        return [e for e in reversed(self.recorded) if before is None or e["id"] < before][:limit]
 
     def version(self) -> int:
         return len(self.recorded)

@@ -141,6 +141,9 @@ class FakeChargingData:
     def closed_periods(self) -> set[int]:
         return set(self.closed)
 
+    def closed_models(self, period_keys: Iterable[int]) -> dict[int, int]:
+        return {k: 1 for k in period_keys if k in self.closed}
+
     def charges(self, period_keys: Iterable[int], member: str | None = None, kind: str | None = None) -> list[Charge]:
         keys = set(period_keys)
         return [
@@ -178,8 +181,13 @@ class FakeCostingData:
     def __init__(self, services: Iterable[Service] = (), association: Association = SELLER) -> None:
         self.model = CostModel("Test model", "1", association, SupportMethod.DIRECT, (), (), (), tuple(services), ())
 
-    def cost_model(self) -> tuple[int, CostModel]:
+    def cost_model(self, on: object = None) -> tuple[int, CostModel]:
         return 1, self.model
+
+    def cost_model_version(self, model_id: int) -> CostModel:
+        if model_id != 1:
+            raise Conflict(f"no cost model version {model_id}")
+        return self.model
 
 
 class FakeRenderer:
@@ -192,11 +200,27 @@ class FakeRenderer:
         self.rendered.append(("ubl", document.number))
         return f"<UBL number={document.number} seller={seller.name} buyer={buyer.enterprise_number}/>".encode()
 
-    def invoice_pdf(self, document: Document, seller: Association, buyer: Member) -> bytes:
+    def invoice_pdf(
+        self,
+        document: Document,
+        seller: Association,
+        buyer: Member,
+        glossary: Mapping[str, str] | None = None,
+        *,
+        ubl: bytes = b"",
+    ) -> bytes:
         self.rendered.append(("pdf", document.number))
         return f"%PDF {document.number} {buyer.language.value}".encode()
 
-    def statement_pdf(self, statement: object, seller: Association, documents: Sequence[Document]) -> bytes:
+    def statement_pdf(
+        self,
+        statement: object,
+        seller: Association,
+        documents: Sequence[Document],
+        glossary: Mapping[str, str] | None = None,
+        *,
+        ubl: Mapping[str, bytes] | None = None,
+    ) -> bytes:
         self.rendered.append(("statement", ",".join(d.number for d in documents)))
         return f"%PDF statement {statement} {[d.number for d in documents]}".encode()
 

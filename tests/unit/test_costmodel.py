@@ -35,8 +35,8 @@ def _problems(text: str) -> list[str]:
 
 def test_a_misspelt_centre_kind_is_reported_with_its_file_line_and_field() -> None:
     broken = DEMO.replace(
-        "  - {code: DEV, name: Application analysis and development, kind: operational}",
-        "  - {code: DEV, name: Application analysis and development, kind: operationnal}",
+        "  - {code: DEV, name: Application analysis and development, kind: operational,",
+        "  - {code: DEV, name: Application analysis and development, kind: operationnal,",
     )
     problems = _problems(broken)
     line = next(i for i, text in enumerate(broken.splitlines(), 1) if "operationnal" in text)

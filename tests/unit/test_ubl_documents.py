@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -48,7 +49,8 @@ def test_an_invoice_names_seller_and_buyer_by_enterprise_number_with_the_vat_exe
     assert root.findtext("cbc:ID", namespaces=NS) == "2025-000042"
     assert root.findtext("cbc:InvoiceTypeCode", namespaces=NS) == "380"
     assert root.findtext("cbc:DueDate", namespaces=NS) == "2025-03-03"
-    assert root.findtext("cbc:BuyerReference", namespaces=NS) == "PO-1; PO-3"
+    # two order references on the lines (each line quotes its own): the buyer's enterprise number
+    assert root.findtext("cbc:BuyerReference", namespaces=NS) == A
     seller = root.find("cac:AccountingSupplierParty/cac:Party", NS)
     buyer = root.find("cac:AccountingCustomerParty/cac:Party", NS)
     assert seller is not None and buyer is not None
@@ -97,6 +99,40 @@ def test_a_credit_note_refers_to_the_invoices_it_corrects() -> None:
     # the association refunds: no payment means naming its own account, the reference in the terms
     assert root.find("cac:PaymentMeans", NS) is None
     assert "Refunded by the association" in (root.findtext("cac:PaymentTerms/cbc:Note", namespaces=NS) or "")
+
+
+def test_the_true_ups_lines_cover_the_whole_year_as_its_header_does() -> None:
+    root = xml_of(credit_note())
+    header = (
+        root.findtext("cac:InvoicePeriod/cbc:StartDate", namespaces=NS),
+        root.findtext("cac:InvoicePeriod/cbc:EndDate", namespaces=NS),
+    )
+    assert header == ("2025-01-01", "2025-12-31")
+    lines = root.findall("cac:CreditNoteLine", NS)
+    assert len(lines) == 2
+    for line in lines:
+        period = (
+            line.findtext("cac:InvoicePeriod/cbc:StartDate", namespaces=NS),
+            line.findtext("cac:InvoicePeriod/cbc:EndDate", namespaces=NS),
+        )
+        assert period == header
+
+
+def test_the_buyer_reference_stays_short_however_many_order_references_the_lines_quote() -> None:
+    many = {
+        code: replace(engagement, buyer_reference=f"ORDER-{code}-" + "X" * 80)
+        for code, engagement in ENGAGEMENTS.items()
+    }
+    document = issue(period_invoices(JAN, JANUARY, SERVICES, many)[0], 2025, 42, date(2025, 2, 1), 30)
+    root = etree.fromstring(ubl.render(document, SELLER, BUYER))
+    assert root.findtext("cbc:BuyerReference", namespaces=NS) == A
+    quoted = {x.findtext("cbc:AccountingCost", namespaces=NS) for x in root.findall("cac:InvoiceLine", NS)}
+    assert quoted == {many["C1"].buyer_reference, many["P1"].buyer_reference}
+    single = {code: replace(e, buyer_reference="PO-77") for code, e in ENGAGEMENTS.items()}
+    document = issue(period_invoices(JAN, JANUARY, SERVICES, single)[0], 2025, 42, date(2025, 2, 1), 30)
+    assert (
+        etree.fromstring(ubl.render(document, SELLER, BUYER)).findtext("cbc:BuyerReference", namespaces=NS) == "PO-77"
+    )
 
 
 # -- the official rule sets ------------------------------------------------------------------

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Form, Request, Response
 
 from mutua.access import service
 from mutua.access.domain import MAX_PASSWORD, MAX_USERNAME, normal_username
-from mutua.access.schemas import Me, Token, UserOut
+from mutua.access.schemas import Me, Token, UserOut, UserPage
 from mutua.kernel.access import AccessError, Role, Unauthenticated, User, check_user
 from mutua.kernel.problems import Problem, Rejected
 from mutua.platform.web.auth import TOKEN_SECONDS, client_address, end_session
 from mutua.platform.web.deps import ERRORS, Ctx, permit
+from mutua.platform.web.paging import DEFAULT_LIMIT, Cursor, Limit, page_of
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
@@ -62,9 +63,13 @@ def me(user: Annotated[User, permit(service.me)]) -> Me:
     return Me.of(service.me(user))
 
 
-@router.get("/users", tags=["users"], summary="User accounts", response_model=list[UserOut])
-def users(user: Annotated[User, permit(service.list_accounts)], ctx: Ctx) -> list[UserOut]:
-    return [UserOut.of(a.user, a.active) for a in service.list_accounts(ctx.uow(user.username))]
+@router.get("/users", tags=["users"], summary="User accounts (paged)", response_model=UserPage)
+def users(
+    user: Annotated[User, permit(service.list_accounts)], ctx: Ctx, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> UserPage:
+    accounts = service.list_accounts(ctx.uow(user.username))
+    items, next_cursor = page_of(accounts, limit, cursor, lambda a: UserOut.of(a.user, a.active))
+    return UserPage(items=items, next_cursor=next_cursor)
 
 
 @router.post(

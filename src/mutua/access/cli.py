@@ -97,9 +97,12 @@ def serve(
     )
     if settings.database_url:
         os.environ["MUTUA_DATABASE_URL"] = settings.database_url
-    out.print(f"{count} worker processes")
+    out.print(f"{count} worker process{'' if count == 1 else 'es'}")
     # the workers are new processes: they build the app from the MUTUA_* variables just set
     uvicorn.run(state.runtime.app_from_env, factory=True, workers=count, log_level="warning", **options)
+
+
+ROLES = "admin, controller, service_owner, budget_holder, auditor, buyer or purchasing_officer"
 
 
 def _role(role: str) -> Any:
@@ -108,7 +111,7 @@ def _role(role: str) -> Any:
     try:
         return Role(role)
     except ValueError:
-        raise typer.BadParameter("role must be admin, controller, service_owner, budget_holder or auditor") from None
+        raise typer.BadParameter(f"role must be {ROLES}") from None
 
 
 PASSWORD_HELP = "At least 12 characters, not a common password, not the username."  # noqa: S105 - help text
@@ -117,8 +120,8 @@ PASSWORD_HELP = "At least 12 characters, not a common password, not the username
 @users_app.command("add")
 def add(
     username: str,
-    role: Annotated[str, typer.Option(help="admin, controller, service_owner, budget_holder or auditor.")],
-    member: Annotated[str | None, typer.Option(help="Enterprise number (budget holders only).")] = None,
+    role: Annotated[str, typer.Option(help=f"{ROLES}.")],
+    member: Annotated[str | None, typer.Option(help="Enterprise number (budget holders and buyers only).")] = None,
     name: Annotated[str, typer.Option(help="Display name.")] = "",
     password: Annotated[
         str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help=PASSWORD_HELP)
@@ -179,8 +182,8 @@ def enable(username: str) -> None:
 @users_app.command("role")
 def change_role(
     username: str,
-    role: Annotated[str, typer.Argument(help="admin, controller, service_owner, budget_holder or auditor.")],
-    member: Annotated[str | None, typer.Option(help="Enterprise number (budget holders only).")] = None,
+    role: Annotated[str, typer.Argument(help=f"{ROLES}.")],
+    member: Annotated[str | None, typer.Option(help="Enterprise number (budget holders and buyers only).")] = None,
 ) -> None:
     """Give an account another role (its sessions and tokens end)."""
     from mutua.access import service

@@ -6,6 +6,7 @@ from pydantic import BaseModel
 
 from mutua.access.domain import Profile
 from mutua.kernel.access import User
+from mutua.platform.web.paging import Page
 
 
 class Token(BaseModel):
@@ -48,3 +49,7 @@ class UserOut(BaseModel):
             display_name=user.display_name,
             active=active,
         )
+
+
+class UserPage(Page[UserOut]):
+    """A page of user accounts."""

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from mutua.kernel.periods import Period
-from mutua.platform.cli.output import JsonFlag, eur, out, period_arg, print_json, run
+from mutua.platform.cli.output import JsonFlag, decimal_text, eur, nothing, out, period_arg, plural, print_json, run
 from mutua.platform.cli.runtime import state
 
 app = typer.Typer(no_args_is_help=True)
@@ -72,10 +72,13 @@ def issue(
     if as_json:
         print_json(data)
         return
+    if not data["documents"]:
+        nothing(f"{data['what']}: no document to issue (nothing charged, or every document already issued)")
+        return
     out.print(
-        f"{data['what']}: {data['documents']} documents issued on {data['issued_on']} "
-        f"({data['invoices']} invoices, {data['credit_notes']} credit notes), {data['first']} to {data['last']}; "
-        f"net EUR {eur(data['net_total'])}"
+        f"{data['what']}: {plural(data['documents'], 'document')} issued on {data['issued_on']} "
+        f"({plural(data['invoices'], 'invoice')}, {plural(data['credit_notes'], 'credit note')}), "
+        f"{data['first']} to {data['last']}; net EUR {eur(data['net_total'])}"
     )
 
 
@@ -112,23 +115,34 @@ def list_(
     if as_json:
         print_json([r.as_json() for r in rows])
         return
+    if not rows:
+        who = f" for member {member}" if member else ""
+        nothing(f"no documents issued for {chosen or y}{who}: `mutua invoices issue` issues a closed month's")
+        return
     table = Table(title=f"Documents {chosen or y}")
-    for col in ("number", "kind", "purpose", "period", "member", "issued", "due", "total"):
-        table.add_column(col, justify="right" if col == "total" else "left")
+    # the fixed-width columns keep their width; the member's name takes what is left and wraps
+    # between words (a word longer than the column folds): nothing is ever cut
+    table.add_column("number", no_wrap=True, min_width=11)
+    table.add_column("kind", overflow="fold", min_width=7)
+    table.add_column("period", no_wrap=True, min_width=7)
+    table.add_column("member", overflow="fold", ratio=1)
+    for col in ("issued", "due"):
+        table.add_column(col, no_wrap=True, min_width=10)
+    table.add_column("total", justify="right", no_wrap=True, min_width=10)
     for r in rows:
+        purpose = r.purpose.value.replace("_", " ")
         table.add_row(
             r.number,
-            r.kind.value,
-            r.purpose.value,
+            r.kind.value.replace("_", " ") + ("" if purpose == "period" else f" ({purpose})"),
             str(r.period),
-            f"{r.member} {r.member_name[:40]}",
+            f"{r.member_name}\n{r.member}",
             r.issued_on.isoformat(),
             r.due_on.isoformat(),
             eur(r.signed_total),
         )
     out.print(table)
     total = sum((r.signed_total for r in rows), Decimal("0.00"))
-    out.print(f"{len(rows)} documents; invoices minus credit notes EUR {eur(total)}")
+    out.print(f"{plural(len(rows), 'document')}; invoices minus credit notes EUR {eur(total)}")
 
 
 @invoices_app.command("show")
@@ -159,7 +173,9 @@ def show(
     for col in ("engagement", "item", "quantity", "unit", "price", "amount"):
         table.add_column(col, justify="right" if col in ("quantity", "price", "amount") else "left")
     for ln in shown.lines:
-        table.add_row(ln.engagement, ln.name, str(ln.quantity), ln.unit, str(ln.unit_price), eur(ln.amount))
+        table.add_row(
+            ln.engagement, ln.name, decimal_text(ln.quantity), ln.unit, decimal_text(ln.unit_price, 2), eur(ln.amount)
+        )
     out.print(table)
     out.print(f"total EUR {eur(d.total)} (VAT exempt, VATEX-EU-132-1F)")
 
@@ -189,7 +205,7 @@ def export(
     if as_json:
         print_json({"written": [str(p) for p in paths]})
     else:
-        out.print(f"{len(paths)} files written to {output}")
+        out.print(f"{plural(len(paths), 'file')} written to {output}")
 
 
 @invoices_app.command("channel")

@@ -146,9 +146,11 @@ class Draft:
 
     @property
     def buyer_reference(self) -> str:
-        """The member's references quoted on the lines; the engagement's when there is only one."""
-        refs = sorted({line.buyer_reference for line in self.lines if line.buyer_reference})
-        return "; ".join(refs) if refs else self.member
+        """The buyer reference (BT-10), short as a receiving ERP routes on it: the one order
+        reference of the lines when they quote only one, else the member's enterprise number (each
+        line quotes its own order reference, BT-133)."""
+        refs = {line.buyer_reference for line in self.lines if line.buyer_reference}
+        return refs.pop() if len(refs) == 1 else self.member
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +243,9 @@ def _line_from_charge(
     quantity, price, amount = charge.quantity, charge.unit_price, charge.amount
     if price < 0:
         quantity, price = -quantity, -price
+    start, end = charge.period.first_day, charge.period.last_day
+    if charge.detail == TRUE_UP_DETAIL:  # the settlement covers the whole year, as its document's header
+        start, end = date(charge.period.year, 1, 1), date(charge.period.year, 12, 31)
     return DocumentLine(
         engagement=charge.engagement,
         service=charge.service,
@@ -252,8 +257,8 @@ def _line_from_charge(
         unit_code=unit_code,
         unit_price=price,
         amount=amount,
-        period_start=charge.period.first_day,
-        period_end=charge.period.last_day,
+        period_start=start,
+        period_end=end,
         buyer_reference=engagement.buyer_reference if engagement else "",
     )
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mutua.billing import service
-from mutua.billing.ports import InvoiceDocument, UnitOfWork
+from mutua.billing.ports import InvoiceDocument, InvoiceLine, UnitOfWork
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import NotFound
 
 Statement = Callable[[str, Period], object]  # (member, period) -> the member's statement of the period
 
 
-def _document(d: service.DocumentSummary) -> InvoiceDocument:
+def _document(d: service.DocumentSummary, lines: tuple[InvoiceLine, ...] = ()) -> InvoiceDocument:
     return InvoiceDocument(
         number=d.number,
         member=d.member,
@@ -26,6 +26,29 @@ def _document(d: service.DocumentSummary) -> InvoiceDocument:
         period=str(d.period),
         issued_on=d.issued_on.isoformat(),
         total=d.signed_total,
+        due_on=d.due_on.isoformat(),
+        payment_reference=d.payment_reference,
+        purpose=d.purpose.value,
+        lines=lines,
+    )
+
+
+def _lines(detail: service.DocumentDetail) -> tuple[InvoiceLine, ...]:
+    return tuple(
+        InvoiceLine(
+            engagement=x.engagement,
+            service=x.service,
+            name=x.name,
+            quantity=x.quantity,
+            unit=x.unit,
+            unit_code=x.unit_code,
+            unit_price=x.unit_price,
+            amount=x.amount,
+            period_start=x.period_start.isoformat(),
+            period_end=x.period_end.isoformat(),
+            buyer_reference=x.buyer_reference,
+        )
+        for x in detail.lines
     )
 
 
@@ -40,10 +63,12 @@ class BillingDocuments:
         return [_document(d) for d in service.member_documents(self.unit_of_work(), member)]
 
     def find(self, number: str) -> InvoiceDocument | None:
+        """The document with its lines."""
         try:
-            return _document(service.find_document(self.unit_of_work(), number))
+            detail = service.show_document(self.unit_of_work(), number)
         except NotFound:
             return None
+        return _document(detail.summary, _lines(detail))
 
     def content(self, number: str, fmt: str) -> bytes | None:
         try:

@@ -71,6 +71,10 @@ class ChargingData(Protocol):
 
     def closed_periods(self) -> set[int]: ...
 
+    def closed_models(self, period_keys: Iterable[int]) -> dict[int, int]:
+        """Of these months, the closed ones -> the version of the cost model their close used."""
+        ...
+
     def charges(
         self, period_keys: Iterable[int], member: str | None = None, kind: str | None = None
     ) -> list[Charge]: ...
@@ -88,6 +92,8 @@ class RegistryData(Protocol):
 
 class CostingData(Protocol):
     def cost_model(self) -> tuple[int, CostModel]: ...
+
+    def cost_model_version(self, model_id: int) -> CostModel: ...
 
 
 # -- the renderer -----------------------------------------------------------------------------
@@ -126,11 +132,31 @@ class DocumentRenderer(Protocol):
 
     def ubl(self, document: Document, seller: Association, buyer: Member) -> bytes: ...
 
-    def invoice_pdf(self, document: Document, seller: Association, buyer: Member) -> bytes: ...
+    def invoice_pdf(
+        self,
+        document: Document,
+        seller: Association,
+        buyer: Member,
+        glossary: Mapping[str, str] | None = None,
+        *,
+        ubl: bytes = b"",
+    ) -> bytes:
+        """The PDF of a document in the buyer's language; ``glossary``: the cost model's names
+        (services, units) in that language (:meth:`CostModel.glossary`); ``ubl``: the document's
+        UBL as issued, embedded in the PDF (PDF/A-3 associated file)."""
+        ...
 
-    def statement_pdf(self, statement: object, seller: Association, documents: Sequence[Document]) -> bytes:
+    def statement_pdf(
+        self,
+        statement: object,
+        seller: Association,
+        documents: Sequence[Document],
+        glossary: Mapping[str, str] | None = None,
+        *,
+        ubl: Mapping[str, bytes] | None = None,
+    ) -> bytes:
         """A member's statement of a period (the charging context's, as given) with the period's
-        documents."""
+        documents (their UBL as issued, by number, embedded)."""
         ...
 
     def focus(
@@ -169,6 +195,23 @@ class UnitOfWork(Transaction, Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    """A line of an issued document: an engagement's service (and grade) over a period."""
+
+    engagement: str
+    service: str
+    name: str
+    quantity: Decimal
+    unit: str
+    unit_code: str
+    unit_price: Decimal
+    amount: Decimal
+    period_start: str
+    period_end: str
+    buyer_reference: str
+
+
+@dataclass(frozen=True, slots=True)
 class InvoiceDocument:
     """An issued invoice or credit note.
 
@@ -180,6 +223,10 @@ class InvoiceDocument:
         issued_on: the issue date (ISO).
         total: the amount payable (negative for a credit note).
         formats: the downloadable formats (``ubl``, ``pdf``).
+        due_on: the due date (ISO).
+        payment_reference: the Belgian structured communication (OGM/VCS) to pay or be refunded with.
+        purpose: ``period`` (a month's charges), ``true_up`` or ``correction``.
+        lines: its lines (when one document is asked for; a list leaves them out).
     """
 
     number: str
@@ -189,6 +236,10 @@ class InvoiceDocument:
     issued_on: str
     total: Decimal
     formats: tuple[str, ...] = ("ubl", "pdf")
+    due_on: str = ""
+    payment_reference: str = ""
+    purpose: str = ""
+    lines: tuple[InvoiceLine, ...] = ()
 
 
 class InvoiceDocuments(Protocol):

@@ -31,7 +31,7 @@ from mutua.billing.domain import (
     true_up_documents,
 )
 from mutua.billing.ports import FocusExport, UnitOfWork
-from mutua.charging.domain import TrueUpMode
+from mutua.charging.domain import TrueUpMode, model_used
 from mutua.costing.domain.association import Association
 from mutua.costing.domain.model import CostModel
 from mutua.kernel.access import Action, Permission, requires
@@ -200,6 +200,11 @@ class LoadedDocuments:
     association: Association
     members: Mapping[str, Member]
     documents: tuple[Document, ...]
+    model: CostModel | None = None
+
+    def glossary(self, member: Member) -> dict[str, str]:
+        """The model's names in the member's language (for its PDFs)."""
+        return {} if self.model is None else self.model.glossary(member.language.value)
 
 
 # -- issuing ----------------------------------------------------------------------------------
@@ -223,6 +228,15 @@ def _issue_drafts(
     return tuple(IssuedDocument.of(document) for document, _, _ in items)
 
 
+def _model_of(uow: UnitOfWork, year: int, period_keys: Sequence[int], true_up: bool = True) -> CostModel:
+    """The version of the cost model the figures of these months of ``year`` were made with (the
+    year's true-up's when ``true_up`` and it ran, else the latest closed month's; the model in force
+    when none is closed), so that what a closed month publishes never changes with a later import."""
+    run = uow.charging.true_up_run(year) if true_up else None
+    used = model_used(uow.charging.closed_models(period_keys), run, period_keys)
+    return uow.costing.cost_model()[1] if used is None else uow.costing.cost_model_version(used)
+
+
 def _engagements(uow: UnitOfWork) -> dict[str, Engagement]:
     return {e.code: e for e in uow.registry.engagements()}
 
@@ -232,7 +246,7 @@ def issue_period_invoices(uow: UnitOfWork, period: Period, issued_on: date | Non
     """Issue the invoice of every member charged in a closed month (those not issued yet)."""
     day = issued_on or today()
     with uow:
-        _, model = uow.costing.cost_model()
+        model = _model_of(uow, period.year, [period.key], true_up=False)
         if period.key not in uow.charging.closed_periods():
             raise Conflict(f"period {period} is not closed: close it before invoicing")
         domain.check_period_issue_date(period, day)
@@ -258,7 +272,7 @@ def issue_true_up_documents(uow: UnitOfWork, year: int, issued_on: date | None =
     over-recovery, referring to the member's invoices of the year."""
     day = issued_on or today()
     with uow:
-        _, model = uow.costing.cost_model()
+        model = _model_of(uow, year, [p.key for p in months_of(year)])
         run = uow.charging.true_up_run(year)
         if run is None:
             raise Conflict(f"the true-up of {year} has not been run")
@@ -393,9 +407,14 @@ def document_ubl(uow: UnitOfWork, number: str) -> bytes:
 
 
 def _load(uow: UnitOfWork, headers: Sequence[DocumentHeader]) -> LoadedDocuments:
-    _, model = uow.costing.cost_model()
+    latest = max((h.period_key for h in headers), default=None)
+    if latest is None:
+        _, model = uow.costing.cost_model()
+    else:
+        period = Period.from_key(latest)
+        model = _model_of(uow, period.year, [latest], true_up=period.month == 12)
     members = {m.enterprise_number: m for m in uow.registry.members()}
-    return LoadedDocuments(model.association, members, tuple(uow.billing.documents(headers)))
+    return LoadedDocuments(model.association, members, tuple(uow.billing.documents(headers)), model)
 
 
 @requires(Permission(Action.READ_ASSOCIATION))
@@ -415,10 +434,12 @@ def invoice_pdf(uow: UnitOfWork, number: str) -> bytes:
     """The PDF rendering of an issued document, in the buyer's language."""
     with uow:
         loaded = _load(uow, uow.billing.headers(numbers=[number]))
-    if not loaded.documents:
+        ubl = uow.billing.ubl(number)
+    if not loaded.documents or ubl is None:
         raise NotFound(f"no document numbered {number}")
     doc = loaded.documents[0]
-    return uow.renderer.invoice_pdf(doc, loaded.association, loaded.members[doc.draft.member])
+    buyer = loaded.members[doc.draft.member]
+    return uow.renderer.invoice_pdf(doc, loaded.association, buyer, loaded.glossary(buyer), ubl=ubl.encode("utf-8"))
 
 
 @requires(Permission(member_scoped=True))
@@ -427,9 +448,12 @@ def statement_pdf(uow: UnitOfWork, member: str, period: Period, statement: objec
     context's member statement of that period: each engagement's charges, budget, spend to date and
     projection) with the period's documents (its invoice, and true-up document for December)."""
     with uow:
-        _, model = uow.costing.cost_model()
+        model = _model_of(uow, period.year, [period.key], true_up=period.month == 12)
         documents = uow.billing.documents(uow.billing.headers(period_keys=[period.key], member=member))
-    return uow.renderer.statement_pdf(statement, model.association, documents)
+        buyer = uow.registry.member(member)
+        ubl = {d.number: (uow.billing.ubl(d.number) or "").encode("utf-8") for d in documents}
+    glossary = model.glossary(buyer.language.value) if buyer is not None else {}
+    return uow.renderer.statement_pdf(statement, model.association, documents, glossary, ubl=ubl)
 
 
 @requires(Permission(Action.CLOSE))
@@ -476,7 +500,10 @@ def export_documents(
         if pdf or (pdf is None and doc.draft.member in on_paper):
             path = folder / f"{doc.number}.pdf"
             member = loaded.members[doc.draft.member]
-            path.write_bytes(uow.renderer.invoice_pdf(doc, loaded.association, member))
+            issued = ubl[doc.number].encode("utf-8")
+            path.write_bytes(
+                uow.renderer.invoice_pdf(doc, loaded.association, member, loaded.glossary(member), ubl=issued)
+            )
             written.append(path)
     return written
 
@@ -493,14 +520,22 @@ def focus_export(uow: UnitOfWork, year: int, period: Period | None = None) -> Fo
     """The FOCUS 1.2 rows of a closed month's charges, or of a whole year's (true-up included),
     each with the number of the document that billed it when issued."""
     with uow:
-        _, model = uow.costing.cost_model()
         closed = uow.charging.closed_periods()
         periods = [period] if period is not None else list(months_of(year))
         keys = [p.key for p in periods if p.key in closed]
         if not keys:
             raise Conflict(f"no closed period in {period or year}")
+        model = _model_of(uow, year, keys, true_up=period is None or period.month == 12)
         charges = uow.charging.charges(keys)
         members = {m.enterprise_number: m for m in uow.registry.members()}
         engagements = _engagements(uow)
         invoice_ids = domain.billing_document_numbers(uow.billing.headers(period_keys=keys))
     return uow.renderer.focus(model, charges, members, engagements, invoice_ids)
+
+
+@requires(Permission(member_scoped=True))
+def payee(uow: UnitOfWork) -> tuple[str, str, str]:
+    """The association members pay to, as an invoice's page shows it: its name, IBAN and BIC."""
+    with uow:
+        _, model = uow.costing.cost_model()
+    return model.association.name, model.association.iban, model.association.bic

@@ -84,6 +84,8 @@ CONTEXTS = (
         4,
         {"serve": "Start the portal and the REST API.", "users": "User accounts of the portal and the API."},
     ),
+    Context("purchasing", 4, {"purchasing": "Framework agreements: catalogues, accessions, orders, commissions."}),
+    Context("scenarios", 4, {"scenario": "A year under another model, method or tariffs, against the adopted one."}),
 )
 
 
@@ -165,7 +167,13 @@ def create_app(*, engine: Engine, settings: Settings, invoices: Any = None, **op
             lambda: unit_of_work(engine, "portal"),
             lambda member, period: member_statement(unit_of_work(engine, "portal"), member, period),
         )
-    extensions = {"invoices": invoices}
+
+    def glossary(language: str) -> dict[str, str]:
+        from mutua.costing.service import glossary as model_glossary
+
+        return model_glossary(unit_of_work(engine, "portal"), language)
+
+    extensions = {"invoices": invoices, "glossary": glossary}
     limit = options.pop("login_limit", 5)
     throttle = options.pop("throttle", None)
     if throttle is None:  # (not `or`: an empty throttle has no length, and is falsy)

@@ -21,7 +21,11 @@ if TYPE_CHECKING:
     from mutua.billing.documents import Renderer
     from mutua.charging.db import SqlCharging
     from mutua.costing.db import SqlCosting
+    from mutua.purchasing.db import SqlPurchasing
+    from mutua.purchasing.documents import Renderer as PurchasingRenderer
+    from mutua.purchasing.search import SqlCatalogueSearch
     from mutua.registry.db import SqlRegistry
+    from mutua.scenarios.db import SqlScenarios
 
 R = TypeVar("R")
 
@@ -84,3 +88,29 @@ class UnitOfWork(db.SqlUnitOfWork):
         from mutua.access.db import SqlAccounts
 
         return self._once("accounts", lambda: SqlAccounts(self._connection, self.audit))
+
+    @property
+    def purchasing(self) -> SqlPurchasing:
+        from mutua.purchasing.db import SqlPurchasing
+
+        return self._once("purchasing", lambda: SqlPurchasing(self._connection, self.audit))
+
+    @property
+    def catalogue_search(self) -> SqlCatalogueSearch:
+        """Purchasing's full-text search of the catalogues."""
+        from mutua.purchasing.search import SqlCatalogueSearch
+
+        return self._once("catalogue_search", lambda: SqlCatalogueSearch(self._connection))
+
+    @property
+    def purchasing_documents(self) -> PurchasingRenderer:
+        """Purchasing's documents: commission statements as UBL and PDF."""
+        from mutua.purchasing.documents import Renderer as PurchasingRenderer
+
+        return self._once("purchasing_documents", PurchasingRenderer)
+
+    @property
+    def scenarios(self) -> SqlScenarios:
+        from mutua.scenarios.db import SqlScenarios
+
+        return self._once("scenarios", lambda: SqlScenarios(self._connection, self.audit))

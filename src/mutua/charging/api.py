@@ -18,6 +18,7 @@ from mutua.kernel.access import User, permission_of
 from mutua.kernel.periods import Period
 from mutua.platform.web.context import Context
 from mutua.platform.web.deps import ERRORS, MEMBER, PERIOD, YEAR, Ctx, YearQuery, permit
+from mutua.platform.web.paging import DEFAULT_LIMIT, Cursor, Limit, page_of
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
@@ -45,23 +46,28 @@ def member_dashboard(
 @router.get(
     "/members/{enterprise_number}/usage",
     tags=["usage"],
-    summary="A member's usage per engagement and month",
-    response_model=list[schemas.UsageOut],
+    summary="A member's usage per engagement and month (paged)",
+    response_model=schemas.UsagePage,
 )
 def member_usage(
     user: Annotated[User, permit(dashboard.member_usage)],
     ctx: Ctx,
     enterprise_number: Annotated[str, MEMBER],
     year: YearQuery = None,
-) -> list[dict[str, str]]:
-    return dashboard.member_usage(ctx.uow(user.username), enterprise_number, _year(ctx, user, year)).as_json()
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> schemas.UsagePage:
+    usage = dashboard.member_usage(ctx.uow(user.username), enterprise_number, _year(ctx, user, year)).as_json()
+    items, next_cursor = page_of(usage, limit, cursor, schemas.UsageOut.model_validate)
+    return schemas.UsagePage(items=items, next_cursor=next_cursor)
 
 
 @router.get(
     "/members/{enterprise_number}/statements/{period}",
     tags=["statements"],
-    summary="A member's statement for a month (JSON; ?format=csv for CSV, ?format=pdf for the PDF)",
+    summary="A member's statement for a month (JSON; ?format=csv for CSV; the PDF: .../statements/{period}/pdf)",
     response_model=schemas.StatementOut,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 def statement(
     user: Annotated[User, permit(reports.member_statement)],

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from mutua.platform.cli.output import JsonFlag, eur, out, period_arg, print_json, report_import, run
+from mutua.platform.cli.output import (
+    JsonFlag,
+    decimal_text,
+    err,
+    eur,
+    nothing,
+    out,
+    period_arg,
+    plural,
+    print_json,
+    report_import,
+    run,
+    tariff_text,
+)
 from mutua.platform.cli.runtime import state
 
 if TYPE_CHECKING:
@@ -63,7 +77,7 @@ def close(period: Annotated[str, typer.Argument(help="The month, YYYY-MM.")], as
         print_json(result.as_json())
     else:
         out.print(
-            f"{result.period} closed: {result.charges} charges, EUR {eur(result.total_charged)} charged; "
+            f"{result.period} closed: {plural(result.charges, 'charge')}, EUR {eur(result.total_charged)} charged; "
             f"direct cost EUR {eur(result.direct_cost)}"
         )
 
@@ -94,7 +108,8 @@ def true_up(
     out.print(
         f"true-up {year} ({chosen.value}): cost EUR {eur(result.total_cost)}, charged EUR "
         f"{eur(result.total_charged)}, settlement EUR {eur(result.settlement_total)}; "
-        f"{result.members_owing} members owe, {result.members_refunded} are refunded; "
+        f"{plural(result.members_owing, 'member')} {'owes' if result.members_owing == 1 else 'owe'}, "
+        f"{plural(result.members_refunded, 'member')} {'is' if result.members_refunded == 1 else 'are'} refunded; "
         f"result EUR {eur(result.result)}"
     )
 
@@ -115,7 +130,17 @@ def status(year: int, as_json: JsonFlag = False) -> None:
     for p in found.periods:
         table.add_row(str(p.period), p.status)
     out.print(table)
-    out.print(f"true-up: {data['true_up'] or 'not run'}")
+    closed = sum(1 for p in found.periods if p.status != "open")
+    run_ = found.true_up
+    out.print(
+        f"{closed} of 12 months closed; true-up: "
+        + (
+            "not run"
+            if run_ is None
+            else f"{run_.mode.value.replace('_', ' ')}, run {run_.at:%Y-%m-%d %H:%M} UTC by {run_.actor}"
+        ),
+        highlight=False,
+    )
 
 
 @app.command("statement")
@@ -133,7 +158,17 @@ def statement(
         number = enterprise_number(member)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    data = run(lambda: member_statement(state.uow(), number, period_arg(period)))
+    month = period_arg(period)
+    data = run(lambda: member_statement(state.uow(), number, month))
+    if not data.closed:
+        from datetime import UTC, datetime
+
+        from mutua.kernel.periods import Period
+
+        now = datetime.now(UTC)
+        when = "is in the future" if month > Period(now.year, now.month) else "is not closed yet"
+        err.print(f"[bold red]error:[/] period {month} {when}: nothing is charged yet", highlight=False)
+        raise typer.Exit(1)
     if as_json:
         print_json(data.as_json())
         return
@@ -146,9 +181,18 @@ def statement(
     for e in data.engagements:
         table = Table(title=f"{e.engagement}: {e.title}", title_justify="left")
         for col in ("service", "detail", "quantity", "unit", "tariff", "amount"):
-            table.add_column(col, justify="right" if col in ("quantity", "tariff", "amount") else "left")
+            table.add_column(
+                col, justify="right" if col in ("quantity", "tariff", "amount") else "left", overflow="fold"
+            )
         for ln in e.lines:
-            table.add_row(ln.service_name, ln.detail, str(ln.quantity), ln.unit, str(ln.unit_price), eur(ln.amount))
+            table.add_row(
+                ln.service_name,
+                ln.detail,
+                decimal_text(ln.quantity),
+                ln.unit,
+                decimal_text(ln.unit_price, 2),
+                eur(ln.amount),
+            )
         table.caption = (
             f"period EUR {eur(e.period_total)} | to date EUR {eur(e.to_date)} of budget "
             f"EUR {eur(e.budget)} ({e.budget_used_pct} %) | projection EUR "
@@ -164,16 +208,36 @@ def statement(
 def print_report(report: AssociationReport) -> None:
     out.print(
         f"[bold]{report.association}[/]: report {report.year} "
-        f"({report.periods_closed} months closed, true-up: {report.true_up or 'not run'})"
+        f"({plural(report.periods_closed, 'month')} closed, true-up: "
+        f"{(report.true_up or 'not run').replace('_', ' ')})"
     )
     if not report.periods_closed:
-        out.print(report.as_json().get("note", ""))
+        nothing(report.as_json().get("note", "") or f"no month of {report.year} is closed yet: nothing to report")
         return
     centres = Table(title=f"Cost by centre (support allocation: {report.support_method})", title_justify="left")
-    for col in ("centre", "kind", "direct", "received", "after allocation"):
+    for col in ("centre", "kind", "cost", "income", "direct", "received", "passed on", "after allocation"):
         centres.add_column(col, justify="left" if col in ("centre", "kind") else "right")
     for c in report.centres:
-        centres.add_row(f"{c.centre} {c.name}", c.kind, eur(c.direct), eur(c.received), eur(c.after_allocation))
+        centres.add_row(
+            f"{c.centre} {c.name}",
+            c.kind,
+            eur(c.cost),
+            eur(c.income),
+            eur(c.direct),
+            eur(c.received),
+            eur(c.passed_on),
+            eur(c.after_allocation),
+        )
+    centres.add_row(
+        "total",
+        "",
+        eur(report.gross_cost),
+        eur(report.other_income),
+        eur(report.total_cost),
+        eur(sum((c.received for c in report.centres), Decimal("0.00"))),
+        eur(sum((c.passed_on for c in report.centres), Decimal("0.00"))),
+        eur(sum((c.after_allocation for c in report.centres), Decimal("0.00"))),
+    )
     out.print(centres)
     services = Table(title="Result per service", title_justify="left")
     for col in ("service", "activity", "revenue", "cost", "result"):
@@ -191,6 +255,7 @@ def print_report(report: AssociationReport) -> None:
         out.print(table)
     verdict = "[green]zero result: yes[/]" if report.zero_result else "[yellow]zero result: not (yet)[/]"
     out.print(
+        f"costs EUR {eur(report.gross_cost)} less other income EUR {eur(report.other_income)} = "
         f"total cost EUR {eur(report.total_cost)} | revenue EUR {eur(report.total_revenue)} | "
         f"carried forward EUR {eur(report.carried_forward)} | result EUR {eur(report.result)} | {verdict}"
     )
@@ -228,13 +293,7 @@ def tariffs_propose(
     table.add_column("service")
     table.add_column("tariff")
     for t in data["tariffs"]:
-        value = (
-            t.get("price")
-            or t.get("markup")
-            or t.get("annual")
-            or ", ".join(f"{g} {v}" for g, v in t.get("grades", {}).items())
-        )
-        table.add_row(t["service"], value)
+        table.add_row(t["service"], tariff_text(t))
     out.print(table)
     for note in proposal.notes:
         out.print(f"note: {note}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from mutua.platform.web.paging import Page
 from mutua.platform.web.schemas import ProblemItem
 
 Amount = str
@@ -225,11 +226,16 @@ class TrueUpByMemberOut(BaseModel):
 
 
 class CentreCostOut(BaseModel):
+    """A centre's row: ``cost - income = direct``; ``direct + received - passed_on = after_allocation``."""
+
     centre: str
     name: str
     kind: str
+    cost: Amount
+    income: Amount
     direct: Amount
     received: Amount
+    passed_on: Amount
     after_allocation: Amount
 
 
@@ -267,6 +273,8 @@ class ReportOut(BaseModel):
     services: list[ServiceResultOut] | None = None
     revenue_by_activity: list[ActivityRevenueOut] | None = None
     revenue_by_client_group: list[ClientGroupRevenueOut] | None = None
+    gross_cost: Amount | None = None
+    other_income: Amount | None = None
     total_cost: Amount | None = None
     total_revenue: Amount | None = None
     carried_forward: Amount | None = None
@@ -304,3 +312,7 @@ class AllocationOut(BaseModel):
     nodes: list[FlowNodeOut]
     links: list[FlowLinkOut]
     income: list[IncomeOut]
+
+
+class UsagePage(Page[UsageOut]):
+    """A page of a member's usage per engagement and month."""

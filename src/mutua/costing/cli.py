@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from mutua.platform.cli.output import JsonFlag, out, print_json, run
+from mutua.platform.cli.output import JsonFlag, nothing, out, plural, print_json, run, tariff_text
 from mutua.platform.cli.runtime import state
 
 app = typer.Typer(no_args_is_help=True)
@@ -33,8 +33,8 @@ def model_validate(file: Path) -> None:
 
     model = run(lambda: validate_cost_model(file))
     out.print(
-        f"[green]valid[/]: {len(model.centres)} centres, {len(model.services)} services, "
-        f"{len(model.tariffs)} tariffs, {len(model.meters)} meters"
+        f"[green]valid[/]: {plural(len(model.centres), 'centre')}, {plural(len(model.services), 'service')}, "
+        f"{plural(len(model.tariffs), 'tariff')}, {plural(len(model.meters), 'meter')}"
     )
 
 
@@ -69,17 +69,12 @@ def tariffs_list(year: int, as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(rows)
         return
+    if not any(r["tariff"] for r in rows):
+        nothing(f"no tariffs for {year} in the cost model in force: `mutua tariffs propose {year - 1}` proposes them")
+        return
     table = Table(title=f"Tariffs {year}")
     for col in ("service", "charging", "unit", "tariff"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for r in rows:
-        t = r["tariff"] or {}
-        value = (
-            t.get("price")
-            or t.get("markup")
-            or t.get("annual")
-            or ", ".join(f"{g} {v}" for g, v in (t.get("grades") or {}).items())
-            or "none"
-        )
-        table.add_row(f"{r['service']} {r['name']}", r["charging"], r["unit"], value)
+        table.add_row(f"{r['service']} {r['name']}", r["charging"], r["unit"], tariff_text(r["tariff"]))
     out.print(table)

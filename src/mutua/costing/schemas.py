@@ -6,6 +6,7 @@ from pydantic import BaseModel
 
 from mutua.costing.domain.catalogue import Service
 from mutua.costing.service import TariffLine
+from mutua.platform.web.paging import Page
 
 Amount = str
 
@@ -65,3 +66,11 @@ class TariffOut(BaseModel):
             annual=_text(t.annual),
             grades=[Grade(grade=g.grade, rate=str(g.rate)) for g in t.grades],
         )
+
+
+class ServicePage(Page[ServiceOut]):
+    """A page of the service catalogue."""
+
+
+class TariffPage(Page[TariffOut]):
+    """A page of tariffs."""

@@ -26,6 +26,7 @@ __all__ = [
     "TariffInForce",
     "TariffLine",
     "export_cost_model",
+    "glossary",
     "import_cost_model",
     "import_cost_model_text",
     "services",
@@ -108,6 +109,11 @@ class TariffLine:
     annual: Decimal | None
     grades: tuple[GradeRate, ...]
 
+    @property
+    def monthly(self) -> Decimal | None:
+        """What an annual tariff charges a month (a twelfth; the close splits the cents exactly)."""
+        return None if self.annual is None else (self.annual / 12).quantize(Decimal("0.01"))
+
 
 @requires(Permission())
 def validate_cost_model(path: Path) -> CostModel:
@@ -182,6 +188,17 @@ def tariffs(uow: CostingUnitOfWork, year: int | None = None) -> list[TariffLine]
         for t in model.tariffs
         if t.service == s.code and (year is None or t.year == year)
     ]
+
+
+@requires(Permission())
+def glossary(uow: CostingUnitOfWork, language: str) -> dict[str, str]:
+    """The names of the model in force (services, centres, accounts, units) in ``language``, as
+    ``{plain name: translation}`` (see :meth:`CostModel.glossary`); empty before any model."""
+    try:
+        model = _model(uow)
+    except Conflict:
+        return {}
+    return model.glossary(language)
 
 
 @requires(Permission())

@@ -33,10 +33,11 @@ class AuditEntry:
 
 
 @requires(Permission(Action.READ_AUDIT))
-def audit_trail(uow: Transaction, limit: int = 100) -> list[AuditEntry]:
-    """The newest ``limit`` entries of the audit trail."""
+def audit_trail(uow: Transaction, limit: int = 100, before: int | None = None) -> list[AuditEntry]:
+    """The newest ``limit`` entries of the audit trail (older than the entry ``before``, when given:
+    the next page of a trail that grows while it is read)."""
     with uow:
-        rows = uow.audit.entries(limit)
+        rows = uow.audit.entries(limit, before)
     return [
         AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["entity"], r["entity_key"], r.get("detail", "{}"))
         for r in rows

@@ -7,7 +7,8 @@ needed. A message missing from a catalogue falls back to the English text given 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -53,6 +54,82 @@ def translator(language: str, domain: str) -> Callable[[str], str]:
     return gettext
 
 
+@cache
+def _patterns(language: str, domain: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The catalogue's messages with ``{placeholders}`` as patterns that match a whole text."""
+    found = []
+    for msgid, text in _catalogue(language, domain).items():
+        if "{" not in msgid:
+            continue
+        parts = re.split(r"\{(\w+)\}", msgid)
+        pattern = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+        try:
+            found.append((re.compile(pattern + r"\Z", re.DOTALL), text))
+        except re.error:  # a placeholder used twice: not a pattern
+            continue
+    found.sort(key=lambda x: -len(x[0].pattern))  # the most specific first
+    return tuple(found)
+
+
+def translate_message(
+    message: str, language: str, domain: str = "messages", label: Callable[[str], str] | None = None
+) -> str:
+    """A message built from a template (a problem, an error: ``no 2026 tariff for VMAAS``) in
+    ``language``: the catalogue's text for the whole message, else for the template it matches
+    (``no {year} tariff for {service}``, its values put back in), else the message itself. A
+    message of several parts (``cost model: tariffs: ...``) is translated part by part; ``label``
+    (:func:`labeller`) shows a value that no message matches (a service's name)."""
+    lang = normalise(language)
+    messages = _catalogue(lang, domain)
+    if message in messages:
+        return messages[message]
+    for pattern, text in _patterns(lang, domain):
+        hit = pattern.match(message)
+        if hit is not None:
+            values = {k: translate_message(v, lang, domain, label) for k, v in hit.groupdict().items()}
+            try:
+                return text.format(**values)
+            except (KeyError, IndexError, ValueError):
+                return message
+    head, sep, tail = message.partition(": ")
+    if sep and tail:
+        colon = " : " if lang == "fr" else ": "
+        return f"{translate_message(head, lang, domain, label)}{colon}{translate_message(tail, lang, domain, label)}"
+    return label(message) if label is not None else message
+
+
+def catalogued(code: str | None, language: str) -> str | None:
+    """A code of the ``messages`` catalogue (a role, a method, a mode) in ``language``, else None."""
+    return None if code is None else _catalogue(normalise(language), "messages").get(str(code))
+
+
+def labeller(language: str, glossary: Mapping[str, str] | None = None) -> Callable[[str | None], str]:
+    """How a name a member reads is shown in ``language``: a name from the cost model (service,
+    centre, account, unit) through ``glossary`` (:meth:`CostModel.glossary`), else a unit or a
+    code (role, method, status) through the ``units`` and ``messages`` catalogues, else as it is."""
+    lang = normalise(language)
+    known = glossary or {}
+    units = _catalogue(lang, "units")
+    messages = _catalogue(lang, "messages")
+
+    def label(text: str | None) -> str:
+        if text is None:
+            return ""
+        key = str(text)
+        found = known.get(key) or units.get(key) or messages.get(key)
+        if found:
+            return found
+        code, space, name = key.partition(" ")  # "61 Services", "ADM Administration": a code and a name
+        if space and name in known:
+            return f"{code} {known[name]}"
+        name, bracket, detail = key.partition(" (")  # "Development (senior)": a name and its detail
+        if bracket and name in known:
+            return f"{known[name]} ({detail}"
+        return key
+
+    return label
+
+
 def format_money(amount: Decimal, language: str, currency: str = "EUR") -> str:
     return str(format_currency(amount, currency, locale=locale(language)))
 
@@ -60,6 +137,20 @@ def format_money(amount: Decimal, language: str, currency: str = "EUR") -> str:
 def format_number(value: Decimal, language: str, places: int | None = None) -> str:
     pattern = None if places is None else "#,##0." + "0" * places if places else "#,##0"
     return str(format_decimal(value, format=pattern, locale=locale(language)))
+
+
+def format_percent(value: Decimal | str, language: str, places: int = 2) -> str:
+    """A percentage (``47.62`` is 47.62 %) in the language's format: ``47,62 %`` in NL and FR,
+    the sign after a non-breaking space."""
+    return f"{format_number(Decimal(value), language, places)}\u00a0%"
+
+
+def format_fraction_as_percent(value: Decimal | str, language: str) -> str:
+    """A fraction (a markup of ``0.0525``) as a percentage with its meaningful decimals: ``5,25 %``."""
+    d = (Decimal(value) * 100).normalize()
+    exponent = d.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    return format_percent(d, language, places)
 
 
 def format_day(day: date | datetime, language: str, style: str = "medium") -> str:

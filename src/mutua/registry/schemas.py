@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from mutua.platform.web.paging import Page
 from mutua.registry.domain import Engagement, Member
 
 Amount = str
@@ -33,6 +34,10 @@ class MemberOut(BaseModel):
         )
 
 
+class MemberPage(Page[MemberOut]):
+    """A page of members."""
+
+
 class EngagementOut(BaseModel):
     code: str
     member: str
@@ -59,3 +64,7 @@ class EngagementOut(BaseModel):
             buyer_reference=e.buyer_reference,
             weight=str(e.weight),
         )
+
+
+class EngagementPage(Page[EngagementOut]):
+    """A page of engagements."""

@@ -126,9 +126,9 @@ def test_a_budget_holder_logs_in_sees_the_dashboard_downloads_an_invoice_and_swi
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("heading", name="Factures et relevés")).to_be_visible()
     page.get_by_role("link", name="Tableau de bord").click()
-    expect(page.get_by_text("Projection jusqu'à la fin de l'année").first).to_be_visible()
+    expect(page.get_by_text("Projection à la fin de l'année").first).to_be_visible()
     page.get_by_role("button", name="Nederlands").click()
-    expect(page.get_by_text("Raming tot het jaareinde").first).to_be_visible()
+    expect(page.get_by_text("Prognose tot jaareinde").first).to_be_visible()
     page.context.close()
 
 

@@ -17,16 +17,37 @@ from sqlalchemy import Engine
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import portal_world as world
-from mutua.billing.ports import InvoiceDocument
+from mutua.billing.ports import InvoiceDocument, InvoiceLine
 from mutua.bootstrap import create_app
 from mutua.platform.settings import Settings
+
+
+def _line(engagement: str, service: str, name: str, quantity: str, unit: str, price: str, ref: str) -> InvoiceLine:
+    """A line of January 2025 (member A's invoice: the world's time sheet and usage)."""
+    q, p = Decimal(quantity), Decimal(price)
+    return InvoiceLine(engagement, service, name, q, unit, "HUR", p, q * p, "2025-01-01", "2025-01-31", ref)
 
 
 class FakeInvoices:
     """Two issued invoices, one per member, as the billing context would serve them."""
 
     docs: ClassVar[dict[str, InvoiceDocument]] = {
-        "INV-A-1": InvoiceDocument("INV-A-1", world.MEMBER_A, "invoice", "2025-01", "2025-02-01", Decimal("850.00")),
+        "INV-A-1": InvoiceDocument(
+            "INV-A-1",
+            world.MEMBER_A,
+            "invoice",
+            "2025-01",
+            "2025-02-01",
+            Decimal("850.00"),
+            due_on="2025-03-03",
+            payment_reference="+++025/0000/00197+++",
+            purpose="period",
+            lines=(
+                _line("PRJ-A", "DEV-H", "Development", "8", "hour", "60.00", "PO-A-1"),
+                _line("PRJ-A", "DEV-H", "Development", "4", "hour", "80.00", "PO-A-1"),
+                _line("SVC-A", "VMAAS", "Virtual machines", "100", "VM-hour", "0.50", "PO-A-2"),
+            ),
+        ),
         "INV-B-1": InvoiceDocument("INV-B-1", world.MEMBER_B, "invoice", "2025-01", "2025-02-01", Decimal("25.00")),
     }
 

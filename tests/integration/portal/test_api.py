@@ -27,12 +27,28 @@ def test_a_budget_holder_reads_its_dashboard_with_every_amount_as_an_exact_strin
 
 def test_a_budget_holder_lists_only_its_own_member(api_as: Client) -> None:
     members = api_as("holder-a").get("/api/v1/members").json()
-    assert [m["enterprise_number"] for m in members] == [MEMBER_A]
+    assert [m["enterprise_number"] for m in members["items"]] == [MEMBER_A]
+    assert members["next_cursor"] is None
 
 
 def test_the_controller_lists_every_member(api_as: Client) -> None:
     members = api_as("ctrl").get("/api/v1/members").json()
-    assert {m["enterprise_number"] for m in members} == {MEMBER_A, MEMBER_B}
+    assert {m["enterprise_number"] for m in members["items"]} == {MEMBER_A, MEMBER_B}
+
+
+def test_lists_are_paged_with_a_cursor_in_one_envelope(api_as: Client) -> None:
+    client = api_as("ctrl")
+    first = client.get("/api/v1/members", params={"limit": 1}).json()
+    assert len(first["items"]) == 1 and first["next_cursor"]
+    second = client.get("/api/v1/members", params={"limit": 1, "cursor": first["next_cursor"]}).json()
+    assert len(second["items"]) == 1 and second["next_cursor"] is None
+    assert {m["enterprise_number"] for m in first["items"] + second["items"]} == {MEMBER_A, MEMBER_B}
+    forged = client.get("/api/v1/members", params={"cursor": "bm90LWEtY3Vyc29y"})
+    assert forged.status_code == 422
+    assert forged.json()["type"] == "/api/v1/docs#problem-invalid-request"
+    assert forged.json()["problems"][0]["field"] == "cursor"
+    too_many = client.get("/api/v1/members", params={"limit": 501})
+    assert too_many.status_code == 422
 
 
 def test_errors_are_rfc_9457_problem_details(api_as: Client, app: FastAPI) -> None:
@@ -41,7 +57,7 @@ def test_errors_are_rfc_9457_problem_details(api_as: Client, app: FastAPI) -> No
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
     assert missing.json() == {
-        "type": "about:blank",
+        "type": "/api/v1/docs#problem-not-found",
         "title": "Not Found",
         "status": 404,
         "detail": "no engagement 'NOPE'",
@@ -50,11 +66,21 @@ def test_errors_are_rfc_9457_problem_details(api_as: Client, app: FastAPI) -> No
     bad = client.get(f"/api/v1/members/{MEMBER_A}/statements/2025-13")
     assert bad.status_code == 422
     assert bad.json()["problems"][0]["field"].endswith("period")
+    assert bad.json()["type"] == "/api/v1/docs#problem-invalid-request"
     anonymous = TestClient(app).get("/api/v1/members")
     assert anonymous.status_code == 401
     assert anonymous.json()["title"] == "Unauthorized"
+    assert anonymous.json()["type"] == "/api/v1/docs#problem-unauthenticated"
     unknown = client.get("/api/v1/nothing-here")
     assert unknown.status_code == 404 and unknown.json()["status"] == 404
+    assert unknown.json()["type"] == "/api/v1/docs#problem-no-such-route"
+    assert client.post("/api/v1/periods/2025-01/close").json()["type"] == "/api/v1/docs#problem-conflict"
+    forbidden = api_as("holder-a").post("/api/v1/periods/2025-02/close")
+    assert forbidden.json()["type"] == "/api/v1/docs#problem-forbidden"
+    # every kind of problem is described on the documentation page, where its type points
+    docs = TestClient(app).get("/api/v1/docs").text
+    for kind in ("not-found", "invalid-request", "unauthenticated", "no-such-route", "conflict", "forbidden"):
+        assert f'id="problem-{kind}"' in docs
 
 
 def test_the_controller_reviews_then_locks_a_close_and_the_audit_trail_names_the_controller(
@@ -72,7 +98,13 @@ def test_the_controller_reviews_then_locks_a_close_and_the_audit_trail_names_the
     again = client.post("/api/v1/periods/2025-02/close")
     assert again.status_code == 409
     audit = client.get("/api/v1/audit", params={"limit": 5}).json()
-    assert any(a["action"] == "close" and a["entity_key"] == "2025-02" and a["actor"] == "ctrl" for a in audit)
+    assert any(a["action"] == "close" and a["entity_key"] == "2025-02" and a["actor"] == "ctrl" for a in audit["items"])
+    # the next page goes on below the last entry read, newest first, even as the trail grows
+    assert audit["next_cursor"]
+    client.post("/api/v1/periods/2025-02/close")  # refused, not audited: the trail is the same
+    older = client.get("/api/v1/audit", params={"limit": 5, "cursor": audit["next_cursor"]}).json()
+    ids = [a["id"] for a in audit["items"] + older["items"]]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)
 
 
 def test_a_budget_holder_and_an_auditor_may_not_close_a_period(api_as: Client) -> None:
@@ -100,7 +132,8 @@ def test_login_is_throttled_after_five_failed_attempts(app: FastAPI) -> None:
 
 def test_invoices_download_as_ubl_and_pdf_for_the_own_member(api_as: Client) -> None:
     client = api_as("holder-a")
-    assert [d["number"] for d in client.get(f"/api/v1/members/{MEMBER_A}/invoices").json()] == ["INV-A-1"]
+    assert [d["number"] for d in client.get(f"/api/v1/members/{MEMBER_A}/invoices").json()["items"]] == ["INV-A-1"]
+    assert client.get(f"/api/v1/members/{MEMBER_A}/invoices", params={"year": 2024}).json()["items"] == []
     ubl = client.get("/api/v1/invoices/INV-A-1/ubl")
     assert ubl.status_code == 200 and ubl.headers["content-type"].startswith("application/xml")
     assert b"INV-A-1" in ubl.content
@@ -121,7 +154,7 @@ def test_without_billing_documents_invoice_lists_are_empty_and_downloads_are_404
     client = TestClient(app)
     token = client.post("/api/v1/token", data={"username": "holder-a", "password": PASSWORD}).json()
     client.headers["Authorization"] = f"Bearer {token['access_token']}"
-    assert client.get(f"/api/v1/members/{MEMBER_A}/invoices").json() == []
+    assert client.get(f"/api/v1/members/{MEMBER_A}/invoices").json() == {"items": [], "next_cursor": None}
     missing = client.get("/api/v1/invoices/INV-A-1/pdf")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"

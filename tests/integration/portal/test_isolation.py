@@ -17,15 +17,29 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+import purchasing_world
 from mutua.bootstrap import routers
 from portal_world import MEMBER_A, MEMBER_B
 
 Client = Callable[[str], TestClient]
 
-OTHER = {"enterprise_number": MEMBER_B, "code": "SVC-B", "number": "INV-B-1", "period": "2025-01", "year": "2025"}
-OWN = {**OTHER, "enterprise_number": MEMBER_A, "code": "SVC-A", "number": "INV-A-1"}
-UNKNOWN = {**OTHER, "enterprise_number": "0123456749", "code": "SVC-Z", "number": "INV-Z-1"}
-OBJECT_PARAMS = {"enterprise_number", "code", "number"}
+OTHER = {
+    "enterprise_number": MEMBER_B,
+    "code": "SVC-B",
+    "number": "INV-B-1",
+    "order": purchasing_world.ORDER_B,
+    "period": "2025-01",
+    "year": "2025",
+}
+OWN = {**OTHER, "enterprise_number": MEMBER_A, "code": "SVC-A", "number": "INV-A-1", "order": purchasing_world.ORDER_A}
+UNKNOWN = {
+    **OTHER,
+    "enterprise_number": "0123456749",
+    "code": "SVC-Z",
+    "number": "INV-Z-1",
+    "order": purchasing_world.ORDER_Z,
+}
+OBJECT_PARAMS = {"enterprise_number", "code", "number", "order"}
 # Member B's data: its name, an engagement title, a buyer reference, the content of its invoice.
 SECRETS = ("Member B institute", "VMs of B", "PO-B-1", f"<Buyer>{MEMBER_B}")
 # They end the session and the token the walk runs in; they read nothing.
@@ -91,6 +105,7 @@ def test_a_budget_holder_gets_nothing_of_another_member_from_any_route(
     assert "/api/v1/invoices/{number}/pdf" in api_paths
     assert ("GET", "/members/{enterprise_number}") in walked
     assert ("GET", "/invoices/{number}/{fmt}") in walked
+    assert ("GET", "/invoices/{number}") in walked  # an invoice's page
     assert len(walked) >= 40
 
 

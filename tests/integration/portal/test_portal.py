@@ -60,9 +60,9 @@ def test_a_budget_holder_lands_on_its_dashboard_with_budget_projection_and_engag
 def test_the_browser_language_is_the_default_and_the_users_choice_wins(portal_as: Client) -> None:
     client = portal_as("holder-a")
     dutch = client.get(f"/members/{MEMBER_A}", headers={"Accept-Language": "nl-BE,nl;q=0.9"}).text
-    assert '<html lang="nl">' in dutch and "Raming tot het jaareinde" in dutch and "€\xa021.000,00" in dutch
+    assert '<html lang="nl">' in dutch and "Prognose tot jaareinde" in dutch and "€\xa021.000,00" in dutch
     french = client.get(f"/members/{MEMBER_A}", headers={"Accept-Language": "fr-BE"}).text
-    assert '<html lang="fr">' in french and "Projection jusqu&#39;à la fin de l&#39;année" in french
+    assert '<html lang="fr">' in french and "Projection à la fin de l&#39;année" in french
     r = client.post("/language", data={"lang": "en", "csrf_token": csrf(french), "next": f"/members/{MEMBER_A}"})
     assert r.status_code == 200
     english = client.get(f"/members/{MEMBER_A}", headers={"Accept-Language": "fr-BE"}).text

@@ -106,7 +106,7 @@ def test_disabling_or_a_role_change_by_the_admin_ends_the_users_sessions_and_tok
     assert missing.status_code == 422  # a budget holder needs a member
     assert admin.post("/api/v1/users/holder-b/password", data={"password": "qwerty123456"}).status_code == 422
     assert admin.post("/api/v1/users/holder-b/password", data={"password": "reset by root 2025"}).status_code == 204
-    assert {u["username"]: u["active"] for u in admin.get("/api/v1/users").json()}["holder-b"] is True
+    assert {u["username"]: u["active"] for u in admin.get("/api/v1/users").json()["items"]}["holder-b"] is True
     assert api_as("ctrl").post("/api/v1/users/audit/active", data={"active": "false"}).status_code == 403
     with world_engine.connect() as c:
         trail = [

@@ -94,7 +94,7 @@ def test_the_invoice_is_due_after_the_associations_payment_days_with_a_structure
     shown = service.show_document(uow, "2025-000001")
     assert shown.summary.due_on == date(2025, 3, 3)
     assert shown.summary.payment_reference == "+++250/0000/00186+++"  # 25, sequence 00000001, mod 97
-    assert shown.buyer_reference == "PO-1; PO-3"
+    assert shown.buyer_reference == A  # two order references (on the lines): the member's number
 
 
 def test_an_open_month_is_not_invoiced_and_nothing_is_written() -> None:

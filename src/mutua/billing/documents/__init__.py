@@ -24,15 +24,31 @@ class Renderer:
 
         return ubl.render(document, seller, buyer)
 
-    def invoice_pdf(self, document: Document, seller: Association, buyer: Member) -> bytes:
+    def invoice_pdf(
+        self,
+        document: Document,
+        seller: Association,
+        buyer: Member,
+        glossary: Mapping[str, str] | None = None,
+        *,
+        ubl: bytes = b"",
+    ) -> bytes:
         from mutua.billing.documents import pdf
 
-        return pdf.invoice_pdf(document, seller, buyer)
+        return pdf.invoice_pdf(document, seller, buyer, glossary, ubl=ubl)
 
-    def statement_pdf(self, statement: object, seller: Association, documents: Sequence[Document]) -> bytes:
+    def statement_pdf(
+        self,
+        statement: object,
+        seller: Association,
+        documents: Sequence[Document],
+        glossary: Mapping[str, str] | None = None,
+        *,
+        ubl: Mapping[str, bytes] | None = None,
+    ) -> bytes:
         from mutua.billing.documents import pdf
 
-        return pdf.statement_pdf(statement, seller, documents)
+        return pdf.statement_pdf(statement, seller, documents, glossary, ubl=ubl)
 
     def focus(
         self,

@@ -2,13 +2,24 @@
 
 One row per member (billing account), engagement (sub-account), service (and grade, for time) and
 month, from the close's charges; the true-up's settlement is one ``Adjustment`` row of class
-``Correction`` per engagement and service over the year. The association works at cost, without
-discounts or commitments, so BilledCost = EffectiveCost = ListCost = ContractedCost = the amount
-charged, to the cent. Provider-specific columns carry the ``x_`` prefix.
+``Correction`` per engagement and service over the year. Provider-specific columns carry the ``x_``
+prefix.
+
+Mutua publishes its prices (the cost model's tariffs, per year) and measures usage: the export
+passes the validator declared with ``UNIT_PRICING_SUPPORTED``, ``USAGE_MEASUREMENT_SUPPORTED`` and
+``PUBLIC_PRICE_LIST_SUPPORTED``. Each usage row names its SKU (``SkuId``: the service), its price
+(``SkuPriceId``: the service's tariff of the year, and grade for time; ``SkuPriceDetails`` says
+which), what is metered (``SkuMeter``) and the unit price (``ListUnitPrice`` =
+``ContractedUnitPrice``: the association has no discounts). ListCost and ContractedCost are unit
+price x pricing quantity, exact; BilledCost = EffectiveCost is the amount charged, to the cent (the
+difference is the rounding). For the shared services (an annual amount split by weight or evenly)
+the unit price is the member's share of a month. Corrections (the true-up) have no SKU or unit
+price: their costs are the settled amount.
 """
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -17,7 +28,7 @@ from decimal import Decimal
 from mutua.billing.domain import TRUE_UP_DETAIL
 from mutua.billing.ports import FocusExport
 from mutua.charging.domain import Charge
-from mutua.costing.domain.catalogue import Charging
+from mutua.costing.domain.catalogue import Charging, Service
 from mutua.costing.domain.model import CostModel
 from mutua.kernel.periods import Period
 from mutua.registry.domain import Engagement, Member, format_enterprise_number
@@ -36,13 +47,21 @@ COLUMNS = (
     "ChargeFrequency",
     "ChargePeriodEnd",
     "ChargePeriodStart",
+    "CommitmentDiscountStatus",
     "ConsumedQuantity",
     "ConsumedUnit",
     "ContractedCost",
+    "ContractedUnitPrice",
     "EffectiveCost",
     "InvoiceId",
     "InvoiceIssuerName",
     "ListCost",
+    "ListUnitPrice",
+    "PricingCategory",
+    "PricingCurrency",
+    "PricingCurrencyContractedUnitPrice",
+    "PricingCurrencyEffectiveCost",
+    "PricingCurrencyListUnitPrice",
     "PricingQuantity",
     "PricingUnit",
     "ProviderName",
@@ -50,6 +69,10 @@ COLUMNS = (
     "ServiceCategory",
     "ServiceName",
     "ServiceSubcategory",
+    "SkuId",
+    "SkuMeter",
+    "SkuPriceDetails",
+    "SkuPriceId",
     "SubAccountId",
     "SubAccountName",
     "x_MemberEnterpriseNumber",
@@ -64,8 +87,13 @@ NUMERIC = (
     "BilledCost",
     "ConsumedQuantity",
     "ContractedCost",
+    "ContractedUnitPrice",
     "EffectiveCost",
     "ListCost",
+    "ListUnitPrice",
+    "PricingCurrencyContractedUnitPrice",
+    "PricingCurrencyEffectiveCost",
+    "PricingCurrencyListUnitPrice",
     "PricingQuantity",
     "x_UnitPrice",
 )
@@ -148,7 +176,11 @@ def focus_rows(
             detail = f" ({c.detail})" if c.detail else ""
             description = f"{name}{detail} for {c.engagement}, {c.period}"
         amount = str(c.amount)
-        usage = category == "Usage"
+        usage = not true_up
+        quantity, price = c.quantity, c.unit_price
+        if price < 0:  # unit prices are never negative: the quantity carries the sign
+            quantity, price = -quantity, -price
+        priced = _price_columns(service, c, quantity, price) if usage else _unpriced(amount)
         service_category, subcategory = SERVICE_CATEGORIES.get(c.service, OTHER)
         unit = focus_unit(c.unit)
         rows.append(
@@ -165,14 +197,16 @@ def focus_rows(
                 "ChargeFrequency": frequency,
                 "ChargePeriodEnd": _stamp(billing_end),
                 "ChargePeriodStart": _stamp(charge_start),
+                "CommitmentDiscountStatus": "",  # no commitment discounts
                 "ConsumedQuantity": _plain(c.quantity) if usage else "",
                 "ConsumedUnit": unit if usage else "",
-                "ContractedCost": amount,
                 "EffectiveCost": amount,
                 "InvoiceId": invoice_ids.get((c.member, c.period.key, true_up), ""),
                 "InvoiceIssuerName": issuer,
-                "ListCost": amount,
-                "PricingQuantity": _plain(c.quantity),
+                **priced,
+                "PricingCurrency": "EUR",
+                "PricingCurrencyEffectiveCost": amount,
+                "PricingQuantity": _plain(quantity if usage else c.quantity),
                 "PricingUnit": unit,
                 "ProviderName": issuer,
                 "PublisherName": issuer,
@@ -190,6 +224,49 @@ def focus_rows(
             }
         )
     return FocusExport(COLUMNS, tuple(rows), NUMERIC)
+
+
+_PRICE_BASIS = {
+    Charging.USAGE: "tariff per unit used",
+    Charging.RESERVED_CAPACITY: "tariff per unit reserved",
+    Charging.TIME: "cost rate per hour of the grade",
+    Charging.REAL_COST: "real cost passed on with a markup",
+    Charging.FIXED_SHARE: "share of an annual amount by fixed weights, per month",
+    Charging.EVEN_SPLIT: "even share of an annual amount, per month",
+}
+
+
+def _price_columns(service: Service | None, c: Charge, quantity: Decimal, price: Decimal) -> dict[str, str]:
+    """The SKU and price columns of a usage row: the service is the SKU, its tariff of the year
+    (and grade) the SKU price; list cost = contracted cost = unit price x pricing quantity."""
+    sku = c.service
+    price_id = f"{sku}-{c.period.year}" + (f"-{c.detail}" if c.detail else "")
+    details: dict[str, object] = {"x_TariffYear": c.period.year}
+    if c.detail:
+        details["x_Grade"] = c.detail
+    if service is not None:
+        details["x_PriceBasis"] = _PRICE_BASIS[service.charging]
+        details["x_UnitCode"] = service.unit_code
+    cost = _plain(price * quantity)
+    unit_price = _plain(price)
+    return {
+        "ContractedCost": cost,
+        "ContractedUnitPrice": unit_price,
+        "ListCost": cost,
+        "ListUnitPrice": unit_price,
+        "PricingCategory": "Standard",
+        "PricingCurrencyContractedUnitPrice": unit_price,
+        "PricingCurrencyListUnitPrice": unit_price,
+        "SkuId": sku,
+        "SkuMeter": focus_unit(c.unit),
+        "SkuPriceDetails": json.dumps(details, sort_keys=True, separators=(",", ":")),
+        "SkuPriceId": price_id,
+    }
+
+
+def _unpriced(amount: str) -> dict[str, str]:
+    """A correction's costs: the amount settled, no SKU, no unit price."""
+    return {"ContractedCost": amount, "ListCost": amount}
 
 
 def periods_label(periods: Sequence[Period]) -> str:

@@ -7,7 +7,10 @@ The figures come from the issued document (invoice) and from
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -17,7 +20,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from mutua.billing.domain import Document, DocumentKind, Purpose
 from mutua.costing.domain.association import Association
-from mutua.platform.i18n import format_day, format_money, format_number, normalise, translator
+from mutua.platform.i18n import (
+    format_day,
+    format_money,
+    format_number,
+    format_percent,
+    labeller,
+    normalise,
+    translator,
+)
 from mutua.registry.domain import Member, format_enterprise_number
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -50,10 +61,59 @@ def _money(value: Decimal | str, lang: str) -> str:
     return format_money(Decimal(value), lang)
 
 
-def _pdf(html: str) -> bytes:
-    from weasyprint import HTML
+PDF_VARIANT = "pdf/a-3a"
+"""PDF/A-3 level A: archivable (fonts embedded, sRGB output intent, XMP metadata), files may be
+embedded as associated files, and tagged (a structure tree, the language, the title shown)."""
+_PDFUA_ID = b'<rdf:Description xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" rdf:about="" pdfuaid:part="1"/>'
 
-    result = HTML(string=html).write_pdf()
+
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    """A file embedded in a PDF as an associated file (PDF/A-3 ``/AF``), as Factur-X and ZUGFeRD
+    embed their XML: ``relationship`` is ``Alternative`` (the same document, machine-readable) or
+    ``Supplement`` (a document the PDF refers to)."""
+
+    name: str
+    content: bytes
+    description: str
+    relationship: str
+    day: date
+
+
+def _finish(document: Any, pdf: Any) -> None:
+    """Declare PDF/UA-1 beside PDF/A-3a in the XMP metadata (both need the tags WeasyPrint writes:
+    structure tree, language, marked content, the title displayed) and list each associated file
+    once in the catalogue's ``/AF``."""
+    ref = int(pdf.catalog["Metadata"].split()[0])
+    stream = pdf.objects[ref]
+    content = b"".join(x if isinstance(x, bytes) else str(x).encode() for x in stream.stream)
+    stream.stream = [content.replace(b"</rdf:RDF>", _PDFUA_ID + b"</rdf:RDF>", 1)]
+    if "AF" in pdf.catalog:
+        pdf.catalog["AF"][:] = list(dict.fromkeys(pdf.catalog["AF"]))
+
+
+def _pdf(html: str, embedded: Sequence[Embedded] = ()) -> bytes:
+    """The HTML as a tagged PDF/A-3a (declared PDF/UA-1 too), with ``embedded`` files attached."""
+    import io
+
+    from weasyprint import HTML, Attachment
+
+    stamp = [datetime(e.day.year, e.day.month, e.day.day) for e in embedded]  # noqa: DTZ001 (a PDF date)
+    attachments = [
+        Attachment(
+            file_obj=io.BytesIO(e.content),
+            name=e.name,
+            description=e.description,
+            relationship=e.relationship,
+            created=at,
+            modified=at,
+        )
+        for e, at in zip(embedded, stamp, strict=True)
+    ]
+    with warnings.catch_warnings():
+        # WeasyPrint opens its sRGB profile (the PDF/A output intent) without closing it
+        warnings.simplefilter("ignore", ResourceWarning)
+        result = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT, attachments=attachments, finisher=_finish)
     assert isinstance(result, bytes)
     return result
 
@@ -63,9 +123,14 @@ def document_title(kind: DocumentKind, lang: str) -> str:
     return _("Invoice") if kind is DocumentKind.INVOICE else _("Credit note")
 
 
-def invoice_html(document: Document, seller: Association, buyer: Member) -> str:
+def invoice_html(
+    document: Document, seller: Association, buyer: Member, glossary: Mapping[str, str] | None = None
+) -> str:
+    """The invoice's HTML in the buyer's language; ``glossary``: the cost model's names (services,
+    units) in that language, the units catalogue for the rest."""
     lang = normalise(buyer.language.value)
     _ = translator(lang, "billing")
+    label = labeller(lang, glossary)
     draft = document.draft
     note = draft.note
     if draft.purpose is Purpose.TRUE_UP:
@@ -76,9 +141,9 @@ def invoice_html(document: Document, seller: Association, buyer: Member) -> str:
         {
             "engagement": x.engagement,
             "buyer_reference": x.buyer_reference,
-            "name": x.name,
+            "name": label(x.name),
             "quantity": _number(x.quantity, lang),
-            "unit": x.unit,
+            "unit": label(x.unit),
             "unit_price": _number(x.unit_price, lang),
             "amount": _money(x.amount, lang),
         }
@@ -113,9 +178,22 @@ def invoice_html(document: Document, seller: Association, buyer: Member) -> str:
     )
 
 
-def invoice_pdf(document: Document, seller: Association, buyer: Member) -> bytes:
-    """The PDF rendering of an issued invoice or credit note, in the buyer's language."""
-    return _pdf(invoice_html(document, seller, buyer))
+def invoice_pdf(
+    document: Document,
+    seller: Association,
+    buyer: Member,
+    glossary: Mapping[str, str] | None = None,
+    *,
+    ubl: bytes = b"",
+) -> bytes:
+    """The PDF rendering of an issued invoice or credit note, in the buyer's language: PDF/A-3a
+    with ``ubl`` (the document's UBL exactly as issued) embedded as its alternative, as Factur-X
+    and ZUGFeRD embed theirs."""
+    title = document_title(document.kind, normalise(buyer.language.value))
+    embedded = [
+        Embedded(f"{document.number}.xml", ubl, f"{title} {document.number} (UBL)", "Alternative", document.issued_on)
+    ]
+    return _pdf(invoice_html(document, seller, buyer, glossary), embedded if ubl else ())
 
 
 def _field(record: Any, name: str) -> Any:
@@ -123,7 +201,9 @@ def _field(record: Any, name: str) -> Any:
     return record[name] if isinstance(record, Mapping) else getattr(record, name)
 
 
-def statement_html(statement: Any, seller: Association, documents: Sequence[Document]) -> str:
+def statement_html(
+    statement: Any, seller: Association, documents: Sequence[Document], glossary: Mapping[str, str] | None = None
+) -> str:
     member = _field(statement, "member")
     language = _field(member, "language")
     lang = normalise(str(getattr(language, "value", language)))
@@ -150,11 +230,27 @@ def statement_html(statement: Any, seller: Association, documents: Sequence[Docu
             ],
             money=lambda v: _money(v, lang),
             number=lambda v: _number(v, lang),
+            percent=lambda v: format_percent(Decimal(v), lang),
+            label=labeller(lang, glossary),
         )
     )
 
 
-def statement_pdf(statement: Any, seller: Association, documents: Sequence[Document]) -> bytes:
+def statement_pdf(
+    statement: Any,
+    seller: Association,
+    documents: Sequence[Document],
+    glossary: Mapping[str, str] | None = None,
+    *,
+    ubl: Mapping[str, bytes] | None = None,
+) -> bytes:
     """A member's statement of a period: the period's charges (the invoice's figures) with each
-    engagement's budget, spend to date and projection."""
-    return _pdf(statement_html(statement, seller, documents))
+    engagement's budget, spend to date and projection; PDF/A-3a with the UBL of the period's
+    documents as issued (``ubl``, by number) embedded as supplements."""
+    ubl = ubl or {}
+    embedded = [
+        Embedded(f"{d.number}.xml", ubl[d.number], f"{d.number} (UBL)", "Supplement", d.issued_on)
+        for d in documents
+        if d.number in ubl
+    ]
+    return _pdf(statement_html(statement, seller, documents, glossary), embedded)

@@ -11,6 +11,7 @@ from typing import Any
 from mutua.charging.domain import Projection, UsageMonth, project
 from mutua.charging.domain.projection import NOTHING, AgainstBudget
 from mutua.charging.ports import ChargingUnitOfWork
+from mutua.charging.service.close import model_of
 from mutua.charging.service.reporting import MemberHeading
 from mutua.kernel.access import Permission, requires
 from mutua.kernel.money import ZERO
@@ -140,7 +141,7 @@ class Dashboard(AgainstBudget):
 def member_dashboard(uow: ChargingUnitOfWork, member: str, year: int) -> Dashboard:
     """Spend by service and by month, year to date against budget, and the projection with its range."""
     with uow:
-        _, model = uow.costing.cost_model()
+        _, model = model_of(uow, year)
         m = uow.registry.member(member)
         if m is None:
             raise NotFound(f"no member with enterprise number {member}")
@@ -291,13 +292,26 @@ def engagement_detail(uow: ChargingUnitOfWork, code: str, year: int) -> Engageme
 # -- usage ------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceUnit:
+    """A service as usage is counted in it: its name and unit (the cost model's, in English; the
+    pages translate them)."""
+
+    service: str
+    name: str
+    unit: str
+
+
 @dataclass(frozen=True)
 class MemberUsage:
-    """A member's usage in a year, per engagement, service and month."""
+    """A member's usage in a year, per engagement, service and month; ``previous_year``: the same
+    of the year before (for the trend against the same month); ``services``: names and units."""
 
     member: MemberHeading
     year: int
     rows: tuple[UsageMonth, ...]
+    previous_year: tuple[UsageMonth, ...] = ()
+    services: tuple[ServiceUnit, ...] = ()
 
     def as_json(self) -> list[dict[str, str]]:
         return [_usage_json(u) for u in self.rows]
@@ -309,7 +323,14 @@ def member_usage(uow: ChargingUnitOfWork, member: str, year: int) -> MemberUsage
         m = uow.registry.member(member)
         if m is None:
             raise NotFound(f"no member with enterprise number {member}")
-        return MemberUsage(MemberHeading.of(m), year, tuple(uow.charging.usage_by_month(year, member=member)))
+        rows = tuple(uow.charging.usage_by_month(year, member=member))
+        previous = tuple(uow.charging.usage_by_month(year - 1, member=member))
+        _, model = model_of(uow, year)
+    services = []
+    for code in sorted({u.service for u in (*rows, *previous)}):
+        found = model.service(code)
+        services.append(ServiceUnit(code, found.name if found else code, found.unit if found else ""))
+    return MemberUsage(MemberHeading.of(m), year, rows, previous, tuple(services))
 
 
 # -- keys of the web's caches -----------------------------------------------------------------------

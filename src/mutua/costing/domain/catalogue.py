@@ -50,6 +50,8 @@ class Service:
         charging: how it is charged.
         unit: the billing unit in words (``VM-hour``, ``GB-month``, ``hour``).
         unit_code: the UN/ECE recommendation 20 code of that unit (``HUR``, ``E34`` ...).
+        names: the name in the members' languages, ``(language, name)`` pairs (``names:`` in the file).
+        units: the unit in the members' languages (``units:`` in the file).
     """
 
     code: str
@@ -59,6 +61,16 @@ class Service:
     charging: Charging
     unit: str
     unit_code: str
+    names: tuple[tuple[str, str], ...] = ()
+    units: tuple[tuple[str, str], ...] = ()
+
+    def name_in(self, language: str) -> str:
+        """The name in ``language`` (``nl``, ``fr``, ``en``), else the plain name."""
+        return dict(self.names).get(language, self.name)
+
+    def unit_in(self, language: str) -> str:
+        """The unit in ``language``, else the plain unit."""
+        return dict(self.units).get(language, self.unit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +106,7 @@ def offered_services(services: Iterable[Service]) -> dict[str, OfferedService]:
 
 
 _UNECE = re.compile(r"^[A-Z0-9]{2,3}$")
+_MONTHLY = (Charging.FIXED_SHARE, Charging.EVEN_SPLIT)  # an annual amount, charged a month at a time
 
 
 def read_services(r: Reader, data: Any, centres: Mapping[str, Centre]) -> list[Service]:
@@ -105,7 +118,9 @@ def read_services(r: Reader, data: Any, centres: Mapping[str, Centre]) -> list[S
         m = r.mapping(item, path)
         if m is None:
             continue
-        r.unknown_keys(m, ("code", "name", "centre", "activity", "charging", "unit", "unit_code"), path)
+        r.unknown_keys(
+            m, ("code", "name", "names", "centre", "activity", "charging", "unit", "units", "unit_code"), path
+        )
         code = r.code(m, "code", path)
         name = r.filled(m, "name", path)
         centre = r.filled(m, "centre", path)
@@ -113,6 +128,8 @@ def read_services(r: Reader, data: Any, centres: Mapping[str, Centre]) -> list[S
         charging = r.choice(m, "charging", path, Charging)
         unit = r.filled(m, "unit", path)
         unit_code = r.filled(m, "unit_code", path)
+        names = r.names(m, "names", path)
+        units = r.names(m, "units", path)
         if code is not None and code in seen:
             r.fail(f"{path}.code", f"service {code!r} is declared twice")
             code = None
@@ -127,6 +144,14 @@ def read_services(r: Reader, data: Any, centres: Mapping[str, Centre]) -> list[S
         if unit_code is not None and not _UNECE.match(unit_code):
             r.fail(f"{path}.unit_code", f"{unit_code!r} is not a UN/ECE rec. 20 unit code")
             unit_code = None
+        if charging in _MONTHLY and unit_code is not None and unit_code != "MON":
+            # its tariff is a year's amount; each month's line is one month of the service
+            r.fail(
+                f"{path}.unit_code",
+                f"a {charging.value} service is charged a twelfth of its annual tariff a month: "
+                f"its unit is the month (MON), not {unit_code!r}",
+            )
+            unit_code = None
         if (
             code is None
             or name is None
@@ -138,7 +163,7 @@ def read_services(r: Reader, data: Any, centres: Mapping[str, Centre]) -> list[S
         ):
             continue
         seen.add(code)
-        result.append(Service(code, name, centre, activity, charging, unit, unit_code))
+        result.append(Service(code, name, centre, activity, charging, unit, unit_code, names, units))
     return result
 
 

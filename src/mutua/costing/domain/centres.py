@@ -54,12 +54,18 @@ class Centre:
         name: its name.
         kind: support, operational or service.
         key: for a support centre, how its cost is allocated; None otherwise.
+        names: the name in the members' languages, ``(language, name)`` pairs (``names:`` in the file).
     """
 
     code: str
     name: str
     kind: CentreKind
     key: AllocationKey | None = None
+    names: tuple[tuple[str, str], ...] = ()
+
+    def name_in(self, language: str) -> str:
+        """The name in ``language`` (``nl``, ``fr``, ``en``), else the plain name."""
+        return dict(self.names).get(language, self.name)
 
     @property
     def is_final(self) -> bool:
@@ -74,23 +80,29 @@ class AccountRule:
         prefix: the leading digits of the Belgian account (class 6 costs, class 7 income).
         name: the account group's name.
         centre: the centre a ledger line without one goes to, or None (the line must name one).
+        names: the name in the members' languages, ``(language, name)`` pairs (``names:`` in the file).
     """
 
     prefix: str
     name: str
     centre: str | None = None
+    names: tuple[tuple[str, str], ...] = ()
+
+    def name_in(self, language: str) -> str:
+        """The name in ``language`` (``nl``, ``fr``, ``en``), else the plain name."""
+        return dict(self.names).get(language, self.name)
 
 
 def read_centres(r: Reader, data: Any) -> list[Centre]:
     """Read the ``centres`` list, each support centre with its allocation key."""
-    pending: list[tuple[str, str, CentreKind, Any, str]] = []
+    pending: list[tuple[str, str, CentreKind, Any, str, tuple[tuple[str, str], ...]]] = []
     seen: set[str] = set()
     for i, item in enumerate(r.seq(data, "centres")):
         path = f"centres[{i}]"
         m = r.mapping(item, path)
         if m is None:
             continue
-        r.unknown_keys(m, ("code", "name", "kind", "key"), path)
+        r.unknown_keys(m, ("code", "name", "names", "kind", "key"), path)
         code = r.code(m, "code", path)
         name = r.text(m, "name", path)
         kind = r.choice(m, "kind", path, CentreKind)
@@ -100,15 +112,15 @@ def read_centres(r: Reader, data: Any) -> list[Centre]:
         if code is None or name is None or kind is None:
             continue
         seen.add(code)
-        pending.append((code, name, kind, m.get("key"), path))
+        pending.append((code, name, kind, m.get("key"), path, r.names(m, "names", path)))
     result = []
-    for code, name, kind, key_data, path in pending:
+    for code, name, kind, key_data, path, names in pending:
         key = None
         if kind is CentreKind.SUPPORT:
             key = _key(r, key_data, f"{path}.key", code, seen)
         elif key_data is not None:
             r.fail(f"{path}.key", "only support centres have an allocation key")
-        result.append(Centre(code, name, kind, key))
+        result.append(Centre(code, name, kind, key, names))
     if data is not None and not any(c.is_final for c in result) and not r.problems:
         r.fail("centres", "the model needs at least one operational or service centre")
     return result
@@ -189,7 +201,7 @@ def read_accounts(r: Reader, data: Any, centres: Mapping[str, Centre]) -> list[A
         m = r.mapping(item, path)
         if m is None:
             continue
-        r.unknown_keys(m, ("prefix", "name", "centre"), path)
+        r.unknown_keys(m, ("prefix", "name", "names", "centre"), path)
         prefix = r.text(m, "prefix", path)
         name = r.text(m, "name", path)
         centre = r.text(m, "centre", path, required=False)
@@ -209,5 +221,5 @@ def read_accounts(r: Reader, data: Any, centres: Mapping[str, Centre]) -> list[A
         if prefix is None or name is None:
             continue
         seen.add(prefix)
-        result.append(AccountRule(prefix, name, centre))
+        result.append(AccountRule(prefix, name, centre, r.names(m, "names", path)))
     return result

@@ -23,6 +23,7 @@ from mutua.costing.domain.centres import (
     read_centres,
     read_support_allocation,
 )
+from mutua.costing.domain.ledgerformat import LedgerFormat, ledger_format_to_data, read_ledger_format
 from mutua.costing.domain.meters import Meter, read_meters
 from mutua.costing.domain.reading import Reader
 from mutua.kernel.problems import Problem
@@ -52,6 +53,7 @@ class CostModel:
     services: tuple[Service, ...]
     tariffs: tuple[Tariff, ...]
     meters: tuple[Meter, ...] = ()
+    ledger_format: LedgerFormat | None = None
     _centre_index: dict[str, Centre] = field(default_factory=dict, compare=False, repr=False)
     _service_index: dict[str, Service] = field(default_factory=dict, compare=False, repr=False)
 
@@ -90,6 +92,19 @@ class CostModel:
                 best = rule
         return best
 
+    def glossary(self, language: str) -> dict[str, str]:
+        """What the model names in English (services, centres, accounts, units) in ``language``:
+        ``{plain text: translation}`` for every name the file gives in that language."""
+        found: dict[str, str] = {}
+        named: tuple[Centre | AccountRule | Service, ...] = (*self.centres, *self.accounts, *self.services)
+        for record in named:
+            if record.names:
+                found.setdefault(record.name, record.name_in(language))
+        for s in self.services:
+            if s.units:
+                found.setdefault(s.unit, s.unit_in(language))
+        return found
+
     def meter(self, code: str) -> Meter | None:
         for m in self.meters:
             if m.code == code:
@@ -119,6 +134,7 @@ def build_cost_model(data: Any, source: str = "cost model") -> tuple[CostModel |
             "services",
             "tariffs",
             "meters",
+            "ledger_format",
         ),
         "",
     )
@@ -133,6 +149,7 @@ def build_cost_model(data: Any, source: str = "cost model") -> tuple[CostModel |
     service_codes = {s.code: s for s in services}
     tariffs = read_tariffs(r, root.get("tariffs"), service_codes)
     meters = read_meters(r, root.get("meters"), service_codes)
+    ledger_format = read_ledger_format(r, root.get("ledger_format"))
     _check_final_centres_have_services(r, centres, services)
     if r.problems or association is None or support_method is None:
         return None, r.problems
@@ -148,6 +165,7 @@ def build_cost_model(data: Any, source: str = "cost model") -> tuple[CostModel |
             services=tuple(services),
             tariffs=tuple(tariffs),
             meters=tuple(meters),
+            ledger_format=ledger_format,
         ),
         [],
     )
@@ -187,6 +205,8 @@ def cost_model_to_data(model: CostModel) -> dict[str, Any]:
         data["support_allocation"]["order"] = list(model.step_down_order)
     for c in model.centres:
         item: dict[str, Any] = {"code": c.code, "name": c.name, "kind": c.kind.value}
+        if c.names:
+            item["names"] = dict(c.names)
         if c.key is not None:
             key: dict[str, Any] = {"basis": c.key.basis.value}
             if c.key.basis is KeyBasis.WEIGHTS:
@@ -197,19 +217,24 @@ def cost_model_to_data(model: CostModel) -> dict[str, Any]:
         acc: dict[str, Any] = {"prefix": rule.prefix, "name": rule.name}
         if rule.centre:
             acc["centre"] = rule.centre
+        if rule.names:
+            acc["names"] = dict(rule.names)
         data["accounts"].append(acc)
     for s in model.services:
-        data["services"].append(
-            {
-                "code": s.code,
-                "name": s.name,
-                "centre": s.centre,
-                "activity": s.activity.value,
-                "charging": s.charging.value,
-                "unit": s.unit,
-                "unit_code": s.unit_code,
-            }
-        )
+        service: dict[str, Any] = {
+            "code": s.code,
+            "name": s.name,
+            "centre": s.centre,
+            "activity": s.activity.value,
+            "charging": s.charging.value,
+            "unit": s.unit,
+            "unit_code": s.unit_code,
+        }
+        if s.names:
+            service["names"] = dict(s.names)
+        if s.units:
+            service["units"] = dict(s.units)
+        data["services"].append(service)
     data["tariffs"] = [tariff_to_data(t) for t in model.tariffs]
     if model.meters:
         data["meters"] = []
@@ -228,5 +253,18 @@ def cost_model_to_data(model: CostModel) -> dict[str, Any]:
                 met["multiply_by"] = str(mt.multiply_by)
             if mt.divide_by != 1:
                 met["divide_by"] = str(mt.divide_by)
+            if mt.filters:
+                met["filter"] = {prop: list(values) for prop, values in mt.filters}
+            if mt.rounding.value != "round":
+                met["rounding"] = mt.rounding.value
+            if mt.decimals != 6:
+                met["decimals"] = mt.decimals
+            for flag in ("recurring", "increments", "corrections"):
+                if getattr(mt, flag):
+                    met[flag] = True
+            if mt.operation_property:
+                met["operation_property"] = mt.operation_property
             data["meters"].append(met)
+    if model.ledger_format is not None:
+        data["ledger_format"] = ledger_format_to_data(model.ledger_format)
     return data

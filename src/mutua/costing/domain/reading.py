@@ -13,6 +13,7 @@ from typing import Any
 from mutua.kernel.bounds import beyond
 from mutua.kernel.problems import Problem
 
+LANGUAGES = ("nl", "fr", "en")  # the languages of names in the model (mutua.platform.i18n.LANGUAGES)
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
 
@@ -108,6 +109,25 @@ class Reader:
             allowed = ", ".join(e.value for e in enum_type)
             self.fail(f"{path}.{key}", f"{value!r} is not one of: {allowed}")
             return None
+
+    def names(self, m: Mapping[str, Any], key: str, path: str) -> tuple[tuple[str, str], ...]:
+        """An optional ``{nl: ..., fr: ..., en: ...}`` mapping of a name in the languages a member
+        reads (a missing language falls back to the record's plain name)."""
+        if key not in m or m[key] is None:
+            return ()
+        where = f"{path}.{key}" if path else key
+        found = self.mapping(m[key], where)
+        if found is None:
+            return ()
+        result = []
+        for language in found:
+            if language not in LANGUAGES:
+                self.fail(f"{where}.{language}", f"{language!r} is not a language (allowed: {', '.join(LANGUAGES)})")
+                continue
+            value = self.filled(found, str(language), where)
+            if value is not None:
+                result.append((str(language), value))
+        return tuple(sorted(result))
 
     def unknown_keys(self, m: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
         allowed_set = set(allowed)

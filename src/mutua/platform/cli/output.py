@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
@@ -52,6 +52,44 @@ def eur(value: str | Decimal) -> str:
     return f"{Decimal(value):,.2f}"
 
 
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 document``, ``2 documents``, ``0 entries`` (with ``plural_form``)."""
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def decimal_text(value: str | Decimal | None, at_least: int = 0) -> str:
+    """A number with its meaningful decimals only (``0.500000000`` is ``0.5``), at least ``at_least``
+    of them (2 for a price: ``0.50``), never in exponent notation."""
+    if value is None:
+        return ""
+    d = Decimal(value)
+    text = format(d.normalize(), "f")
+    places = len(text.partition(".")[2])
+    return format(d, f",.{max(places, at_least)}f")
+
+
+def tariff_text(tariff: Mapping[str, Any] | None) -> str:
+    """A tariff in words with its meaningful decimals: ``0.50 EUR``, ``markup 5.25 %``,
+    ``1,440,000.00 EUR a year (120,000.00 a month)``, ``senior 80.00, medior 60.00 EUR/h``."""
+    t = tariff or {}
+    if t.get("price") is not None:
+        return f"{decimal_text(t['price'], 2)} EUR"
+    if t.get("markup") is not None:
+        return f"markup {decimal_text(Decimal(t['markup']) * 100)} %"
+    if t.get("annual") is not None:
+        annual = Decimal(t["annual"])
+        monthly = (annual / 12).quantize(Decimal("0.01"))
+        return f"{decimal_text(annual, 2)} EUR a year ({decimal_text(monthly, 2)} a month)"
+    if t.get("grades"):
+        return ", ".join(f"{g} {decimal_text(v, 2)}" for g, v in t["grades"].items()) + " EUR/h"
+    return "none"
+
+
+def nothing(message: str) -> None:
+    """Say why a table is empty (instead of printing an empty one)."""
+    out.print(f"[yellow]{message}[/]", highlight=False, soft_wrap=True)
+
+
 def report_import(kind: str, file: object, action: Callable[[], Any], as_json: bool) -> None:
     """Run an import of ``file`` and say what it took (rows, batch)."""
     result = run(action)
@@ -59,6 +97,6 @@ def report_import(kind: str, file: object, action: Callable[[], Any], as_json: b
         print_json(result.as_dict())
     else:
         out.print(
-            f"{result.rows} {kind} rows imported from {file}"
+            f"{plural(result.rows, kind + ' row')} imported from {file}"
             + (f" (batch {result.batch_id})" if result.batch_id else "")
         )

@@ -52,8 +52,11 @@ class AuditTrail:
             )
         )
 
-    def entries(self, limit: int = 100) -> list[dict[str, Any]]:
-        rows = self.c.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)).mappings()
+    def entries(self, limit: int = 100, before: int | None = None) -> list[dict[str, Any]]:
+        query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+        if before is not None:
+            query = query.where(audit_log.c.id < before)
+        rows = self.c.execute(query).mappings()
         return [dict(r) for r in rows]
 
     def version(self) -> int:

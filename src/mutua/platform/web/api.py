@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from mutua.kernel.access import User
 from mutua.platform.audit import audit_trail
 from mutua.platform.web.deps import ERRORS, Ctx, permit
+from mutua.platform.web.paging import DEFAULT_LIMIT, Cursor, Limit, Page, decode, encode
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
@@ -25,19 +26,28 @@ class AuditEntryOut(BaseModel):
     detail: str
 
 
+class AuditPage(Page[AuditEntryOut]):
+    """A page of the audit trail, newest first."""
+
+
 @router.get(
-    "/audit", tags=["audit"], summary="The newest entries of the audit trail", response_model=list[AuditEntryOut]
+    "/audit",
+    tags=["audit"],
+    summary="The audit trail, newest first (paged: the next page goes on below the last entry read)",
+    response_model=AuditPage,
 )
 def audit(
-    user: Annotated[User, permit(audit_trail)], ctx: Ctx, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-) -> list[AuditEntryOut]:
-    entries = audit_trail(ctx.uow(user.username), limit)
-    return [
+    user: Annotated[User, permit(audit_trail)], ctx: Ctx, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> AuditPage:
+    # one more than asked: whether a next page exists
+    entries = audit_trail(ctx.uow(user.username), limit + 1, decode(cursor, "before"))
+    items = [
         AuditEntryOut(
             id=e.id, at=_utc(e.at), actor=e.actor, action=e.action, entity=e.entity, entity_key=e.key, detail=e.detail
         )
-        for e in entries
+        for e in entries[:limit]
     ]
+    return AuditPage(items=items, next_cursor=encode(before=items[-1].id) if len(entries) > limit else None)
 
 
 def _utc(at: datetime) -> str:

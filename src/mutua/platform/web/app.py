@@ -40,6 +40,7 @@ from mutua.platform.web.auth import (
 )
 from mutua.platform.web.context import HERE, Context
 from mutua.platform.web.oidc import OidcSettings
+from mutua.platform.web.problems import InvalidRequest, document_problems, kind_of
 
 
 def _secret(settings: Settings) -> str:
@@ -54,9 +55,12 @@ def _secret(settings: Settings) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def problem(status: int, detail: str, instance: str, problems: tuple[Problem, ...] = ()) -> JSONResponse:
+def problem(
+    status: int, detail: str, instance: str, problems: tuple[Problem, ...] = (), kind: str = "about:blank"
+) -> JSONResponse:
+    """An RFC 9457 problem detail; ``kind``: its ``type`` (:mod:`mutua.platform.web.problems`)."""
     body: dict[str, Any] = {
-        "type": "about:blank",
+        "type": kind,
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
@@ -192,7 +196,7 @@ def create_app(
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         problems = exc.problems if isinstance(exc, Rejected) else ()
         if _is_api(request):
-            answer: Response = problem(exc.status, exc.message, request.url.path, problems)
+            answer: Response = problem(exc.status, exc.message, request.url.path, problems, kind_of(exc))
         else:
             answer = pages.error_page(request, exc.status, exc.message, problems)
         if isinstance(exc, TooManyAttempts):
@@ -201,7 +205,7 @@ def create_app(
 
     @app.exception_handler(PeriodError)
     async def period_error(request: Request, exc: PeriodError) -> Response:
-        return await mutua_error(request, Rejected([Problem("request", None, "period", str(exc))], "request"))
+        return await mutua_error(request, InvalidRequest([Problem("request", None, "period", str(exc))]))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -209,12 +213,12 @@ def create_app(
             Problem("request", None, ".".join(str(x) for x in e.get("loc", ())), str(e.get("msg", "")))
             for e in exc.errors()
         ]
-        return await mutua_error(request, Rejected(problems, "request"))
+        return await mutua_error(request, InvalidRequest(problems))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
-            return problem(exc.status_code, str(exc.detail), request.url.path)
+            return problem(exc.status_code, str(exc.detail), request.url.path, kind=kind_of(exc.status_code))
         return pages.error_page(request, exc.status_code, str(exc.detail), ())
 
     for router in routers:
@@ -225,4 +229,12 @@ def create_app(
         app.include_router(oidc_router(oidc))
         app.state.ctx.oidc = True
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's schema, every error documented as a problem detail (application/problem+json)."""
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -21,6 +21,23 @@ from typing import Any, Literal
 # Distinct hues, each with a contrast of at least 3:1 on white (WCAG 2.1, 1.4.11 non-text contrast):
 # darkened Okabe-Ito, so that colour-vision deficiencies still tell them apart.
 PALETTE = ["#0072B2", "#B35900", "#007A5A", "#AA4488", "#8A6D00", "#5E4FA2", "#000000", "#882255", "#6B4226"]
+# More categories than PALETTE has colours (a member's services in the stacked bars): twelve hues
+# told apart by hue and lightness, the smallest categories grouped into "other" (OTHER_COLOUR).
+WIDE_PALETTE = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#6A3D9A",
+    "#66A61E",
+    "#882255",
+    "#8A6D00",
+    "#1F4E3D",
+    "#FB9A99",
+]
+OTHER_COLOUR = "#8C8C8C"
 _CONFIG: dict[str, Any] = {
     "font": "DejaVu Sans",  # the font the renderer measures with is the font the page shows
     "axis": {
@@ -97,8 +114,23 @@ def render(spec: dict[str, Any], lang: str = "en") -> str:
     return f"{opening}{sep}<title>{label}</title>{rest}"
 
 
-def spend_by_month(rows: list[dict[str, str]], title: str, month: str, amount: str, service: str) -> dict[str, Any]:
-    """Stacked bars: a member's spend per month, by service."""
+def spend_by_month(
+    rows: list[dict[str, str]], title: str, month: str, amount: str, service: str, other: str | None = None
+) -> dict[str, Any]:
+    """Stacked bars: a member's spend per month, by service (``service`` in the rows: the name the
+    legend shows). The services beyond the palette's twelve colours, the smallest, are grouped as
+    ``other`` (grey), so that no two services share a colour."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for r in rows:
+        totals[r["service"]] += Decimal(r["amount"])
+    ranked = sorted(totals, key=lambda s: (-totals[s], s))
+    if len(ranked) > len(WIDE_PALETTE) and other is not None:
+        kept = set(ranked[: len(WIDE_PALETTE) - 1])
+        rows = [r if r["service"] in kept else {**r, "service": other} for r in rows]
+        domain = [*ranked[: len(WIDE_PALETTE) - 1], other]
+        colours = [*WIDE_PALETTE[: len(WIDE_PALETTE) - 1], OTHER_COLOUR]
+    else:
+        domain, colours = ranked, WIDE_PALETTE[: len(ranked)]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "description": title,
@@ -111,8 +143,61 @@ def spend_by_month(rows: list[dict[str, str]], title: str, month: str, amount: s
         "encoding": {
             "x": {"field": "m", "type": "ordinal", "title": month},
             "y": {"field": "v", "type": "quantitative", "aggregate": "sum", "title": amount},
-            "color": {"field": "s", "type": "nominal", "title": service},
+            "color": {
+                "field": "s",
+                "type": "nominal",
+                "title": service,
+                "scale": {"domain": domain, "range": colours},
+                "legend": {"labelLimit": 260},
+            },
+            "order": {"field": "s", "type": "nominal"},
         },
+    }
+
+
+def budget_bullets(rows: list[dict[str, str]], labels: dict[str, str]) -> dict[str, Any]:
+    """A bullet chart per engagement (one row each): the budget as a light bar, spent to date as a
+    dark bar inside it, the projection as a tick with its range as a thin rule. ``rows``: ``name``,
+    ``budget``, ``spent``, ``projection``, ``low``, ``high`` (exact decimal strings)."""
+    values = [
+        {"e": r["name"], "b": r["budget"], "s": r["spent"], "p": r["projection"], "lo": r["low"], "hi": r["high"]}
+        for r in rows
+    ]
+    parse = {"format": {"parse": dict.fromkeys(("b", "s", "p", "lo", "hi"), "number")}}
+    y = {"field": "e", "type": "nominal", "title": None, "sort": None, "axis": {"labelLimit": 300}}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": labels["title"],
+        "title": labels["title"],
+        "width": 520,
+        "height": {"step": 22},
+        "config": _CONFIG,
+        "data": {"values": values, **parse},
+        "encoding": {"y": y},
+        "layer": [
+            {
+                "mark": {"type": "bar", "color": "#d9d9d9", "size": 18},
+                "encoding": {
+                    "x": {"field": "b", "type": "quantitative", "title": labels["amount"]},
+                    "tooltip": [
+                        {"field": "e", "title": labels["engagement"]},
+                        {"field": "b", "title": labels["budget"]},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "bar", "color": PALETTE[0], "size": 8},
+                "encoding": {"x": {"field": "s", "type": "quantitative"}},
+            },
+            {
+                "mark": {"type": "rule", "color": "#1a1a1a", "strokeWidth": 1.5},
+                "encoding": {"x": {"field": "lo", "type": "quantitative"}, "x2": {"field": "hi"}},
+            },
+            {
+                "mark": {"type": "tick", "color": PALETTE[1], "thickness": 3, "size": 18},
+                "encoding": {"x": {"field": "p", "type": "quantitative"}},
+            },
+        ],
     }
 
 
@@ -130,49 +215,6 @@ def spend_by_service(rows: list[dict[str, str]], title: str, amount: str) -> dic
             "y": {"field": "s", "type": "nominal", "sort": "-x", "title": None},
             "x": {"field": "v", "type": "quantitative", "title": amount},
         },
-    }
-
-
-def budget_projection(
-    budget: str, spent: str, low: str, central: str, high: str, labels: dict[str, str]
-) -> dict[str, Any]:
-    """Bullet chart: spent to date and the projection's range against the budget."""
-    values = [
-        {"k": labels["spent"], "v": spent},
-        {"k": labels["projection"], "v": central},
-        {"k": labels["budget"], "v": budget},
-    ]
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "description": labels["title"],
-        "title": labels["title"],
-        "width": 480,
-        "height": 110,
-        "config": _CONFIG,
-        "layer": [
-            {
-                "data": {
-                    "values": [{"lo": low, "hi": high, "k": labels["projection"]}],
-                    "format": {"parse": {"lo": "number", "hi": "number"}},
-                },
-                "mark": {"type": "rule", "strokeWidth": 3, "color": "#1a1a1a"},
-                "encoding": {
-                    "x": {"field": "lo", "type": "quantitative", "title": labels["amount"]},
-                    "x2": {"field": "hi"},
-                    "y": {"field": "k", "type": "nominal", "title": None},
-                },
-            },
-            {
-                "data": {"values": values, "format": NUMBER},
-                "mark": {"type": "point", "filled": True, "size": 120},
-                "encoding": {
-                    "x": {"field": "v", "type": "quantitative"},
-                    "y": {"field": "k", "type": "nominal", "title": None},
-                    "color": {"field": "k", "type": "nominal", "legend": None},
-                    "shape": {"field": "k", "type": "nominal", "legend": None},
-                },
-            },
-        ],
     }
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from mutua.kernel.access import User
 from mutua.platform.web import schemas
@@ -38,8 +39,28 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def api_user(request: Request, ctx: Annotated[Context, Depends(context)]) -> User:
-    """The authenticated user; a session-authenticated write must carry X-CSRF-Token."""
+BEARER = HTTPBearer(
+    scheme_name="bearerToken",
+    description="A token from POST /api/v1/token (username and password), sent as `Authorization: Bearer ...`.",
+    auto_error=False,
+)
+SESSION = APIKeyCookie(
+    name="mutua_session",
+    scheme_name="sessionCookie",
+    description="The portal's session cookie (after logging in at /login); writes also need the X-CSRF-Token header.",
+    auto_error=False,
+)
+
+
+def api_user(
+    request: Request,
+    ctx: Annotated[Context, Depends(context)],
+    _token: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+    _session: Annotated[str | None, Depends(SESSION)] = None,
+) -> User:
+    """The authenticated user; a session-authenticated write must carry X-CSRF-Token. (The bearer
+    token and the session cookie are declared as the OpenAPI security schemes of every route that
+    takes a user, so that generated clients send the token; either one is read here.)"""
     user, by_session = current_user(request, ctx.accounts, ctx.tokens)
     if by_session and request.method not in ("GET", "HEAD", "OPTIONS"):
         check_csrf(request, request.headers.get("x-csrf-token"))

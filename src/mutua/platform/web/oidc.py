@@ -33,11 +33,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from mutua.kernel.access import Forbidden, Role, Unauthenticated
+from mutua.kernel.access import MEMBER_ROLES, Forbidden, Role, Unauthenticated
 
 LOGOUT_KEY = "oidc_logout"  # session key: the provider's end-session URL of an OpenID Connect login
 
-_PRIORITY = (Role.ADMIN, Role.CONTROLLER, Role.AUDITOR, Role.SERVICE_OWNER, Role.BUDGET_HOLDER)
+_PRIORITY = (
+    Role.ADMIN,
+    Role.CONTROLLER,
+    Role.AUDITOR,
+    Role.PURCHASING_OFFICER,
+    Role.SERVICE_OWNER,
+    Role.BUDGET_HOLDER,
+    Role.BUYER,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +109,7 @@ def identity_from_claims(claims: Mapping[str, Any], settings: OidcSettings) -> I
     if role is None:
         raise Forbidden("your account has no Mutua role at the identity provider")
     member = None
-    if role is Role.BUDGET_HOLDER:
+    if role in MEMBER_ROLES:
         value = str(claims.get(settings.member_claim, ""))
         digits = re.sub(r"\D", "", value)
         if len(digits) != 10:

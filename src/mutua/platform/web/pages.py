@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import FileSystemLoader
 
-from mutua.kernel.access import Action, Role, Unauthenticated, User, may
+from mutua.kernel.access import Action, Unauthenticated, User, may
 from mutua.kernel.problems import Problem
 from mutua.platform import i18n
 from mutua.platform.web.auth import csrf_token, current_user, permitting
@@ -95,7 +95,40 @@ def formatters(lang: str) -> dict[str, Callable[..., str]]:
             value = date.fromisoformat(value[:10])
         return i18n.format_day(value, lang)
 
-    return {"money": money, "number": number, "day": day}
+    def percent(value: str | Decimal | None, places: int = 2) -> str:
+        """A percentage (``47.62``) as ``47,62 %``."""
+        return "" if value is None else i18n.format_percent(Decimal(value), lang, places)
+
+    def rate(value: str | Decimal | None) -> str:
+        """A fraction (a markup of ``0.0525``) as a percentage: ``5,25 %``."""
+        return "" if value is None else i18n.format_fraction_as_percent(Decimal(value), lang)
+
+    def price(value: str | Decimal | None) -> str:
+        """A unit price with its meaningful decimals, at least the cents: ``1.889,69``, ``0,920397``."""
+        if value is None:
+            return ""
+        exponent = Decimal(value).normalize().as_tuple().exponent
+        return i18n.format_number(Decimal(value), lang, max(2, -exponent if isinstance(exponent, int) else 0))
+
+    return {"money": money, "number": number, "day": day, "percent": percent, "rate": rate, "price": price}
+
+
+def labels(request: Request, lang: str) -> Callable[[str | None], str]:
+    """``label(name)``: a name a member reads (service, centre, account, unit, role, method) in
+    ``lang``, from the cost model in force (the composition root's ``glossary`` extension, read
+    at the first name a page shows) or the catalogues (:func:`mutua.platform.i18n.labeller`)."""
+    source = context(request).extensions.get("glossary")
+    found: list[Callable[[str | None], str]] = []
+
+    def label(text: str | None) -> str:
+        if not found:
+            code = i18n.catalogued(text, lang)
+            if code is not None:  # a role, a method, a status: no need to read the cost model
+                return code
+            found.append(i18n.labeller(lang, source(lang) if source is not None else None))
+        return found[0](text)
+
+    return label
 
 
 def render(request: Request, name: str, user: User | None, http_status: int = 200, **data: Any) -> HTMLResponse:
@@ -112,6 +145,8 @@ def render(request: Request, name: str, user: User | None, http_status: int = 20
             "csrf": csrf_token(request),
             "may": (lambda action: user is not None and may(user, Action(action))),
             "path": request.url.path,
+            "label": (label := labels(request, lang)),
+            "msg": lambda text: i18n.translate_message(str(text), lang, label=label),
             **formatters(lang),
             **data,
         },
@@ -125,8 +160,27 @@ def error_page(request: Request, status: int, message: str, problems: tuple[Prob
         user, _ = current_user(request, context(request).accounts, context(request).tokens)
     except Unauthenticated:
         user = None
+    lang = language(request, user)
+    label = labels(request, lang)
+    shown = tuple(
+        str(
+            Problem(
+                i18n.translate_message(p.source, lang, label=label),
+                p.line,
+                i18n.translate_message(p.field, lang, label=label) if p.field else None,
+                i18n.translate_message(p.message, lang, label=label),
+            )
+        )
+        for p in problems
+    )
     return render(
-        request, "error.html", user, http_status=status, status_code=status, message=message, problems=problems
+        request,
+        "error.html",
+        user,
+        http_status=status,
+        status_code=status,
+        message=i18n.translate_message(message, lang, label=label),
+        problems=shown,
     )
 
 
@@ -146,24 +200,15 @@ def see_other(url: str) -> RedirectResponse:
 
 @router.get("/api/v1/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> HTMLResponse:
-    """The API's operations, read from its OpenAPI schema (a plain page: no JavaScript, no CDN)."""
-    schema = request.app.openapi()
-    operations = [
-        {
-            "method": method.upper(),
-            "path": path,
-            "summary": op.get("summary", ""),
-            "tag": (op.get("tags") or [""])[0],
-            "parameters": [p["name"] for p in op.get("parameters", [])],
-        }
-        for path, ops in schema["paths"].items()
-        for method, op in ops.items()
-    ]
-    return render(request, "api_docs.html", None, operations=operations, description=schema["info"]["description"])
+    """The API's operations with their parameters, bodies and answers, its schemas and its kinds of
+    problem, read from its OpenAPI schema (a plain page: no JavaScript, no CDN)."""
+    from mutua.platform.web.apidocs import api_docs as read_docs
+
+    return render(request, "api_docs.html", None, docs=read_docs(request.app.openapi()))
 
 
 @router.get("/")
 def home(user: Who) -> Response:
-    if user.role is Role.BUDGET_HOLDER and user.member:
+    if user.member:  # a budget holder or a buyer: its member's pages
         return see_other(f"/members/{user.member}")
     return see_other("/association")

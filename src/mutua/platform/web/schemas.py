@@ -17,7 +17,7 @@ class ProblemItem(BaseModel):
 class ProblemDetail(BaseModel):
     """RFC 9457 problem details."""
 
-    type: str = Field(examples=["about:blank"])
+    type: str = Field(examples=["/api/v1/docs#problem-not-found"])
     title: str = Field(examples=["Not Found"])
     status: int = Field(examples=[404])
     detail: str
