@@ -20,10 +20,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from mutua.billing.domain import Document, DocumentKind, Purpose
 from mutua.costing.domain.association import Association
+from mutua.platform.documents.pdf import money as _money
+from mutua.platform.documents.pdf import number as _number
 from mutua.platform.i18n import (
     format_day,
-    format_money,
-    format_number,
     format_percent,
     labeller,
     normalise,
@@ -47,18 +47,6 @@ def _env() -> Environment:
 @cache
 def _css() -> str:
     return (TEMPLATES / "style.css").read_text(encoding="utf-8")
-
-
-def _number(value: Decimal | str, lang: str) -> str:
-    """All the decimals the value has (tariffs have up to 9), none it lacks."""
-    d = Decimal(value).normalize()
-    exponent = d.as_tuple().exponent
-    places = max(0, -exponent) if isinstance(exponent, int) else 0
-    return format_number(d, lang, places)
-
-
-def _money(value: Decimal | str, lang: str) -> str:
-    return format_money(Decimal(value), lang)
 
 
 PDF_VARIANT = "pdf/a-3a"
