@@ -4,6 +4,7 @@ pages, and words that are operators of the engines' query languages."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -204,3 +205,43 @@ def test_operators_of_either_query_language_are_plain_words(search: SqlCatalogue
     result = search.search(CatalogueQuery(words))
     assert result.total == len(result.items) <= 7
     assert all(w.isalnum() for w in terms(words))
+
+
+def test_a_code_with_digits_after_a_hyphen_is_found_on_both_engines(search: SqlCatalogueSearch) -> None:
+    # PostgreSQL's parser reads "-5440" as a signed number unless punctuation is a space, as in FTS5
+    assert codes(search.search(CatalogueQuery("DL-5440"))) == ["DL-5440"]
+    assert codes(search.search(CatalogueQuery("dl 5440"))) == ["DL-5440"]
+
+
+def _browsed_and_scanned(search: SqlCatalogueSearch, on: date | None) -> tuple[object, object]:
+    """The facets of a search without words (counted from the catalogue's cells) and of the same
+    search with a price range that excludes nothing (counted from the items themselves)."""
+    browsed = search.search(CatalogueQuery("", on=on))
+    scanned = search.search(CatalogueQuery("", on=on, price_min=Decimal("0")))
+    return (browsed.total, dict(browsed.facets)), (scanned.total, dict(scanned.facets))
+
+
+def test_browsing_counts_what_the_items_count_after_every_kind_of_write(
+    search: SqlCatalogueSearch, engine: Engine
+) -> None:
+    browsed, scanned = _browsed_and_scanned(search, None)
+    assert browsed == scanned and browsed[0] == 7
+    uow = unit_of_work(engine, "tester")
+    with uow:
+        laptops = {i.code: i for i in uow.purchasing.items(LAPTOPS)}
+        uow.purchasing.withdraw([laptops["LAP-16"].id], date(2024, 6, 1))
+        # 289.50 moves from the 100-500 bucket to 5000-; the dock ends on 30 June
+        uow.purchasing.reprice(
+            [
+                (replace(laptops["DL-MON27"], price=Decimal("5200.00")), None),
+                (replace(laptops["DL-DOCK"], valid_until=date(2024, 6, 30)), None),
+            ]
+        )
+        uow.commit()
+    search.c.rollback()  # a new snapshot
+    for on in (None, date(2024, 6, 30), date(2024, 7, 1)):
+        browsed, scanned = _browsed_and_scanned(search, on)
+        assert browsed == scanned, on
+    after = search.search(CatalogueQuery("", on=date(2024, 7, 1)))
+    assert after.total == 5  # 7 less the withdrawn laptop and the dock no longer valid
+    assert ("5000-", 2) in [(v.key, v.count) for v in after.facets["price"]]

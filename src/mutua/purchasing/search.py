@@ -11,10 +11,22 @@ word or the start of one, all words required:
   stored ``tsvector`` columns and GIN indexes of that migration; the words are stemmed in each
   language (``laptops`` finds ``laptop``).
 
-One query gives the page of items, one the *cube* (matching items counted by agreement, lot,
+A search gives the page of items and the *cube* (matching items counted by agreement, lot,
 supplier, CPV division and price bucket), from which the total and every facet are summed
 (:func:`mutua.purchasing.domain.search.facets`). The words reach either engine as one bound
 parameter built from letters and digits only (:func:`~mutua.purchasing.domain.search.terms`).
+
+Kept fast (``bench/bench_purchasing.py``: 100,000 items):
+
+- Browsing (no words, no price range) reads the cube from ``purchasing_item_cells`` (the items
+  counted by lot, supplier, CPV division, price bucket and validity: a few hundred rows), and the
+  page in the order of an index (description per language, or price).
+- With words (or a price range) the matching items are read once, into a materialised CTE, and
+  one statement gives both the cube and the page's ids (sorted from the matches: a brand's items
+  sit together in the alphabet, so reading the catalogue in the description's order until the page
+  is full can pass most of it first). PostgreSQL is told to use the GIN indexes (``enable_seqscan``
+  off for the search's statements, and no JIT): it cannot estimate how many items a prefix matches
+  and would otherwise read every row's vectors.
 """
 
 from __future__ import annotations
@@ -22,11 +34,12 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR
 from typing import Any
 
-from sqlalchemy import Connection, Integer, and_, case, column, func, or_, select, text
+from sqlalchemy import Connection, Integer, column, func, literal, null, or_, select, text, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from mutua.kernel.money import CENT
-from mutua.purchasing.db.tables import agreements, items, lots, suppliers
+from mutua.purchasing.db.cells import bucket_index
+from mutua.purchasing.db.tables import agreements, item_cells, items, lots, suppliers
 from mutua.purchasing.domain import CatalogueItem
 from mutua.purchasing.domain.search import (
     PRICE_BUCKETS,
@@ -42,17 +55,7 @@ _POSTGRES_MATCH = text(
     "(purchasing_items.search_nl @@ to_tsquery('dutch', :fts)"
     " OR purchasing_items.search_fr @@ to_tsquery('french', :fts))"
 )
-
-
-# the price buckets as conditional counts; ``price < high`` binds ``high`` through the column's type
-# (cents), like the filters
 _BUCKET_KEYS = tuple(bucket_key(low, high) for low, high in PRICE_BUCKETS)
-_BUCKET_COUNTS = tuple(
-    func.sum(case((and_(items.c.price >= low, items.c.price < high), 1), else_=0))
-    if high is not None
-    else func.sum(case((items.c.price >= low, 1), else_=0))
-    for low, high in PRICE_BUCKETS
-)
 
 
 def fts5_query(words: tuple[str, ...]) -> str:
@@ -72,16 +75,15 @@ class SqlCatalogueSearch:
         self.c = connection
         self.postgres = connection.dialect.name == "postgresql"
 
-    def _conditions(self, query: CatalogueQuery, *, facets_too: bool) -> list[ColumnElement[bool]]:
-        """The text, the day and the price range; with ``facets_too`` the facet filters as well."""
+    def _conditions(self, query: CatalogueQuery) -> list[ColumnElement[bool]]:
+        """The text, the day and the price range (what the cube counts under)."""
         where: list[ColumnElement[bool]] = [items.c.withdrawn_on.is_(None)]
         words = query.terms
         if words and self.postgres:
             where.append(_POSTGRES_MATCH.bindparams(fts=tsquery(words)))  # type: ignore[arg-type]
         elif words:
             match = text(_SQLITE_MATCH).bindparams(fts=fts5_query(words)).columns(column("id", Integer))
-            matched = select(match.subquery().c.id)
-            where.append(items.c.id.in_(matched))
+            where.append(items.c.id.in_(select(match.subquery().c.id)))
         if query.on is not None:
             where += [
                 items.c.valid_from <= query.on,
@@ -91,78 +93,133 @@ class SqlCatalogueSearch:
             where.append(items.c.price >= query.price_min.quantize(CENT, ROUND_CEILING))
         if query.price_max is not None:
             where.append(items.c.price <= query.price_max.quantize(CENT, ROUND_FLOOR))
-        if facets_too:
-            if query.agreement is not None:
-                where.append(agreements.c.reference == query.agreement)
-            if query.lot is not None:
-                where.append(lots.c.number == query.lot)
-            if query.cpv_division is not None:
-                where.append(items.c.cpv.like(f"{query.cpv_division}%"))
-            if query.supplier is not None:
-                where.append(suppliers.c.code == query.supplier)
         return where
 
     @staticmethod
-    def _joined(*columns: Any) -> Any:
+    def _facet_conditions(query: CatalogueQuery, source: Any) -> list[ColumnElement[bool]]:
+        """The facet filters (what the page shows under, besides :meth:`_conditions`)."""
+        where: list[ColumnElement[bool]] = []
+        if query.agreement is not None:
+            where.append(agreements.c.reference == query.agreement)
+        if query.lot is not None:
+            where.append(lots.c.number == query.lot)
+        if query.cpv_division is not None:
+            where.append(source.c.cpv.like(f"{query.cpv_division}%"))
+        if query.supplier is not None:
+            where.append(suppliers.c.code == query.supplier)
+        return where
+
+    @staticmethod
+    def _order(query: CatalogueQuery, source: Any) -> list[Any]:
+        description = source.c.description_fr if query.language == "fr" else source.c.description_nl
+        return [source.c.price, description, source.c.id] if query.sort == "price" else [description, source.c.id]
+
+    @staticmethod
+    def _joined(source: Any, *columns: Any) -> Any:
         return (
             select(*columns)
-            .select_from(items)
-            .join(lots, lots.c.id == items.c.lot_id)
+            .select_from(source)
+            .join(lots, lots.c.id == source.c.lot_id)
             .join(agreements, agreements.c.id == lots.c.agreement_id)
-            .join(suppliers, suppliers.c.id == items.c.supplier_id)
+            .join(suppliers, suppliers.c.id == source.c.supplier_id)
         )
 
-    def _page(self, query: CatalogueQuery) -> list[CatalogueItem]:
-        description = items.c.description_fr if query.language == "fr" else items.c.description_nl
-        order = [items.c.price, description, items.c.id] if query.sort == "price" else [description, items.c.id]
+    def _browsed(self, query: CatalogueQuery) -> tuple[list[tuple[int, int, str, str, int]], list[CatalogueItem]]:
+        """Without words nor a price range: the cube summed from the catalogue's cells, the page read
+        in the order of an index (description per language, or price)."""
+        where: list[ColumnElement[bool]] = []
+        if query.on is not None:
+            where += [
+                item_cells.c.valid_from <= query.on,
+                or_(item_cells.c.valid_until.is_(None), item_cells.c.valid_until >= query.on),
+            ]
         rows = self.c.execute(
-            self._joined(
-                items,
-                agreements.c.reference,
-                lots.c.number.label("lot_number"),
-                suppliers.c.code.label("supplier_code"),
+            select(
+                item_cells.c.lot_id,
+                item_cells.c.supplier_id,
+                item_cells.c.cpv_division,
+                item_cells.c.bucket,
+                func.sum(item_cells.c.item_count),
             )
-            .where(*self._conditions(query, facets_too=True))
-            .order_by(*order)
+            .where(*where)
+            .group_by(item_cells.c.lot_id, item_cells.c.supplier_id, item_cells.c.cpv_division, item_cells.c.bucket)
+        )
+        cells = [(int(r[0]), int(r[1]), str(r[2]), _BUCKET_KEYS[int(r[3])], int(r[4])) for r in rows if r[4]]
+        if not cells:
+            return cells, []
+        page = self.c.execute(
+            self._joined(items, *_ITEM_COLUMNS)
+            .where(*self._conditions(query), *self._facet_conditions(query, items))
+            .order_by(*self._order(query, items))
             .limit(query.limit)
             .offset(query.offset)
         )
-        return [
-            CatalogueItem(
-                r.reference,
-                int(r.lot_number),
-                r.supplier_code,
-                r.code,
-                r.cpv,
-                r.description_nl,
-                r.description_fr,
-                r.unit,
-                r.price,
-                r.valid_from,
-                r.valid_until,
-                r.reference_price,
-                int(r.id),
-            )
-            for r in rows
-        ]
+        return cells, [_item(r) for r in page]
 
-    def _cells(self, query: CatalogueQuery) -> list[tuple[int, int, str, str, int]]:
-        """(lot id, supplier id, CPV division, price bucket, count): grouped in the order of the
-        facets' index (lot, supplier, CPV code), the price buckets summed as columns."""
-        rows = self.c.execute(
-            select(items.c.lot_id, items.c.supplier_id, items.c.cpv, *_BUCKET_COUNTS)
-            .where(*self._conditions(query, facets_too=False))
-            .group_by(items.c.lot_id, items.c.supplier_id, items.c.cpv)
+    def _matched(self, query: CatalogueQuery) -> tuple[list[tuple[int, int, str, str, int]], list[CatalogueItem]]:
+        """With words or a price range: the matching items read once (a materialised CTE), the cube
+        and the page's ids from them in one statement, then the page's items by id."""
+        matches = (
+            select(
+                items.c.id,
+                items.c.lot_id,
+                items.c.supplier_id,
+                items.c.cpv,
+                items.c.price,
+                (items.c.description_fr if query.language == "fr" else items.c.description_nl).label(
+                    "description_" + ("fr" if query.language == "fr" else "nl")
+                ),
+            )
+            .where(*self._conditions(query))
+            .cte("matches")
+            .prefix_with("MATERIALIZED")
         )
-        cells: dict[tuple[int, int, str, str], int] = {}
-        for r in rows:
-            for key, count in zip(_BUCKET_KEYS, r[3:], strict=True):
-                if count:
-                    cell = (int(r[0]), int(r[1]), str(r[2])[:2], key)
-                    cells[cell] = cells.get(cell, 0) + int(count)
-        return [(*cell, count) for cell, count in cells.items()]
+        division = func.substr(matches.c.cpv, 1, 2)
+        bucket = bucket_index(matches.c.price)
+        order = self._order(query, matches)
+        cube = select(
+            literal(0).label("part"),
+            matches.c.lot_id,
+            matches.c.supplier_id,
+            division.label("division"),
+            bucket.label("bucket"),
+            func.count().label("n"),
+        ).group_by(matches.c.lot_id, matches.c.supplier_id, division, bucket)
+        ranked = (
+            self._joined(matches, matches.c.id, func.row_number().over(order_by=order).label("position"))
+            .where(*self._facet_conditions(query, matches))
+            .order_by(*order)
+            .limit(query.limit)
+            .offset(query.offset)
+            .subquery("page")
+        )
+        page = select(literal(1), ranked.c.id, null(), null(), null(), ranked.c.position)
+        cells: list[tuple[int, int, str, str, int]] = []
+        ids: dict[int, int] = {}
+        for r in self.c.execute(union_all(cube, page)):
+            if int(r[0]) == 0:
+                cells.append((int(r[1]), int(r[2]), str(r[3]), _BUCKET_KEYS[int(r[4])], int(r[5])))
+            else:
+                ids[int(r[1])] = int(r[5])
+        if not ids:
+            return cells, []
+        rows = self.c.execute(self._joined(items, *_ITEM_COLUMNS).where(items.c.id.in_(sorted(ids))))
+        return cells, sorted((_item(r) for r in rows), key=lambda i: ids[i.id or 0])
 
     def search(self, query: CatalogueQuery) -> CatalogueResult:
+        if not (self.postgres and query.terms):
+            return self._search(query)
+        # PostgreSQL cannot estimate how many items a prefix matches and would read every row's
+        # vectors: the GIN indexes are to be used; and no JIT (compiling costs more than the search).
+        # For the transaction, until the search ends (a failed search's end with its rollback).
+        self.c.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        self.c.exec_driver_sql("SET LOCAL jit = off")
+        result = self._search(query)
+        self.c.exec_driver_sql("SET LOCAL enable_seqscan TO DEFAULT")
+        self.c.exec_driver_sql("SET LOCAL jit TO DEFAULT")
+        return result
+
+    def _search(self, query: CatalogueQuery) -> CatalogueResult:
         lot_rows = list(
             self.c.execute(
                 select(
@@ -183,10 +240,37 @@ class SqlCatalogueSearch:
         supplier_rows = list(self.c.execute(select(suppliers.c.id, suppliers.c.code, suppliers.c.name)))
         supplier_of = {int(r.id): r.code for r in supplier_rows}
         names = {r.code: r.name for r in supplier_rows}
+        browsing = not query.terms and query.price_min is None and query.price_max is None
+        found_cells, page = self._browsed(query) if browsing else self._matched(query)
         cells = [
             Cell(lot_of[lot][0], lot_of[lot][1], supplier_of[supplier], division, bucket, count)
-            for lot, supplier, division, bucket, count in self._cells(query)
+            for lot, supplier, division, bucket, count in found_cells
         ]
         total, found = facets(query, cells, agreement_titles, lot_titles, names)
-        page = self._page(query) if total else []
-        return CatalogueResult(query, total, tuple(page), found, names, lot_titles)
+        return CatalogueResult(query, total, tuple(page) if total else (), found, names, lot_titles)
+
+
+_ITEM_COLUMNS = (
+    items,
+    agreements.c.reference,
+    lots.c.number.label("lot_number"),
+    suppliers.c.code.label("supplier_code"),
+)
+
+
+def _item(r: Any) -> CatalogueItem:
+    return CatalogueItem(
+        r.reference,
+        int(r.lot_number),
+        r.supplier_code,
+        r.code,
+        r.cpv,
+        r.description_nl,
+        r.description_fr,
+        r.unit,
+        r.price,
+        r.valid_from,
+        r.valid_until,
+        r.reference_price,
+        int(r.id),
+    )

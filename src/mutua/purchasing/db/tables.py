@@ -13,6 +13,8 @@ purchasing_documents           document of an agreement or an accession, its byt
 purchasing_member_regions      member's region (for clauses open to a region's public bodies)
 purchasing_items               catalogue item (``lot_id, supplier_id, code`` unique) with its price
                                in force; ``withdrawn_on`` set when a later price list drops it
+purchasing_item_cells          items counted by lot, supplier, CPV division, price bucket and
+                               validity (the facets of a search without words)
 purchasing_prices              price history: every price an item had, from which day, and why
 purchasing_indexations         indexation applied to an agreement (``agreement_id, number`` unique)
 purchasing_accessions          member's accession (``agreement_id, member_id`` unique)
@@ -36,6 +38,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -170,6 +173,23 @@ items = Table(
     Column("withdrawn_on", Date, nullable=True),
     UniqueConstraint("lot_id", "supplier_id", "code"),
 )
+
+
+item_cells = Table(
+    "purchasing_item_cells",
+    metadata,
+    Column("lot_id", ForeignKey("purchasing_lots.id"), nullable=False),
+    Column("supplier_id", ForeignKey("purchasing_suppliers.id"), nullable=False),
+    Column("cpv_division", String(2), nullable=False),
+    Column("bucket", Integer, nullable=False),  # the index of its price bucket (domain.search.PRICE_BUCKETS)
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=True),
+    Column("item_count", Integer, nullable=False),
+    Index("ix_purchasing_item_cells_lot_supplier", "lot_id", "supplier_id"),
+)
+"""The catalogue's items not withdrawn counted by lot, supplier, CPV division, price bucket and
+validity: what the search's facets count when no words are typed (100,000 items are a few hundred
+cells). Kept by the repository in the transaction that writes the items (:mod:`.cells`)."""
 
 
 prices = Table(

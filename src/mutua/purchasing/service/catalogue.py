@@ -105,6 +105,7 @@ def import_price_list_bytes(
 
     def validate(u: PurchasingImports, parsed: CsvFile, problems: list[Problem]) -> list[CatalogueChanges]:
         problems[:0] = list(read.problems)
+        u.purchasing.lock(f"catalogue.{reference}")  # one writer of an agreement's catalogue at a time
         agreement = u.purchasing.agreement(reference)
         lots = {x.number: x for x in u.purchasing.lots(reference)}
         if agreement is None or lot not in lots:
@@ -280,7 +281,7 @@ def index_prices(uow: PurchasingUnitOfWork, reference: str, to_value: Decimal, a
     """Revise every orderable price of an agreement by its index (``to_value`` published for the
     revision of ``applies_from``): new price = price x to_value / previous value, to the cent."""
     with uow:
-        uow.purchasing.lock(f"indexation.{reference}")
+        uow.purchasing.lock(f"catalogue.{reference}")  # one writer of an agreement's catalogue at a time
         agreement = uow.purchasing.agreement(reference)
         if agreement is None:
             raise NotFound(f"no agreement {reference}")
