@@ -20,11 +20,7 @@ from mutua.purchasing.domain.search import PRICE_BUCKETS
 
 def bucket_index(price: ColumnElement[object]) -> ColumnElement[int]:
     """The index in :data:`PRICE_BUCKETS` of the bucket ``price`` (a cents column) falls in."""
-    whens = [
-        (price < high, literal(i))
-        for i, (_, high) in enumerate(PRICE_BUCKETS)
-        if high is not None
-    ]
+    whens = [(price < high, literal(i)) for i, (_, high) in enumerate(PRICE_BUCKETS) if high is not None]
     return case(*whens, else_=literal(len(PRICE_BUCKETS) - 1))
 
 

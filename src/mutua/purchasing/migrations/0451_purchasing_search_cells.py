@@ -30,7 +30,8 @@ depends_on: str | Sequence[str] | None = None
 # the cells as they are from the items; the bucket of a price in cents by the bounds of
 # domain.search.PRICE_BUCKETS (100, 500, 1000, 5000 EUR)
 FILL = (
-    "INSERT INTO purchasing_item_cells (lot_id, supplier_id, cpv_division, bucket, valid_from, valid_until, item_count) "
+    "INSERT INTO purchasing_item_cells "
+    "(lot_id, supplier_id, cpv_division, bucket, valid_from, valid_until, item_count) "
     "SELECT lot_id, supplier_id, cpv_division, bucket, valid_from, valid_until, count(*) FROM ("
     "SELECT lot_id, supplier_id, substr(cpv, 1, 2) AS cpv_division, "
     "CASE WHEN price < 10000 THEN 0 WHEN price < 50000 THEN 1 WHEN price < 100000 THEN 2 "
