@@ -49,17 +49,19 @@ class FakeAuditLog:
 class FakeImportLog:
     def __init__(self) -> None:
         self.batches: list[tuple[str, str, str, int]] = []
+        self.targets: list[str] = []
 
-    def hold(self, kind: str) -> None:
+    def hold(self, kind: str, target: str = "") -> None:
         pass  # one thread: nothing to wait for
 
-    def add(self, kind: str, source: str, sha: str, rows: int) -> int:
+    def add(self, kind: str, source: str, sha: str, rows: int, target: str = "") -> int:
         self.batches.append((kind, source, sha, rows))
+        self.targets.append(target)
         return len(self.batches)
 
-    def with_sha(self, kind: str, sha: str) -> int | None:
-        for i, (k, _, s, _) in enumerate(self.batches, start=1):
-            if (k, s) == (kind, sha):
+    def with_sha(self, kind: str, sha: str, target: str = "") -> int | None:
+        for i, ((k, _, s, _), t) in enumerate(zip(self.batches, self.targets, strict=True), start=1):
+            if (k, t, s) == (kind, target, sha):
                 return i
         return None
 

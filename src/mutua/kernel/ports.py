@@ -27,16 +27,20 @@ class AuditLog(Protocol):
 
 
 class ImportLog(Protocol):
-    """Imported files by kind and SHA-256: a file is taken once (a unique key on kind and SHA-256,
-    and :meth:`hold` before the check: a concurrent import of the same kind waits, then finds it)."""
+    """Imported files by kind, target and SHA-256: a file is taken once per target (a unique key on
+    kind, target and SHA-256, and :meth:`hold` before the check: a concurrent import of the same kind
+    into the same target waits, then finds it). The target is what the file is imported into where
+    one file may go to several (a price list: ``"<agreement>/<lot>/<supplier>"``); empty for every
+    other kind."""
 
-    def hold(self, kind: str) -> None:
-        """Wait until no other transaction imports ``kind``; held until this transaction ends."""
+    def hold(self, kind: str, target: str = "") -> None:
+        """Wait until no other transaction imports ``kind`` into ``target``; held until this
+        transaction ends."""
         ...
 
-    def add(self, kind: str, source: str, sha: str, rows: int) -> int: ...
+    def add(self, kind: str, source: str, sha: str, rows: int, target: str = "") -> int: ...
 
-    def with_sha(self, kind: str, sha: str) -> int | None: ...
+    def with_sha(self, kind: str, sha: str, target: str = "") -> int | None: ...
 
 
 class Transaction(Protocol):

@@ -65,20 +65,22 @@ class AuditTrail:
 
 
 class ImportBatches:
-    """Every imported file, by kind and SHA-256: a file is taken once."""
+    """Every imported file, by kind, target and SHA-256: a file is taken once per target (the target
+    is empty but for a price list, whose one file may go to several lots and suppliers)."""
 
     def __init__(self, connection: Connection, audit: AuditTrail) -> None:
         self.c = connection
         self.audit = audit
 
-    def hold(self, kind: str) -> None:
-        hold(self.c, f"import.{kind}")
+    def hold(self, kind: str, target: str = "") -> None:
+        hold(self.c, f"import.{kind}/{target}" if target else f"import.{kind}")
 
-    def add(self, kind: str, source: str, sha: str, rows: int) -> int:
+    def add(self, kind: str, source: str, sha: str, rows: int, target: str = "") -> int:
         try:
             batch_id = self.c.execute(
                 insert(import_batches).values(
                     kind=kind,
+                    target=target,
                     source=source[-500:],
                     sha256=sha,
                     rows=rows,
@@ -86,13 +88,15 @@ class ImportBatches:
                     actor=self.audit.actor,
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
-        except IntegrityError:  # the unique (kind, sha256): the same file, committed by another import
+        except IntegrityError:  # the unique (kind, target, sha256): the same file, committed by another import
             raise Conflict(f"this {kind} file was imported by another user at the same time") from None
-        self.audit.record("import", kind, str(batch_id), source=source, rows=rows, sha256=sha)
+        where = {"target": target} if target else {}
+        self.audit.record("import", kind, str(batch_id), source=source, rows=rows, sha256=sha, **where)
         return int(batch_id)
 
-    def with_sha(self, kind: str, sha: str) -> int | None:
+    def with_sha(self, kind: str, sha: str, target: str = "") -> int | None:
+        batches = import_batches.c
         row = self.c.execute(
-            select(import_batches.c.id).where(import_batches.c.kind == kind, import_batches.c.sha256 == sha)
+            select(batches.id).where(batches.kind == kind, batches.target == target, batches.sha256 == sha)
         ).first()
         return None if row is None else int(row.id)

@@ -87,15 +87,19 @@ import_batches = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("kind", String(20), nullable=False),
+    # What the file went into, where one file may go to several (a price list: agreement/lot/supplier).
+    Column("target", String(200), nullable=False, server_default=""),
     Column("source", String(500), nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("rows", Integer, nullable=False),
     Column("imported_at", DateTime, nullable=False),
     Column("actor", String(100), nullable=False),
-    # A file is imported once; batches that are no file (metering's materialised months: "-") repeat.
+    # A file is imported once into a target; batches that are no file (metering's materialised
+    # months: "-") repeat.
     Index(
-        "uq_import_batches_kind_sha256",
+        "uq_import_batches_kind_target_sha256",
         "kind",
+        "target",
         "sha256",
         unique=True,
         sqlite_where=text("sha256 <> '-'"),

@@ -3,10 +3,11 @@ field), refuse the whole file if there is any, else write it in one transaction.
 
 A context gives the columns, a ``validate`` that turns the parsed rows into its domain records
 (checking them against its repositories and adding problems), and a ``write`` that hands the
-records to its repository. A file already imported (same kind and SHA-256) is refused with one
-problem, "already imported (batch N)", before its rows are checked: every import (the registry's
-members, engagements and commitments as well as the close's ledger, time sheets and usage) is a
-batch, logged by SHA-256.
+records to its repository. A file already imported (same kind, target and SHA-256) is refused with
+one problem, "already imported (batch N)", before its rows are checked: every import (the
+registry's members, engagements and commitments as well as the close's ledger, time sheets and
+usage) is a batch, logged by SHA-256. The target is empty but where one file may legitimately go to
+several places (a price list for two lots or suppliers: ``"<agreement>/<lot>/<supplier>"``).
 """
 
 from __future__ import annotations
@@ -58,13 +59,15 @@ def run_import(
     write: Callable[[U, Sequence[R], int | None], None],
     *,
     batch: bool = True,
+    target: str = "",
 ) -> ImportResult:
-    """Import ``text`` (the content of ``source``) whole or not at all."""
+    """Import ``text`` (the content of ``source``) whole or not at all (into ``target``, where a
+    file may go to several: the same file into another target is no repeat)."""
     parsed, problems = parse_csv(text, source, columns)
     with uow:
         if batch:
-            uow.batches.hold(kind)  # a concurrent import of the same kind waits here, then finds this one
-            earlier = uow.batches.with_sha(kind, parsed.sha256)
+            uow.batches.hold(kind, target)  # a concurrent import into the same target waits, then finds it
+            earlier = uow.batches.with_sha(kind, parsed.sha256, target)
             if earlier is not None:  # one problem, not one per row that is already there
                 raise Rejected(
                     [Problem(source, None, None, f"already imported (batch {earlier})")], f"{kind} import of {source}"
@@ -72,7 +75,7 @@ def run_import(
         records = validate(uow, parsed, problems)  # rows that parsed are checked too: all problems at once
         if problems:
             raise Rejected(problems, f"{kind} import of {source}")
-        batch_id = uow.batches.add(kind, source, parsed.sha256, len(records)) if batch else None
+        batch_id = uow.batches.add(kind, source, parsed.sha256, len(records), target) if batch else None
         write(uow, records, batch_id)
         if not batch:
             uow.audit.record("import", kind, source, rows=len(records), sha256=parsed.sha256)

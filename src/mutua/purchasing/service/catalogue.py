@@ -186,7 +186,8 @@ def import_price_list_bytes(
             "import", "price_list", f"{reference}/{lot}/{supplier}", source=source, valid_from=valid_from, **found
         )
 
-    run_import(uow, "price_list", read.text, source, PRICE_LIST_COLUMNS, validate, write)
+    target = f"{reference}/{lot}/{supplier}"  # the same file may go to another lot or supplier, once to each
+    run_import(uow, "price_list", read.text, source, PRICE_LIST_COLUMNS, validate, write, target=target)
     return PriceListResult(reference, lot, supplier, source, valid_from=valid_from, **found)
 
 
