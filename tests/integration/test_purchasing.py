@@ -181,6 +181,30 @@ def test_commissions_are_computed_once_with_a_gapless_number(world: Any) -> None
     assert [v.statement.number for v in commissions.commission_statements(world)] == ["COM-2025-000001"]
 
 
+def test_a_statement_keeps_the_vat_the_models_rule_gave_it(world: Any, tmp_path: Path) -> None:
+    n = orders.draft_order(world, A, REF, 1, "ACME", [("LT-14", D(2))], on=date(2025, 2, 3)).order.number
+    orders.approve_order(world, A, n, on=date(2025, 2, 3))
+    orders.place_order(world, A, n, on=date(2025, 2, 3))
+    rule = (
+        "commissions: {vat_category: E, vat_rate: '0', exemption_reason_code: VATEX-EU-132,\n"
+        "  exemption_reason: Exempt (art. 132),\n"
+        "  exemption_reasons: {nl: Vrijgesteld (art. 132), fr: Exonéré (art. 132)}}\n"
+    )
+    import_cost_model(world, write(tmp_path, "exempt.yaml", MODEL + rule))
+    commissions.compute_commissions(world, Quarter(2025, 1), on=date(2025, 4, 1))
+    import_cost_model(world, write(tmp_path, "standard.yaml", MODEL))  # the rule changes afterwards
+    kept = commissions.commission_statement(world, "COM-2025-000001")
+    s = kept.statement
+    assert (s.vat_category, s.vat_rate, s.exemption_reason_code, s.exemption_reason) == (
+        "E",
+        D(0),
+        "VATEX-EU-132",
+        "Exempt (art. 132)",
+    )
+    assert s.exemption_reasons == (("fr", "Exonéré (art. 132)"), ("nl", "Vrijgesteld (art. 132)"))
+    assert (kept.vat, kept.total) == (D("0.00"), D("27.00"))  # 1,800.00 at 1.5 %
+
+
 steps = st.lists(
     st.tuples(
         st.sampled_from([A, B]),

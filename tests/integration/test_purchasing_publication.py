@@ -1,15 +1,18 @@
 """The edges of joint purchasing on a real database (SQLite and PostgreSQL): the OCDS publication
 read from the tables (every package valid for libcoveocds), ``mutua purchasing ocds -o DIR``, and a
-commission statement's documents (UBL valid for EN 16931 and Peppol BIS 3; PDF)."""
+commission statement's documents (UBL valid for EN 16931 and Peppol BIS 3; PDF/A-3a with that UBL
+embedded)."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pikepdf
 import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
@@ -44,6 +47,8 @@ from tests.ocds_check import problems
 
 REF = "CSMART-2025-PC"
 DAY = date(2025, 1, 15)
+PDFA = "{http://www.aiim.org/pdfa/ns/id/}"
+PDFUA = "{http://www.aiim.org/pdfua/ns/id/}"
 
 
 def _line(n: int, quantity: str, price: str, item: int = 1) -> OrderLine:
@@ -245,4 +250,10 @@ def test_a_commission_statements_documents_are_valid_peppol_and_a_pdf(
     ubl = documents.statement_ubl(unit_of_work(engine), "COM-2025-000001")
     assert validator.failures(ubl) == []
     assert b'<cbc:TaxAmount currencyID="EUR">8.51</cbc:TaxAmount>' in ubl  # 40.50 x 21 %
-    assert documents.statement_pdf(unit_of_work(engine), "COM-2025-000001", "fr").startswith(b"%PDF")
+    pdf = pikepdf.open(io.BytesIO(documents.statement_pdf(unit_of_work(engine), "COM-2025-000001", "fr")))
+    meta = pdf.open_metadata()  # PDF/A-3a, tagged, declared PDF/UA-1, in French, with its UBL as issued
+    assert (meta.get(f"{PDFA}part"), meta.get(f"{PDFA}conformance"), meta.get(f"{PDFUA}part")) == ("3", "A", "1")
+    assert str(pdf.Root.Lang) == "fr" and "/StructTreeRoot" in pdf.Root
+    attached = pdf.attachments["COM-2025-000001.xml"]
+    assert (str(attached.relationship), attached.get_file().read_bytes()) == ("/Alternative", ubl)
+    assert [str(f.F) for f in pdf.Root.AF] == ["COM-2025-000001.xml"]

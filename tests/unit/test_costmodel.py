@@ -13,7 +13,7 @@ DEMO = resources.files("mutua.demo").joinpath("cost-model.yaml").read_text(encod
 def test_the_demo_model_is_valid_and_reads_numbers_exactly() -> None:
     model = parse_cost_model(DEMO, "demo.yaml")
     assert model.support_method is SupportMethod.STEP_DOWN
-    assert model.step_down_order == ("FAC", "HR", "ICTW", "FIN")
+    assert model.step_down_order == ("FAC", "HR", "ICTW", "PUR", "FIN")
     assert {s.charging for s in model.services} == set(Charging)
     assert model.account_rule("740000") is not None and model.account_rule("740000").centre == "FIN"  # type: ignore[union-attr]
     assert model.account_rule("700000") is None
@@ -64,7 +64,7 @@ def test_a_tariff_of_the_wrong_kind_for_its_service_is_refused() -> None:
 
 
 def test_a_support_centre_without_key_and_an_unknown_step_down_centre_are_refused() -> None:
-    broken = DEMO.replace("order: [FAC, HR, ICTW, FIN]", "order: [FAC, HR, ICTW, FIN, DEV]")
+    broken = DEMO.replace("order: [FAC, HR, ICTW, PUR, FIN]", "order: [FAC, HR, ICTW, PUR, FIN, DEV]")
     assert any("'DEV' is not a support centre" in p for p in _problems(broken))
 
 

@@ -36,6 +36,8 @@ from mutua.demo.figures import (
     INFRA,
     OTHER_INCOME,
     OTHER_INCOME_BOOKED,
+    PURCHASING_CENTRE,
+    PURCHASING_COST,
     SUPPORT_COST,
     TURNOVER,
     USAGE_DECIMALS,
@@ -58,6 +60,7 @@ class DemoBuilder:
         self.year = year
         self.rng = random.Random(seed)
         self.later = random.Random(seed + 1)  # the January after the year (month 13)
+        self.team = random.Random(seed + 2)  # the purchasing team's cost (a stream of its own)
         self.members = load_members(self.rng)
         self.groups: dict[str, list[DemoMember]] = {g: [m for m in self.members if m.group == g] for g in GROUP_SHARE}
         self.engagements: list[dict[str, Any]] = []
@@ -84,6 +87,7 @@ class DemoBuilder:
         """Own costs per centre such that, after support allocation, each final centre costs its target."""
         targets = self._final_targets(model)
         support = dict(SUPPORT_COST)
+        support[PURCHASING_CENTRE] = sum((amount for amount, _ in PURCHASING_COST.values()), Decimal(0))
         for centre, (_, share, _) in OTHER_INCOME_BOOKED.items():
             support[centre] -= OTHER_INCOME * share
         direct = {**support, **targets}
@@ -155,6 +159,22 @@ class DemoBuilder:
         self._secondment(direct["SEC"], targets["SEC"])
         self._consultancy(direct["CONS"], targets["CONS"])
         self._infrastructure(model, direct, targets)
+        self._purchasing_team()
+
+    def _purchasing_team(self) -> None:
+        """The purchasing team's own cost on its centre, the twelve months and the January after
+        (drawn from a stream of its own, written last: the rest of the year is as without it)."""
+        rng = self.team
+        factor = Decimal(str(round(rng.gauss(1, 0.015), 4)))
+        for account, (annual, label) in PURCHASING_COST.items():
+            amount = (annual * factor).quantize(Decimal("0.01"))
+            profile = [1.0] * 12
+            if account.startswith("62"):  # holiday pay in June, end-of-year premium in December
+                profile[5], profile[11] = 1.9, 1.85
+            for month, value in enumerate(spread(amount, 12, rng, 0.03, profile), start=1):
+                self._line(month, account, PURCHASING_CENTRE, value, description=label)
+            january = (amount / 12 * Decimal(str(round(rng.gauss(1.02, 0.03), 4)))).quantize(Decimal("0.01"))
+            self._line(13, account, PURCHASING_CENTRE, january, description=label)
 
     def _development(self, own_cost: Decimal, target: Decimal) -> None:
         rng, year = self.rng, self.year

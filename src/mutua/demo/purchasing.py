@@ -3,7 +3,8 @@ agreements (e-inclusion in 3 lots, laptops, ICT consultancy with a cascade of 3 
 licences, printers), 10,000 catalogue items from the suppliers' price lists, the accessions of a
 third of the members by decisions of their councils, a year of orders (the consultancy orders'
 invoices booked on the members' consultancy engagements, so that the year's closes charge them at
-cost), an indexation and the four quarters' commission statements.
+cost), an indexation and the four quarters' commission statements, whose commissions the demo then
+books as the purchasing team's income (:func:`commission_ledger`, imported like any ledger file).
 
 Everything goes through the purchasing context's use cases, as the purchasing team would work:
 agreement files (YAML) and price lists (CSV) are written into ``<folder>/purchasing`` and loaded
@@ -467,6 +468,19 @@ def _build(uow: Any, folder: Path, year: int) -> dict[str, Any]:
         "orders": placed,
         "commission_statements": len(statements),
     }
+
+
+def commission_ledger(uow: Any, folder: Path, year: int) -> Path | None:
+    """The commission statements issued in ``year`` as a ledger file (income on the purchasing
+    team's centre, net of VAT) in ``<folder>/purchasing``, for the close's ledger import; None when
+    none was issued in ``year``."""
+    from mutua.purchasing.service import funding
+
+    if not any(v.statement.issued_on.year == year for v in commissions.commission_statements(uow)):
+        return None
+    path = folder / "purchasing" / f"commissions-{year}.csv"
+    path.write_text(funding.commission_ledger(uow, year).csv(), encoding="utf-8")
+    return path
 
 
 def _engagements(uow: Any) -> list[Any]:

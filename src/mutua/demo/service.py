@@ -22,7 +22,7 @@ from mutua.kernel.problems import Conflict
 from mutua.registry import service as registry
 
 Progress = Callable[[str, int], None]  # (step description, steps done so far)
-STEPS = 4 + 12 * 4 + 1 + 1 + 1 + 3
+STEPS = 4 + 1 + 12 * 4 + 1 + 1 + 1 + 3
 
 
 def run_demo(uow: Any, folder: Path, year: int, progress: Progress | None = None) -> dict[str, Any]:
@@ -54,6 +54,8 @@ def run_demo(uow: Any, folder: Path, year: int, progress: Progress | None = None
     registry.import_commitments(uow, folder / "commitments.csv")
     tick("commitments")
     purchasing.build(uow, folder, year)  # joint purchasing: consultancy invoices go into the year's ledger
+    _book_commissions(uow, folder, year)
+    tick("joint purchasing, its commissions booked as the purchasing team's income")
     closes = []
     for i, period in enumerate(months_of(year)):
         imports.import_ledger(uow, files["ledger"][i])
@@ -81,6 +83,14 @@ def run_demo(uow: Any, folder: Path, year: int, progress: Progress | None = None
     }
 
 
+def _book_commissions(uow: Any, folder: Path, year: int) -> None:
+    """The commission statements issued in ``year`` into the ledger, as the controller would import
+    them (``mutua purchasing commissions ledger YEAR -o FILE``, then ``mutua import ledger FILE``)."""
+    path = purchasing.commission_ledger(uow, folder, year)
+    if path is not None:
+        imports.import_ledger(uow, path)
+
+
 def waiting_january(
     uow: Any, folder: Path, files: dict[str, Any], year: int, tick: Callable[[str], None]
 ) -> dict[str, Any]:
@@ -93,6 +103,7 @@ def waiting_january(
     tick(f"{year + 1} tariffs adopted")
     january = Period(year + 1, 1)
     imports.import_ledger(uow, files["ledger"][12])
+    _book_commissions(uow, folder, year + 1)  # the last quarter's statements, issued in January
     tick(f"{january} ledger")
     imports.import_time_sheets(uow, files["time"][12])
     tick(f"{january} time sheets")

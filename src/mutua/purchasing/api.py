@@ -1,6 +1,8 @@
 """Joint purchasing's REST API routes (/api/v1): the catalogue's search with facets, the agreements
 and who joined them (every user); a member's accessions and orders (its buyer; its budget holder
-reads them); the commission statements and their documents (the association)."""
+reads them); the commission statements and their documents (the association). Every list is paged
+in the API's one envelope (``limit``, ``cursor``, ``{"items", "next_cursor"}``) but the catalogue's
+search, which is paged by ``offset`` and ``limit`` with its ``total`` and facets."""
 
 from __future__ import annotations
 
@@ -13,17 +15,22 @@ from fastapi.responses import Response
 
 from mutua.kernel.access import User
 from mutua.platform.web.deps import ERRORS, MEMBER, Ctx, permit
+from mutua.platform.web.paging import DEFAULT_LIMIT, Cursor, Limit, page_of
 from mutua.purchasing.domain import Channel
 from mutua.purchasing.domain.search import MAX_PAGE, CatalogueQuery
 from mutua.purchasing.schemas import (
     AccessionIn,
     AccessionOut,
+    AccessionPage,
     AgreementOut,
     AgreementSummaryOut,
+    AgreementSummaryPage,
     CatalogueOut,
     OrderIn,
     OrderOut,
+    OrderPage,
     StatementOut,
+    StatementPage,
 )
 from mutua.purchasing.service import accessions, agreements, commissions, documents, orders, search
 
@@ -37,7 +44,15 @@ PRICE = Query(ge=0, le=10_000_000, max_digits=12, decimal_places=2)
 TAG = "purchasing"
 
 
-@router.get("/purchasing/catalogue", tags=[TAG], summary="Search the catalogues", response_model=CatalogueOut)
+@router.get(
+    "/purchasing/catalogue",
+    tags=[TAG],
+    summary="Search the catalogues (paged by offset, with facets)",
+    description="The one list of the API not paged by cursor: a search is ranked and faceted over its whole "
+    f"result, so a page is `offset` and `limit` (at most {MAX_PAGE}), and the answer gives the `total` matches; "
+    "the next page is at `offset + limit` while that is below `total`.",
+    response_model=CatalogueOut,
+)
 def catalogue(
     user: Annotated[User, permit(search.search_catalogue)],
     ctx: Ctx,
@@ -51,8 +66,10 @@ def catalogue(
     on: Annotated[date | None, Query(description="Orderable that day")] = None,
     language: Annotated[str, Query(pattern="^(nl|fr|en)$")] = "nl",
     sort: Annotated[str, Query(pattern="^(description|price)$")] = "description",
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="At most this many items in the page.")] = 20,
+    offset: Annotated[
+        int, Query(ge=0, le=1_000_000, description="Where the page starts: how many matches to skip.")
+    ] = 0,
 ) -> CatalogueOut:
     query = CatalogueQuery(
         q,
@@ -72,12 +89,20 @@ def catalogue(
 
 
 @router.get(
-    "/purchasing/agreements", tags=[TAG], summary="The framework agreements", response_model=list[AgreementSummaryOut]
+    "/purchasing/agreements",
+    tags=[TAG],
+    summary="The framework agreements (paged)",
+    response_model=AgreementSummaryPage,
 )
 def agreement_list(
-    user: Annotated[User, permit(agreements.agreements_overview)], ctx: Ctx
-) -> list[AgreementSummaryOut]:
-    return [AgreementSummaryOut(**a.as_json()) for a in agreements.agreements_overview(ctx.uow(user.username))]
+    user: Annotated[User, permit(agreements.agreements_overview)],
+    ctx: Ctx,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> AgreementSummaryPage:
+    found = agreements.agreements_overview(ctx.uow(user.username))
+    items, next_cursor = page_of(found, limit, cursor, lambda a: AgreementSummaryOut(**a.as_json()))
+    return AgreementSummaryPage(items=items, next_cursor=next_cursor)
 
 
 @router.get(
@@ -90,14 +115,18 @@ def agreement(
 
 
 @router.get(
-    "/purchasing/accessions", tags=[TAG], summary="Who joined which agreement", response_model=list[AccessionOut]
+    "/purchasing/accessions", tags=[TAG], summary="Who joined which agreement (paged)", response_model=AccessionPage
 )
 def accession_list(
     user: Annotated[User, permit(accessions.accessions)],
     ctx: Ctx,
     agreement: Annotated[str | None, Query(max_length=60)] = None,
-) -> list[AccessionOut]:
-    return [AccessionOut(**a.as_json()) for a in accessions.accessions(ctx.uow(user.username), agreement)]
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> AccessionPage:
+    found = accessions.accessions(ctx.uow(user.username), agreement)
+    items, next_cursor = page_of(found, limit, cursor, lambda a: AccessionOut(**a.as_json()))
+    return AccessionPage(items=items, next_cursor=next_cursor)
 
 
 @router.post(
@@ -122,14 +151,19 @@ def join(
 @router.get(
     "/members/{enterprise_number}/purchasing/orders",
     tags=[TAG],
-    summary="A member's orders",
-    response_model=list[OrderOut],
+    summary="A member's orders (paged)",
+    response_model=OrderPage,
 )
 def member_orders(
-    user: Annotated[User, permit(orders.member_orders)], ctx: Ctx, enterprise_number: Annotated[str, MEMBER]
-) -> list[OrderOut]:
+    user: Annotated[User, permit(orders.member_orders)],
+    ctx: Ctx,
+    enterprise_number: Annotated[str, MEMBER],
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> OrderPage:
     found = orders.member_orders(ctx.uow(user.username), enterprise_number)
-    return [OrderOut.of(orders.OrderView(o, ()).as_json()) for o in found]
+    items, next_cursor = page_of(found, limit, cursor, lambda o: OrderOut.of(orders.OrderView(o, ()).as_json()))
+    return OrderPage(items=items, next_cursor=next_cursor)
 
 
 @router.get(
@@ -200,15 +234,18 @@ def order_step(
 
 
 @router.get(
-    "/purchasing/statements", tags=[TAG], summary="The commission statements", response_model=list[StatementOut]
+    "/purchasing/statements", tags=[TAG], summary="The commission statements (paged)", response_model=StatementPage
 )
 def statements(
     user: Annotated[User, permit(commissions.commission_statements)],
     ctx: Ctx,
     supplier: Annotated[str | None, Query(max_length=40)] = None,
-) -> list[StatementOut]:
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> StatementPage:
     found = commissions.commission_statements(ctx.uow(user.username), supplier=supplier)
-    return [StatementOut(**s.as_json()) for s in found]
+    items, next_cursor = page_of(found, limit, cursor, lambda s: StatementOut(**s.as_json()))
+    return StatementPage(items=items, next_cursor=next_cursor)
 
 
 @router.get(

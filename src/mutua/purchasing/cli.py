@@ -4,12 +4,15 @@ named (exit code 2), nothing written."""
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from mutua.platform.cli.output import JsonFlag, eur, out, print_json, run
 from mutua.platform.cli.runtime import state
@@ -425,7 +428,26 @@ def list_orders(
 # -- commissions and follow-up ---------------------------------------------------------------------
 
 
-@purchasing_app.command("commissions")
+class _QuarterOrCommand(TyperGroup):
+    """``commissions 2025-Q1`` computes a quarter's statements (``commissions compute 2025-Q1``);
+    ``commissions ledger 2025`` writes a year's as ledger lines."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's own click Context
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["compute", *args]
+        return super().parse_args(ctx, args)
+
+
+commissions_app = typer.Typer(
+    cls=_QuarterOrCommand,
+    no_args_is_help=True,
+    help="The suppliers' commissions: compute a quarter's statements (commissions YYYY-Qn), or write "
+    "a year's as ledger lines for the close (commissions ledger YEAR).",
+)
+purchasing_app.add_typer(commissions_app, name="commissions")
+
+
+@commissions_app.command("compute")
 def commissions_command(
     quarter: Annotated[str, typer.Argument(help="The quarter, YYYY-Qn.")],
     on: OnOption = None,
@@ -446,6 +468,69 @@ def commissions_command(
     for v in made:
         s = v.statement
         out.print(f"{s.number}  {s.supplier:10} base {eur(s.base):>14}  commission {eur(s.commission):>12} EUR")
+
+
+@commissions_app.command("ledger")
+def commissions_ledger(
+    year: Annotated[int, typer.Argument(help="The year the statements were issued in.", min=2000, max=2100)],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="The ledger file to write (default: the standard output).")
+    ] = None,
+    account: Annotated[str, typer.Option(help="The income account (class 7) of the cost model.")] = "743100",
+    centre: Annotated[str, typer.Option(help="The purchasing team's cost centre.")] = "PUR",
+    as_json: JsonFlag = False,
+) -> None:
+    """The year's commission statements as ledger lines (income on the purchasing team's centre, net
+    of VAT, in the month each was issued) in Mutua's ledger format: `mutua import ledger FILE`
+    books them. Statements already in the ledger are left out."""
+    from mutua.purchasing.service import funding
+
+    found = run(lambda: funding.commission_ledger(state.uow(), year, account, centre))
+    if output is not None:
+        output.write_text(found.csv(), encoding="utf-8")
+    if as_json:
+        print_json(found.as_json())
+        return
+    if output is None:
+        sys.stdout.write(found.csv())
+        return
+    lines = len(found.lines)
+    out.print(
+        f"{lines} commission statement{'s' if lines != 1 else ''} of {year}, {eur(found.total)} EUR on "
+        f"{found.account} / {found.centre}, written to {output}"
+        + (f" ({len(found.already)} in the ledger already, left out)" if found.already else ""),
+        highlight=False,
+    )
+
+
+@purchasing_app.command("funding")
+def funding_command(
+    year: Annotated[int | None, typer.Option(help="The year of the commissions (default: this year).")] = None,
+    centre: Annotated[str, typer.Option(help="The purchasing team's cost centre.")] = "PUR",
+    on: OnOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The year's commissions against the purchasing team's cost in the close, and the coverage."""
+    from mutua.purchasing.service import funding
+
+    found = run(lambda: funding.purchasing_funding(state.uow(), year, centre, _day(on)))
+    if as_json:
+        print_json(found.as_json())
+        return
+    _print_funding(found)
+
+
+def _print_funding(f: Any) -> None:
+    text = f"funding  {f.year}: commission income {eur(f.income)} EUR ({f.statements} statements)"
+    if not f.known_centre:
+        text += f"; the cost model has no centre {f.centre}"
+    elif f.cost is None:
+        text += f"; no closed month yet for the cost of {f.centre}"
+    else:
+        text += f" against {f.centre}'s cost {eur(f.cost)} EUR ({f.cost_year}, {f.cost_months} months closed)"
+        if f.coverage is not None:
+            text += f": {f.coverage} %"
+    out.print(text, highlight=False, soft_wrap=True)
 
 
 @purchasing_app.command("statements")
@@ -502,7 +587,7 @@ def alerts(
     on: OnOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Expiry, renewal and ceiling alerts (for a cron job: --json)."""
+    """Expiry, renewal and ceiling alerts (for a cron job: --json), then the year's funding (`funding`)."""
     from mutua.purchasing.service import followup
 
     found = run(lambda: followup.purchasing_alerts(state.uow(), _day(on), within))
@@ -513,6 +598,11 @@ def alerts(
         out.print(f"{a.kind.value:8} {a.message}", highlight=False)
     if not found:
         out.print("no alerts")
+    from mutua.kernel.problems import MutuaError
+    from mutua.purchasing.service import funding
+
+    with contextlib.suppress(MutuaError):  # no cost model yet: the alerts alone
+        _print_funding(funding.purchasing_funding(state.uow(), on=_day(on)))
 
 
 @purchasing_app.command("savings")

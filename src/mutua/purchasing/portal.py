@@ -21,7 +21,16 @@ from mutua.platform.web.auth import check_csrf
 from mutua.platform.web.pages import MEMBER, Ctx, language, page_permit, render, see_other
 from mutua.purchasing.domain import Channel, Quarter
 from mutua.purchasing.domain.search import MAX_PAGE, CatalogueQuery
-from mutua.purchasing.service import accessions, agreements, catalogue, commissions, documents, orders, search
+from mutua.purchasing.service import (
+    accessions,
+    agreements,
+    catalogue,
+    commissions,
+    documents,
+    funding,
+    orders,
+    search,
+)
 from mutua.purchasing.service.common import FileContent
 
 router = APIRouter(include_in_schema=False)
@@ -337,12 +346,16 @@ async def price_list(
 
 @router.get("/purchasing/statements", response_class=HTMLResponse)
 def statement_list(
-    request: Request, user: Annotated[User, page_permit(commissions.commission_statements)], ctx: Ctx
+    request: Request,
+    user: Annotated[User, page_permit(commissions.commission_statements)],
+    ctx: Ctx,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> HTMLResponse:
     found = commissions.commission_statements(ctx.uow(user.username))
     last = Quarter.of(_today())
     previous = Quarter(last.year - 1, 4) if last.quarter == 1 else Quarter(last.year, last.quarter - 1)
-    return _page(request, "purchasing/statements.html", user, statements=found, quarter=str(previous))
+    funded = funding.purchasing_funding(ctx.uow(user.username), year or _today().year)
+    return _page(request, "purchasing/statements.html", user, statements=found, quarter=str(previous), funding=funded)
 
 
 @router.post("/purchasing/statements")

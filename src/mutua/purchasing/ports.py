@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from mutua.charging.domain import LedgerLine
+from mutua.charging.domain.totals import LedgerTotal
 from mutua.costing.domain.association import Association
 from mutua.costing.domain.model import CostModel
 from mutua.kernel.ports import ImportLog, Transaction
@@ -216,7 +217,9 @@ class RegistryReader(Protocol):
 class CostModels(Protocol):
     """The cost model in force (the costing context keeps it)."""
 
-    def cost_model(self) -> tuple[int, CostModel]: ...
+    def cost_model(self, on: date | None = None) -> tuple[int, CostModel]:
+        """The model in force on ``on`` (today by default): its id and the model."""
+        ...
 
 
 class Ledger(Protocol):
@@ -234,6 +237,18 @@ class Ledger(Protocol):
     def add_ledger_lines(self, batch_id: int, lines: Sequence[LedgerLine]) -> None: ...
 
 
+class CloseFigures(Protocol):
+    """What purchasing reads of the close (the charging context keeps it): the closed months, the
+    ledger's totals per account class and centre (the purchasing team's cost), and which entries
+    are in the ledger already (a commission statement booked as income)."""
+
+    def closed_periods(self) -> set[int]: ...
+
+    def known_entry_ids(self, entry_ids: Sequence[str]) -> set[str]: ...
+
+    def ledger_totals(self, period_keys: Iterable[int]) -> list[LedgerTotal]: ...
+
+
 class PurchasingUnitOfWork(Transaction, Protocol):
     """A transaction with joint purchasing's repository and what it reads of the registry."""
 
@@ -242,6 +257,14 @@ class PurchasingUnitOfWork(Transaction, Protocol):
 
     @property
     def registry(self) -> RegistryReader: ...
+
+
+class CommissionsUnitOfWork(PurchasingUnitOfWork, Protocol):
+    """A unit of work that issues commission statements (their VAT is the cost model's
+    ``commissions`` rule)."""
+
+    @property
+    def costing(self) -> CostModels: ...
 
 
 class PurchasingImports(PurchasingUnitOfWork, Protocol):
@@ -277,8 +300,10 @@ class StatementRenderer(Protocol):
         """The Peppol BIS 3 UBL invoice from the association to the supplier."""
         ...
 
-    def statement_pdf(self, document: StatementDocument, seller: Association, language: str | None = None) -> bytes:
-        """The PDF, in ``language`` (the supplier's by default)."""
+    def statement_pdf(
+        self, document: StatementDocument, seller: Association, language: str | None = None, *, ubl: bytes = b""
+    ) -> bytes:
+        """The PDF/A-3a, in ``language`` (the supplier's by default), with ``ubl`` embedded."""
         ...
 
 
@@ -298,3 +323,14 @@ class StatementDocumentsUnitOfWork(PurchasingUnitOfWork, Protocol):
 
     @property
     def purchasing_documents(self) -> StatementRenderer: ...
+
+
+class FundingUnitOfWork(PurchasingUnitOfWork, Protocol):
+    """A unit of work that reads the purchasing team's funding: the commission statements, its cost
+    centre in the cost model and that centre's cost in the close."""
+
+    @property
+    def charging(self) -> CloseFigures: ...
+
+    @property
+    def costing(self) -> CostModels: ...

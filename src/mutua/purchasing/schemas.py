@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from mutua.platform.web.paging import Page
 from mutua.purchasing.domain.search import CatalogueResult
 
 Amount = str
@@ -41,11 +42,17 @@ class CatalogueItemOut(BaseModel):
 
 
 class CatalogueOut(BaseModel):
-    total: int
-    offset: int
-    limit: int
+    """A page of the catalogue's search, paged by position (not by cursor: a search is ranked and
+    faceted over its whole result): ``items`` are the matches from ``offset``, at most ``limit``;
+    the next page is at ``offset + limit`` while that is below ``total``."""
+
+    total: int = Field(description="How many items match the search (on every page).")
+    offset: int = Field(description="The position of the page's first item in the result.")
+    limit: int = Field(description="At most this many items in the page.")
     items: list[CatalogueItemOut]
-    facets: dict[str, list[FacetValueOut]]
+    facets: dict[str, list[FacetValueOut]] = Field(
+        description="Per facet (agreement, lot, cpv, supplier, price), its values with their counts over the result."
+    )
 
     @classmethod
     def of(cls, result: CatalogueResult) -> CatalogueOut:
@@ -93,6 +100,10 @@ class AgreementSummaryOut(BaseModel):
     members: int
 
 
+class AgreementSummaryPage(Page[AgreementSummaryOut]):
+    """A page of the framework agreements, by reference."""
+
+
 class AgreementOut(BaseModel):
     """An agreement with its lots, suppliers, documents, consumption and accessions."""
 
@@ -127,6 +138,10 @@ class AccessionOut(BaseModel):
     decided_on: str
     decision_reference: str
     document_sha256: str
+
+
+class AccessionPage(Page[AccessionOut]):
+    """A page of who joined which agreement, by agreement and decision date."""
 
 
 class OrderLineIn(BaseModel):
@@ -170,6 +185,10 @@ class OrderOut(BaseModel):
         )
 
 
+class OrderPage(Page[OrderOut]):
+    """A page of a member's orders, by number (each without its history: read one order for it)."""
+
+
 class StatementOut(BaseModel):
     number: str
     supplier: str
@@ -179,6 +198,13 @@ class StatementOut(BaseModel):
     base: Amount
     commission: Amount
     vat_rate: str
+    vat_category: str = Field(description="EN 16931 VAT category: S unless the cost model's commissions rule says so")
+    exemption_reason_code: str = Field(description="VATEX code of an exempt category, else empty")
+    exemption_reason: str = Field(description="the exemption reason as the invoice states it, else empty")
     vat: Amount
     total: Amount
     lines: list[dict[str, Any]]
+
+
+class StatementPage(Page[StatementOut]):
+    """A page of the commission statements, by number."""

@@ -189,6 +189,10 @@ def test_the_schema_declares_bearer_and_session_security_and_problem_details_on_
         "/api/v1/services",
         "/api/v1/tariffs",
         "/api/v1/members/{enterprise_number}/usage",
+        "/api/v1/purchasing/agreements",
+        "/api/v1/purchasing/accessions",
+        "/api/v1/members/{enterprise_number}/purchasing/orders",
+        "/api/v1/purchasing/statements",
     ]
     for path in lists:
         operation = schema["paths"][path]["get"]
@@ -196,6 +200,26 @@ def test_the_schema_declares_bearer_and_session_security_and_problem_details_on_
         ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
         page = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
         assert set(page["properties"]) == {"items", "next_cursor"}, path
+    # and no list escapes: every JSON answer of a GET that is a list is one of the pages above, or the
+    # catalogue's search, paged by offset (its total, offset and limit documented)
+    by_offset = {"/api/v1/purchasing/catalogue"}
+    found = set()
+    for path, operations in schema["paths"].items():
+        answer = operations.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
+        shape = answer.get("application/json", {}).get("schema", {})
+        assert shape.get("type") != "array", f"{path} answers a bare list, not a page"
+        named = schema["components"]["schemas"][shape["$ref"].rsplit("/", 1)[1]] if "$ref" in shape else shape
+        if "items" in named.get("properties", {}):
+            found.add(path)
+    assert found == set(lists) | by_offset
+    catalogue = schema["paths"]["/api/v1/purchasing/catalogue"]["get"]
+    parameters = {p["name"]: p for p in catalogue["parameters"]}
+    assert (
+        all(parameters[name].get("description") for name in ("limit", "offset"))
+        and "offset" in catalogue["description"]
+    )
+    result = schema["components"]["schemas"]["CatalogueOut"]["properties"]
+    assert all(result[name].get("description") for name in ("total", "offset", "limit"))
     statement = schema["paths"]["/api/v1/members/{enterprise_number}/statements/{period}"]["get"]
     formats = next(p for p in statement["parameters"] if p["name"] == "format")
     assert "pdf" not in formats["schema"]["pattern"]  # the PDF is its own path, documented as such

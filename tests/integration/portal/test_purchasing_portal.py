@@ -105,14 +105,15 @@ def test_another_members_order_is_unknown_even_under_the_members_own_path(api_as
         assert step.status_code == 404
     assert api.get(f"/api/v1/members/{MEMBER_B}/purchasing/orders").status_code == 404
     listed = api.get(f"/api/v1/members/{MEMBER_A}/purchasing/orders").json()
-    assert [o["number"] for o in listed] == [pw.ORDER_A]
+    assert [o["number"] for o in listed["items"]] == [pw.ORDER_A] and listed["next_cursor"] is None
 
 
 def test_every_user_sees_who_joined_what(portal_as: Client, api_as: Client) -> None:
     page = portal_as("holder-b").get("/purchasing/accessions")
     assert page.status_code == 200 and "Member A agency" in page.text and "CR-2025-007" in page.text
     joined = api_as("holder-b").get("/api/v1/purchasing/accessions").json()
-    assert [(j["agreement"], j["member"]) for j in joined] == [(pw.AGREEMENT, MEMBER_A)]
+    assert [(j["agreement"], j["member"]) for j in joined["items"]] == [(pw.AGREEMENT, MEMBER_A)]
+    assert joined["next_cursor"] is None
 
 
 def test_the_purchasing_team_reads_the_statements_and_their_documents(portal_as: Client, api_as: Client) -> None:
@@ -124,9 +125,14 @@ def test_the_purchasing_team_reads_the_statements_and_their_documents(portal_as:
     ubl = api_as("officer").get(f"/api/v1/purchasing/statements/{pw.STATEMENT}/ubl")
     assert ubl.status_code == 200 and b"<cbc:ID>S</cbc:ID>" in ubl.content and b"17.64" in ubl.content  # 84 x 21 %
     listed = api_as("officer").get("/api/v1/purchasing/statements").json()
-    assert [(s["number"], s["vat"], s["total"]) for s in listed] == [(pw.STATEMENT, "17.64", "101.64")]
+    assert [(s["number"], s["vat"], s["total"]) for s in listed["items"]] == [(pw.STATEMENT, "17.64", "101.64")]
+    assert listed["next_cursor"] is None
     assert portal_as("holder-a").get("/purchasing/statements").status_code == 403
     assert api_as("buyer-a").get(f"/api/v1/purchasing/statements/{pw.STATEMENT}/pdf").status_code == 403
+    # the funding: the year's commissions (this world's model has no purchasing centre PUR to set them against)
+    funded = officer.get("/purchasing/statements?year=2025").text
+    assert "Financiering van de aankoopcentrale in 2025" in funded and "84,00" in funded
+    assert "geen kostenplaats PUR in het kostenmodel" in funded
 
 
 def test_the_agreement_pages_show_lots_suppliers_and_members(portal_as: Client, api_as: Client) -> None:
@@ -138,4 +144,44 @@ def test_the_agreement_pages_show_lots_suppliers_and_members(portal_as: Client, 
     assert page.status_code == 200 and "Econocom NV" in page.text and "Member A agency" in page.text
     body = api_as("holder-a").get(f"/api/v1/purchasing/agreements/{pw.AGREEMENT}").json()
     assert body["reference"] == pw.AGREEMENT and body["ceiling"] == "900000.00"
+    listed = api_as("holder-a").get("/api/v1/purchasing/agreements").json()
+    assert [(a["reference"], a["ceiling"], a["members"]) for a in listed["items"]] == [(pw.AGREEMENT, "900000.00", 1)]
+    assert listed["next_cursor"] is None
     assert holder.get("/purchasing/agreements/NOPE").status_code == 404
+
+
+def test_a_members_orders_are_paged_with_the_cursor_to_the_end_and_only_its_own(api_as: Client) -> None:
+    api = api_as("buyer-a")
+    line = [{"code": "LAP-14", "quantity": "1"}]
+    drafted = [
+        api.post(
+            f"/api/v1/members/{MEMBER_A}/purchasing/orders",
+            json={"agreement": pw.AGREEMENT, "lot": 1, "supplier": "ECON", "lines": line},
+        )
+        for _ in range(4)
+    ]
+    assert [d.status_code for d in drafted] == [201] * 4, drafted[0].text
+    numbers: list[str] = []
+    sizes: list[int] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, str | int] = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = api.get(f"/api/v1/members/{MEMBER_A}/purchasing/orders", params=params)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        assert set(body) == {"items", "next_cursor"}
+        numbers += [o["number"] for o in body["items"]]
+        sizes.append(len(body["items"]))
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert sizes == [2, 2, 1]  # the member's first order and the four drafted, two at a time
+    assert numbers == sorted([pw.ORDER_A, *(d.json()["number"] for d in drafted)])
+    assert pw.ORDER_B not in numbers and len(set(numbers)) == 5
+    everything = api.get(f"/api/v1/members/{MEMBER_A}/purchasing/orders", params={"limit": 500}).json()
+    assert [o["number"] for o in everything["items"]] == numbers and everything["next_cursor"] is None
+    refused = api.get(f"/api/v1/members/{MEMBER_A}/purchasing/orders", params={"cursor": "bm90LWEtY3Vyc29y"})
+    assert refused.status_code == 422
+    assert api.get(f"/api/v1/members/{MEMBER_A}/purchasing/orders", params={"limit": 0}).status_code == 422
+    another = api_as("holder-b").get(f"/api/v1/members/{MEMBER_A}/purchasing/orders", params={"limit": 1})
+    assert another.status_code == 404

@@ -1,15 +1,20 @@
 """Commission statements as documents: the Peppol BIS 3 UBL invoice from the association to the
-supplier (VAT category S at 21 %), checked field by field and by the EN 16931 and Peppol rule sets;
-the PDF in the supplier's language (nl, fr, en) with the same figures."""
+supplier (VAT category S at 21 %, or the exempt, reverse-charge, intra-community or not-subject
+category the cost model's rule gave the statement), checked field by field and by the EN 16931 and
+Peppol rule sets; the PDF in the supplier's language (nl, fr, en) with the same figures, PDF/A-3a
+with the UBL embedded."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
 
+import pikepdf
 import pytest
 from lxml import etree
 
@@ -132,3 +137,100 @@ def test_the_pdf_shows_the_same_figures_in_the_language(language: str, words: li
 def test_the_pdf_is_rendered_in_the_suppliers_language_by_default() -> None:
     assert "Relevé de commissions" in pdf.statement_html(DOCUMENT, SELLER)
     assert Renderer().statement_pdf(DOCUMENT, SELLER).startswith(b"%PDF")
+
+
+EXEMPT = replace(
+    STATEMENT,
+    vat_rate=Decimal(0),
+    vat_category="E",
+    exemption_reason_code="VATEX-EU-132",
+    exemption_reason="Exempt based on article 132 of Council Directive 2006/112/EC",
+    exemption_reasons=(("fr", "Exonéré en vertu de l'article 132 de la directive 2006/112/CE"),),
+)
+DUTCH = replace(SUPPLIER, enterprise_number=None, vat_number="NL805424561B01", country="NL")
+
+
+def test_an_exempt_statement_states_category_e_its_reason_and_no_vat(validator: Validator) -> None:
+    exempt = replace(DOCUMENT, statement=EXEMPT)
+    assert (exempt.vat, exempt.total) == (Decimal("0.00"), Decimal("1665.49"))
+    root = xml(exempt)
+    category = root.find("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory", NS)
+    assert category is not None
+    assert [category.findtext(f"cbc:{t}", namespaces=NS) for t in ("ID", "Percent", "TaxExemptionReasonCode")] == [
+        "E",
+        "0",
+        "VATEX-EU-132",
+    ]
+    assert category.findtext("cbc:TaxExemptionReason", namespaces=NS) == EXEMPT.exemption_reason
+    assert root.findtext("cac:TaxTotal/cbc:TaxAmount", namespaces=NS) == "0.00"
+    assert root.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS) == "1665.49"
+    lines = root.findall("cac:InvoiceLine/cac:Item/cac:ClassifiedTaxCategory", NS)
+    assert [(c.findtext("cbc:ID", namespaces=NS), c.findtext("cbc:Percent", namespaces=NS)) for c in lines] == [
+        ("E", "0")
+    ] * 3
+    assert validator.failures(ubl.render(exempt, SELLER)) == []
+
+
+@pytest.mark.parametrize(
+    ("category", "code"),
+    [("AE", "VATEX-EU-AE"), ("K", "VATEX-EU-IC"), ("G", "VATEX-EU-G"), ("O", "VATEX-EU-O"), ("Z", "")],
+)
+def test_the_other_categories_of_the_rule_pass_en16931_and_peppol(
+    validator: Validator, category: str, code: str
+) -> None:
+    statement = replace(STATEMENT, vat_rate=Decimal(0), vat_category=category, exemption_reason_code=code)
+    document = replace(DOCUMENT, statement=statement, supplier=DUTCH)
+    assert validator.failures(ubl.render(document, SELLER)) == []
+    root = xml(document)
+    if category == "O":  # not subject to VAT: neither party's VAT identifier, no rate
+        assert root.find(".//cac:PartyTaxScheme", NS) is None and root.find(".//cbc:Percent", NS) is None
+    if category == "K":  # an intra-community supply says where to
+        assert (
+            root.findtext(
+                "cac:Delivery/cac:DeliveryLocation/cac:Address/cac:Country/cbc:IdentificationCode", namespaces=NS
+            )
+            == "NL"
+        )
+
+
+def test_an_intra_community_supply_to_a_supplier_without_vat_number_is_refused_by_name() -> None:
+    statement = replace(STATEMENT, vat_rate=Decimal(0), vat_category="K", exemption_reason_code="VATEX-EU-IC")
+    with pytest.raises(Rejected) as refused:
+        ubl.render(replace(DOCUMENT, statement=statement, supplier=replace(SUPPLIER, vat_number="")), SELLER)
+    assert "supplier ECON has no VAT number" in str(refused.value.problems[0])
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("nl", ["Btw 0 % (vrijgesteld, categorie E)", "Vrijstellingsreden VATEX-EU-132 – Exempt based on article 132"]),
+        ("fr", ["TVA 0 % (exonérée, catégorie E)", "Motif d'exonération VATEX-EU-132 – Exonéré en vertu de"]),
+        ("en", ["VAT 0 % (exempt, category E)", "Exemption reason VATEX-EU-132 – Exempt based on article 132"]),
+    ],
+)
+def test_an_exempt_statements_pdf_names_the_category_and_the_reason_in_the_language(
+    language: str, words: list[str]
+) -> None:
+    html = pdf.statement_html(replace(DOCUMENT, statement=EXEMPT), SELLER, language)
+    text = " ".join(unescape(html).split())
+    for word in words:
+        assert word in text, (language, word)
+    assert "standard rate" not in text and "taux normal" not in text and "normale tarief" not in text
+
+
+def test_the_pdf_is_pdf_a_3a_tagged_with_its_ubl_embedded() -> None:
+    invoice = ubl.render(DOCUMENT, SELLER)
+    data = Renderer().statement_pdf(DOCUMENT, SELLER, "nl", ubl=invoice)
+    document = pikepdf.open(io.BytesIO(data))
+    meta = document.open_metadata()
+    assert (
+        meta.get("{http://www.aiim.org/pdfa/ns/id/}part"),
+        meta.get("{http://www.aiim.org/pdfa/ns/id/}conformance"),
+    ) == ("3", "A")
+    assert meta.get("{http://www.aiim.org/pdfua/ns/id/}part") == "1"
+    assert meta.get("{http://purl.org/dc/elements/1.1/}title") == "Commissieafrekening COM-2024-000007"
+    assert "/StructTreeRoot" in document.Root and bool(document.Root.MarkInfo.Marked)
+    assert str(document.Root.Lang) == "nl" and "/OutputIntents" in document.Root
+    assert [str(f.F) for f in document.Root.AF] == ["COM-2024-000007.xml"]
+    attached = document.attachments["COM-2024-000007.xml"]
+    assert (str(attached.relationship), attached.get_file().read_bytes()) == ("/Alternative", invoice)

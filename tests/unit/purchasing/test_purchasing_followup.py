@@ -66,6 +66,39 @@ def test_a_quarters_commissions_are_computed_once_per_supplier_at_the_lots_rate(
     assert commissions.commission_statement(uow, "COM-2025-000001").as_json()["commission"] == "56.27"
 
 
+EXEMPT_RULE = """
+commissions:
+  vat_category: E
+  vat_rate: "0"
+  exemption_reason_code: VATEX-EU-132
+  exemption_reason: Exempt based on article 132 of Council Directive 2006/112/EC
+  exemption_reasons: {fr: "Exonéré en vertu de l'article 132"}
+"""
+
+
+def test_a_statement_is_issued_at_the_vat_of_the_model_in_force_and_keeps_it(uow: Any) -> None:
+    from mutua.costing.modelfile import parse_cost_model
+    from tests.small_model import MODEL
+
+    _order(uow, A, [("LT-16", D(3))], date(2025, 2, 1))  # 3,601.50 at 1.5 %: 54.02
+    _order(uow, A, [("LT-14", D(1))], date(2025, 4, 2))  # 900.00 at 1.5 %: 13.50
+    text = MODEL + EXEMPT_RULE
+    uow.costing.add_cost_model(parse_cost_model(text, "model.yaml"), text, "exempt")
+    (exempt,) = commissions.compute_commissions(uow, Quarter(2025, 1), on=date(2025, 4, 2))
+    s = exempt.statement
+    assert (s.vat_category, s.vat_rate, s.exemption_reason_code) == ("E", D(0), "VATEX-EU-132")
+    assert s.exemption_reason_in("fr") == "Exonéré en vertu de l'article 132"
+    assert (exempt.vat, exempt.total) == (D("0.00"), D("54.02"))
+    assert exempt.as_json()["vat_category"] == "E"
+    (issued,) = [e for e in uow.audit.recorded if e["entity"] == "commission_statement"]
+    assert '"vat_category": "E"' in issued["detail"] and '"exemption_reason_code": "VATEX-EU-132"' in issued["detail"]
+    uow.costing.add_cost_model(parse_cost_model(MODEL, "model.yaml"), MODEL, "standard")  # back to S at 21 %
+    (standard,) = commissions.compute_commissions(uow, Quarter(2025, 2), on=date(2025, 7, 1))
+    assert (standard.statement.vat_category, standard.statement.vat_rate, standard.vat) == ("S", D("0.21"), D("2.84"))
+    kept = commissions.commission_statement(uow, s.number).statement
+    assert (kept.vat_category, kept.exemption_reason) == ("E", s.exemption_reason)  # as issued
+
+
 def test_consumption_alerts_and_savings_follow_the_orders(uow: Any) -> None:
     _order(uow, A, [("LT-14", D(55))], date(2025, 2, 1))  # 49,500.00 of 60,000.00: 82.5 %
     _order(uow, B, [("LT-16", D(1))], date(2025, 2, 1))  # reference price 1,500.00

@@ -10,8 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from mutua.kernel.bounds import MAX_AMOUNT
 from mutua.kernel.problems import Rejected
 from mutua.purchasing.domain import PriceSource
 from mutua.purchasing.service import agreements, catalogue
@@ -126,6 +129,20 @@ def test_a_new_price_list_keeps_the_old_prices_as_history_and_withdraws_what_it_
     assert "already imported" in again.value.problems[0].message
 
 
+def test_the_same_price_list_for_another_supplier_of_the_lot_is_no_repeat_but_twice_for_one_is(tmp_path: Path) -> None:
+    uow = fake_uow()
+    load(uow, tmp_path)
+    path = tmp_path / "acme.csv"  # ACME's list of the world, imported into lot 1 for ACME
+    for_beta = catalogue.import_price_list(uow, REF, 1, "BETA", path, date(2025, 3, 1))
+    assert (for_beta.new, for_beta.withdrawn) == (3, 1)  # BETA now sells ACME's three items, not its own
+    assert {i.code for i in catalogue.catalogue(uow, REF, 1, "BETA", on=date(2025, 3, 1))} == {"LT-14", "LT-16", "DOCK"}
+    for supplier in ("ACME", "BETA"):
+        with pytest.raises(Rejected, match="1 problem") as again:
+            catalogue.import_price_list(uow, REF, 1, supplier, path, date(2025, 4, 1))
+        assert again.value.problems[0].message.startswith("already imported (batch ")
+    assert uow.batches.targets[-1] == f"{REF}/1/BETA" and len(uow.batches.batches) == 5
+
+
 def test_a_price_list_may_not_start_before_the_prices_it_replaces_nor_come_from_a_supplier_not_awarded(
     tmp_path: Path,
 ) -> None:
@@ -176,3 +193,34 @@ def test_an_indexation_revises_every_price_by_the_index_with_its_computation(tmp
     with pytest.raises(Rejected) as earlier:
         catalogue.index_prices(uow, REF, Decimal("105"), date(2025, 1, 1))
     assert [p.message for p in earlier.value.problems] == ["a later indexation was applied already"]
+
+
+@given(
+    st.one_of(
+        st.decimals(min_value=Decimal("-10"), max_value=Decimal("2000000000"), places=3).map(str),
+        st.from_regex(r"[0-9]{1,11}(\.[0-9]{0,3})?", fullmatch=True),
+        st.text(alphabet="0123456789.,- e", max_size=12),
+    )
+)
+def test_a_plain_price_is_read_as_every_check_reads_it(text: str) -> None:
+    """The fast path for prices as most lists write them ("1249.5") gives what the full checks give,
+    and leaves every other text to them (a comma, a sign, zero, three decimals, beyond the bound:
+    1e100 is refused by the bound, not a traceback from rounding it)."""
+    from mutua.purchasing.domain.pricelist import _amount, _price
+
+    def checked(text: str) -> Decimal | str:
+        try:
+            amount = _amount(text)
+        except ValueError as exc:
+            return str(exc)
+        if amount <= 0 or amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
+            return "refused"
+        return amount.quantize(Decimal("0.01"))
+
+    def fast(text: str) -> Decimal | str:
+        try:
+            return _price(text, "price")
+        except ValueError as exc:
+            return "refused" if not str(exc).startswith(repr(text.strip()[:20])) else str(exc)
+
+    assert fast(text) == checked(text)

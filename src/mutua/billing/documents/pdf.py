@@ -3,14 +3,12 @@ credit note for members not yet on Peppol, and the member's statement of a perio
 
 The figures come from the issued document (invoice) and from
 :func:`mutua.charging.service.reporting.member_statement` (statement); nothing is recomputed here.
+Both are PDF/A-3a with their UBL embedded (:func:`mutua.platform.documents.pdf.render`).
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -20,8 +18,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from mutua.billing.domain import Document, DocumentKind, Purpose
 from mutua.costing.domain.association import Association
+from mutua.platform.documents.pdf import Embedded
 from mutua.platform.documents.pdf import money as _money
 from mutua.platform.documents.pdf import number as _number
+from mutua.platform.documents.pdf import render as _pdf
 from mutua.platform.i18n import (
     format_day,
     format_percent,
@@ -47,63 +47,6 @@ def _env() -> Environment:
 @cache
 def _css() -> str:
     return (TEMPLATES / "style.css").read_text(encoding="utf-8")
-
-
-PDF_VARIANT = "pdf/a-3a"
-"""PDF/A-3 level A: archivable (fonts embedded, sRGB output intent, XMP metadata), files may be
-embedded as associated files, and tagged (a structure tree, the language, the title shown)."""
-_PDFUA_ID = b'<rdf:Description xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" rdf:about="" pdfuaid:part="1"/>'
-
-
-@dataclass(frozen=True, slots=True)
-class Embedded:
-    """A file embedded in a PDF as an associated file (PDF/A-3 ``/AF``), as Factur-X and ZUGFeRD
-    embed their XML: ``relationship`` is ``Alternative`` (the same document, machine-readable) or
-    ``Supplement`` (a document the PDF refers to)."""
-
-    name: str
-    content: bytes
-    description: str
-    relationship: str
-    day: date
-
-
-def _finish(document: Any, pdf: Any) -> None:
-    """Declare PDF/UA-1 beside PDF/A-3a in the XMP metadata (both need the tags WeasyPrint writes:
-    structure tree, language, marked content, the title displayed) and list each associated file
-    once in the catalogue's ``/AF``."""
-    ref = int(pdf.catalog["Metadata"].split()[0])
-    stream = pdf.objects[ref]
-    content = b"".join(x if isinstance(x, bytes) else str(x).encode() for x in stream.stream)
-    stream.stream = [content.replace(b"</rdf:RDF>", _PDFUA_ID + b"</rdf:RDF>", 1)]
-    if "AF" in pdf.catalog:
-        pdf.catalog["AF"][:] = list(dict.fromkeys(pdf.catalog["AF"]))
-
-
-def _pdf(html: str, embedded: Sequence[Embedded] = ()) -> bytes:
-    """The HTML as a tagged PDF/A-3a (declared PDF/UA-1 too), with ``embedded`` files attached."""
-    import io
-
-    from weasyprint import HTML, Attachment
-
-    stamp = [datetime(e.day.year, e.day.month, e.day.day) for e in embedded]  # noqa: DTZ001 (a PDF date)
-    attachments = [
-        Attachment(
-            file_obj=io.BytesIO(e.content),
-            name=e.name,
-            description=e.description,
-            relationship=e.relationship,
-            created=at,
-            modified=at,
-        )
-        for e, at in zip(embedded, stamp, strict=True)
-    ]
-    with warnings.catch_warnings():
-        # WeasyPrint opens its sRGB profile (the PDF/A output intent) without closing it
-        warnings.simplefilter("ignore", ResourceWarning)
-        result = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT, attachments=attachments, finisher=_finish)
-    assert isinstance(result, bytes)
-    return result
 
 
 def document_title(kind: DocumentKind, lang: str) -> str:

@@ -26,6 +26,7 @@ from mutua.costing.domain.centres import (
 from mutua.costing.domain.ledgerformat import LedgerFormat, ledger_format_to_data, read_ledger_format
 from mutua.costing.domain.meters import Meter, read_meters
 from mutua.costing.domain.reading import Reader
+from mutua.costing.domain.vat import CommissionVat, commission_vat_to_data, read_commission_vat
 from mutua.kernel.problems import Problem
 
 
@@ -41,6 +42,9 @@ class CostModel:
         step_down_order: the support centres in step-down order.
         centres, accounts, services, tariffs, meters: the records of :mod:`.centres`, :mod:`.catalogue`
             and :mod:`.meters`.
+        ledger_format: how the ledger's files are written (:mod:`.ledgerformat`), if not the default.
+        commissions: the VAT of the commissions the suppliers pay (:mod:`.vat`; S at 21 % unless
+            the file's ``commissions`` rule says otherwise).
     """
 
     name: str
@@ -54,6 +58,7 @@ class CostModel:
     tariffs: tuple[Tariff, ...]
     meters: tuple[Meter, ...] = ()
     ledger_format: LedgerFormat | None = None
+    commissions: CommissionVat = field(default_factory=CommissionVat)
     _centre_index: dict[str, Centre] = field(default_factory=dict, compare=False, repr=False)
     _service_index: dict[str, Service] = field(default_factory=dict, compare=False, repr=False)
 
@@ -135,6 +140,7 @@ def build_cost_model(data: Any, source: str = "cost model") -> tuple[CostModel |
             "tariffs",
             "meters",
             "ledger_format",
+            "commissions",
         ),
         "",
     )
@@ -150,6 +156,7 @@ def build_cost_model(data: Any, source: str = "cost model") -> tuple[CostModel |
     tariffs = read_tariffs(r, root.get("tariffs"), service_codes)
     meters = read_meters(r, root.get("meters"), service_codes)
     ledger_format = read_ledger_format(r, root.get("ledger_format"))
+    commissions = read_commission_vat(r, root.get("commissions"))
     _check_final_centres_have_services(r, centres, services)
     if r.problems or association is None or support_method is None:
         return None, r.problems
@@ -166,6 +173,7 @@ def build_cost_model(data: Any, source: str = "cost model") -> tuple[CostModel |
             tariffs=tuple(tariffs),
             meters=tuple(meters),
             ledger_format=ledger_format,
+            commissions=commissions,
         ),
         [],
     )
@@ -267,4 +275,6 @@ def cost_model_to_data(model: CostModel) -> dict[str, Any]:
             data["meters"].append(met)
     if model.ledger_format is not None:
         data["ledger_format"] = ledger_format_to_data(model.ledger_format)
+    if model.commissions != CommissionVat():
+        data["commissions"] = commission_vat_to_data(model.commissions)
     return data

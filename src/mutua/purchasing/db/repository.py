@@ -77,6 +77,24 @@ COMMITTING = tuple(s.value for s in OrderStatus if s.commits)
 ORDERED = tuple(s.value for s in OrderStatus if s.ordered)
 
 
+_ITEM_KEYS = (
+    "lot_id",
+    "supplier_id",
+    "code",
+    "cpv",
+    "description_nl",
+    "description_fr",
+    "unit",
+    "price",
+    "valid_from",
+    "price_from",
+    "valid_until",
+    "reference_price",
+    "withdrawn_on",
+)
+"""The columns an added item's row gives, in the order :meth:`SqlPurchasing.add_items` writes them."""
+
+
 def _codes(words: str) -> tuple[str, ...]:
     return tuple(words.split()) if words else ()
 
@@ -389,27 +407,28 @@ class SqlPurchasing:
         lot_id = self._lot_id(first.agreement, first.lot)
         supplier_id = self._supplier_ids()[first.supplier]
         day, cents = self._day, _to_cents
+        keys = list(_ITEM_KEYS)
         rows = [
-            {
-                "lot_id": lot_id,
-                "supplier_id": supplier_id,
-                "code": i.code,
-                "cpv": i.cpv,
-                "description_nl": i.description_nl,
-                "description_fr": i.description_fr,
-                "unit": i.unit,
-                "price": cents(i.price),
-                "valid_from": day(i.valid_from),
-                "price_from": day(i.price_since),
-                "valid_until": day(i.valid_until),
-                "reference_price": cents(i.reference_price),
-                "withdrawn_on": None,
-            }
+            (
+                lot_id,
+                supplier_id,
+                i.code,
+                i.cpv,
+                i.description_nl,
+                i.description_fr,
+                i.unit,
+                cents(i.price),
+                day(i.valid_from),
+                day(i.price_since),
+                day(i.valid_until),
+                cents(i.reference_price),
+                None,
+            )
             for i in new
         ]
         before = int(self.c.execute(select(func.max(items.c.id))).scalar_one() or 0)
         try:
-            self._bulk_insert(items, rows)
+            self._bulk_insert_rows(items, keys, rows)
         except Exception as error:  # SQLAlchemy's IntegrityError, or psycopg's from COPY (SQLSTATE 23505)
             if not isinstance(error, IntegrityError) and getattr(error, "sqlstate", None) != "23505":
                 raise
@@ -444,17 +463,27 @@ class SqlPurchasing:
 
     def _bulk_insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
         """Insert many rows whose values are already as the driver stores them (integer cents, dates
-        as the dialect keeps them): PostgreSQL's COPY (a 100,000-line price list in half the time
-        of an executemany), else :meth:`_bulk`."""
+        as the dialect keeps them): see :meth:`_bulk_insert_rows`."""
         keys = list(rows[0])
+        self._bulk_insert_rows(table, keys, [tuple(r[k] for k in keys) for r in rows])
+
+    def _bulk_insert_rows(self, table: Any, keys: list[str], rows: list[tuple[Any, ...]]) -> None:
+        """Insert many rows of values for ``keys`` as the driver stores them: PostgreSQL's COPY (a
+        100,000-line price list in half the time of an executemany), else one prepared INSERT."""
         if self.c.dialect.name != "postgresql":
-            self._bulk(table.insert(), rows, keys)
+            compiled = table.insert().compile(dialect=self.c.dialect, column_keys=keys)
+            position = {k: n for n, k in enumerate(keys)}
+            order = [position[k] for k in compiled.positiontup]
+            if order != list(range(len(keys))):
+                rows = [tuple(r[n] for n in order) for r in rows]
+            for i in range(0, len(rows), 20_000):
+                self.c.exec_driver_sql(str(compiled), rows[i : i + 20_000])
             return
         names = ", ".join(f'"{k}"' for k in keys)  # the table's own column names
         raw: Any = self.c.connection.driver_connection  # psycopg's, in this transaction
         with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             for row in rows:
-                copy.write_row(tuple(row[k] for k in keys))
+                copy.write_row(row)
 
     def _bulk(self, statement: Any, rows: list[dict[str, Any]], keys: list[str] | None = None) -> None:
         """Run ``statement`` (compiled by SQLAlchemy for this dialect) for many rows of values as
@@ -864,6 +893,8 @@ class SqlPurchasing:
     # -- commission statements ---------------------------------------------------------------------
 
     def add_statement(self, statement: CommissionStatement) -> None:
+        import json
+
         s = statement
         try:
             statement_id = self.c.execute(
@@ -877,6 +908,10 @@ class SqlPurchasing:
                     base=s.base,
                     commission=s.commission,
                     recorded_at=utcnow(),
+                    vat_category=s.vat_category,
+                    exemption_reason_code=s.exemption_reason_code,
+                    exemption_reason=s.exemption_reason,
+                    exemption_reasons=json.dumps(dict(s.exemption_reasons)) if s.exemption_reasons else "",
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
         except IntegrityError:
@@ -898,6 +933,8 @@ class SqlPurchasing:
         )
 
     def _statements(self, where: Sequence[Any]) -> list[CommissionStatement]:
+        import json
+
         heads = list(
             self.c.execute(
                 select(statements, suppliers.c.code)
@@ -922,7 +959,16 @@ class SqlPurchasing:
             )
         return [
             CommissionStatement(
-                h.number, h.code, Quarter(int(h.year), int(h.quarter)), tuple(lines[int(h.id)]), h.issued_on, h.vat_rate
+                h.number,
+                h.code,
+                Quarter(int(h.year), int(h.quarter)),
+                tuple(lines[int(h.id)]),
+                h.issued_on,
+                h.vat_rate,
+                h.vat_category,
+                h.exemption_reason_code,
+                h.exemption_reason,
+                tuple(sorted(json.loads(h.exemption_reasons).items())) if h.exemption_reasons else (),
             )
             for h in heads
         ]

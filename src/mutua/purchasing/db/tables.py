@@ -312,6 +312,11 @@ statements = Table(
     Column("base", Cents(), nullable=False),
     Column("commission", Cents(), nullable=False),
     Column("recorded_at", DateTime, nullable=False),
+    # the VAT it was issued with (the cost model's ``commissions`` rule; migration 0452)
+    Column("vat_category", String(2), nullable=False, server_default="S"),
+    Column("exemption_reason_code", String(30), nullable=False, server_default=""),
+    Column("exemption_reason", String(300), nullable=False, server_default=""),
+    Column("exemption_reasons", Text, nullable=False, server_default=""),  # JSON: {"nl": ..., "fr": ...}
     UniqueConstraint("supplier_id", "year", "quarter"),
 )
 

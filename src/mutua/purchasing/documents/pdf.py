@@ -1,5 +1,7 @@
 """A commission statement as a PDF (WeasyPrint + Jinja2), in the supplier's language (nl, fr, en):
-the same figures as its UBL invoice, nothing recomputed."""
+the same figures as its UBL invoice, nothing recomputed; PDF/A-3a (tagged, declared PDF/UA-1) with
+that UBL embedded as its alternative, as billing's invoices are (:mod:`mutua.platform.documents.pdf`).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +14,22 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from mutua.costing.domain.association import Association
 from mutua.platform.documents import pdf
 from mutua.platform.i18n import format_day, normalise, translator
-from mutua.purchasing.domain.statements import StatementDocument
+from mutua.purchasing.domain.statements import NOT_SUBJECT, VAT_CATEGORY_STANDARD, StatementDocument
 from mutua.registry.domain import format_enterprise_number
 
 TEMPLATES = Path(__file__).parent / "templates"
+CATEGORY_LABELS = {
+    "S": "standard rate, category S",
+    "Z": "zero rated, category Z",
+    "E": "exempt, category E",
+    "AE": "reverse charge, category AE",
+    "K": "intra-community supply, category K",
+    "G": "export outside the EU, category G",
+    "O": "not subject to VAT, category O",
+    "L": "IGIC (Canary Islands), category L",
+    "M": "IPSI (Ceuta and Melilla), category M",
+}
+"""What the PDF says of each VAT category of EN 16931 (the ``purchasing`` catalogue translates it)."""
 
 
 @cache
@@ -64,13 +78,21 @@ def statement_html(document: StatementDocument, seller: Association, language: s
             ],
             commission=pdf.money(s.commission, lang),
             base=pdf.money(s.base, lang),
-            vat_percent=pdf.number(document.vat_percent, lang),
+            vat_percent=pdf.number(document.vat_percent, lang) if s.vat_category != NOT_SUBJECT else "",
+            vat_label=_(CATEGORY_LABELS.get(s.vat_category, s.vat_category)),
+            standard=s.vat_category == VAT_CATEGORY_STANDARD,
+            exemption_reason=s.exemption_reason_in(lang),
             vat=pdf.money(document.vat, lang),
             total=pdf.money(document.total, lang),
         )
     )
 
 
-def render(document: StatementDocument, seller: Association, language: str | None = None) -> bytes:
-    """The statement as a PDF, in ``language`` (the supplier's by default)."""
-    return pdf.render(statement_html(document, seller, language))
+def render(document: StatementDocument, seller: Association, language: str | None = None, *, ubl: bytes = b"") -> bytes:
+    """The statement as a PDF/A-3a in ``language`` (the supplier's by default), with ``ubl`` (its
+    Peppol invoice) embedded as its alternative."""
+    lang = normalise(language or document.supplier.language)
+    s = document.statement
+    title = translator(lang, "purchasing")("Commission statement")
+    embedded = [pdf.Embedded(f"{s.number}.xml", ubl, f"{title} {s.number} (UBL)", "Alternative", s.issued_on)]
+    return pdf.render(statement_html(document, seller, lang), embedded if ubl else ())

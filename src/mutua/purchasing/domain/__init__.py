@@ -711,7 +711,8 @@ class CommissionLine:
 @dataclass(frozen=True, slots=True)
 class CommissionStatement:
     """A supplier's quarterly commission statement: an invoice from the association to the supplier
-    (not cost-sharing: VAT at the standard rate, category S).
+    (not cost-sharing: VAT at the standard rate, category S, unless the cost model's ``commissions``
+    rule says otherwise; the rule in force when it was issued is kept with it).
 
     Attributes:
         number: its number (``COM-YYYY-NNNNNN``, gapless per year of issue), empty before it is stored.
@@ -720,6 +721,10 @@ class CommissionStatement:
         lines: one per agreement and lot with orders placed in the quarter.
         issued_on: the day it was computed and numbered.
         vat_rate: the VAT rate applied (0.21 unless the model says otherwise).
+        vat_category: the EN 16931 VAT category (``S``; ``E``, ``AE`` ... when the model says so).
+        exemption_reason_code: the VATEX code of an exempt category, else empty.
+        exemption_reason: the exemption reason as text (the UBL's), else empty.
+        exemption_reasons: the reason in the languages a supplier reads (``(("fr", ...), ...)``).
     """
 
     number: str
@@ -728,6 +733,14 @@ class CommissionStatement:
     lines: tuple[CommissionLine, ...]
     issued_on: date
     vat_rate: Decimal = Decimal("0.21")
+    vat_category: str = "S"
+    exemption_reason_code: str = ""
+    exemption_reason: str = ""
+    exemption_reasons: tuple[tuple[str, str], ...] = ()
+
+    def exemption_reason_in(self, language: str) -> str:
+        """The exemption reason in ``language``, else as the model gave it in plain text."""
+        return dict(self.exemption_reasons).get(language, self.exemption_reason)
 
     @property
     def base(self) -> Decimal:

@@ -25,6 +25,7 @@ returns the problems with the lines that passed; the caller writes nothing when 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -133,17 +134,27 @@ def _amount(text: str) -> Decimal:
     return amount
 
 
+_PLAIN_PRICE = re.compile(r"[1-9][0-9]{0,8}(?:\.[0-9]{1,2})?")
+"""A price as most price lists write it (no sign, grouping or exponent, at most two decimals, below
+10^9): taken as it is; anything else goes through every check of :func:`_amount`."""
+_CENT = Decimal("0.01")
+
+
 def _price(text: str, what: str) -> Decimal:
+    if _PLAIN_PRICE.fullmatch(text):
+        amount = Decimal(text)
+        if amount <= MAX_AMOUNT:
+            return amount.quantize(_CENT)
     amount = _amount(text)
     if amount < 0:
         raise ValueError(f"negative {what} {amount}: a price is positive")
     if amount == 0:
         raise ValueError(f"{what} is zero: a price is positive")
+    if amount > MAX_AMOUNT:  # before the cents: 1e100 cannot even be rounded to them
+        raise ValueError(f"{what} {amount} is beyond the bound of {MAX_AMOUNT:,}")
     if not is_cents(amount):
         raise ValueError(f"{what} {amount} has more than two decimals")
-    if amount > MAX_AMOUNT:
-        raise ValueError(f"{what} {amount} is beyond the bound of {MAX_AMOUNT:,}")
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(_CENT)
 
 
 def _day(text: str) -> date:

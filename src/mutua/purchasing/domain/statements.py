@@ -2,7 +2,8 @@
 addressed to, the titles of the agreements and lots its lines name; the VAT and the total.
 
 The VAT is computed once on the statement's total before VAT (EN 16931 BR-CO-17: per category,
-taxable amount x rate, rounded to the cent), never line by line.
+taxable amount x rate, rounded to the cent), never line by line, at the category and rate the
+statement was issued with (S at 21 % unless the cost model's ``commissions`` rule said otherwise).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from mutua.kernel.money import to_cents
 from mutua.purchasing.domain import CommissionStatement, Lot, Supplier
 
 VAT_CATEGORY_STANDARD = "S"
+NOT_SUBJECT = "O"
+"""Not subject to VAT: no rate, no VAT identifier on the invoice (EN 16931 BR-O-02 to BR-O-05)."""
 
 
 @dataclass(frozen=True, slots=True)

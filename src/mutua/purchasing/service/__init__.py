@@ -6,7 +6,9 @@ read models and declares its permission (``@requires``).
 - :mod:`.accessions`: a member joins an agreement; who joined what;
 - :mod:`.orders`: the order's life (draft, approve, place, deliver, invoice, cancel);
 - :mod:`.commissions`: the suppliers' quarterly commission statements;
-- :mod:`.followup`: consumption against ceilings, alerts, savings.
+- :mod:`.followup`: consumption against ceilings, alerts, savings;
+- :mod:`.funding`: the commissions as ledger lines (income on the purchasing team's centre) and
+  against that centre's cost in the close.
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
 """Commissions: per supplier and quarter, a statement of the commission on the value of the orders
 placed with it (a rate per agreement, or per lot); numbered ``COM-YYYY-NNNNNN`` (gapless per year of
 issue) and kept, so that the documents (PDF and Peppol UBL invoice from the association to the
-supplier: VAT category S at the standard rate) are rendered from the same figures every time."""
+supplier) are rendered from the same figures every time. A commission is no cost-sharing: its VAT is
+the standard rate, category S, unless the cost model in force on the day of issue says otherwise
+(its ``commissions`` rule: :mod:`mutua.costing.domain.vat`); the statement keeps the category, rate
+and exemption reason it was issued with."""
 
 from __future__ import annotations
 
@@ -15,11 +18,8 @@ from mutua.kernel.money import to_cents
 from mutua.kernel.problems import Conflict, NotFound
 from mutua.purchasing.domain import CommissionStatement, Lot, Quarter, Supplier
 from mutua.purchasing.domain.commissions import commission_lines
-from mutua.purchasing.ports import PurchasingUnitOfWork
+from mutua.purchasing.ports import CommissionsUnitOfWork, PurchasingUnitOfWork
 from mutua.purchasing.service.common import today
-
-STANDARD_VAT = Decimal("0.21")
-"""The VAT rate of a commission statement: a commission is no cost-sharing (category S, 21 %)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,9 @@ class StatementView:
             "base": str(s.base),
             "commission": str(s.commission),
             "vat_rate": str(s.vat_rate),
+            "vat_category": s.vat_category,
+            "exemption_reason_code": s.exemption_reason_code,
+            "exemption_reason": s.exemption_reason,
             "vat": str(self.vat),
             "total": str(self.total),
             "lines": [
@@ -81,9 +84,11 @@ def _views(uow: PurchasingUnitOfWork, statements: list[CommissionStatement]) -> 
 
 
 @requires(Permission(Action.MANAGE_PURCHASING))
-def compute_commissions(uow: PurchasingUnitOfWork, quarter: Quarter, on: date | None = None) -> list[StatementView]:
+def compute_commissions(uow: CommissionsUnitOfWork, quarter: Quarter, on: date | None = None) -> list[StatementView]:
     """The quarter's statements, one per supplier with orders placed in it; computed once, after
-    the quarter (a supplier's statement of a quarter exists once: a second run is a Conflict)."""
+    the quarter (a supplier's statement of a quarter exists once: a second run is a Conflict); their
+    VAT as the cost model in force on the day of issue says (category S at 21 % unless its
+    ``commissions`` rule says otherwise; no cost model at all is a Conflict)."""
     day = today(on)
     if day <= quarter.last_day:
         raise Conflict(f"{quarter} is not over: its commissions are computed from {quarter.last_day} on")
@@ -99,13 +104,25 @@ def compute_commissions(uow: PurchasingUnitOfWork, quarter: Quarter, on: date | 
             for lot in p.lots()
         }
         lines = commission_lines(p.placed_values(quarter), rates)
+        vat = uow.costing.cost_model(day)[1].commissions
         todo = {s: ls for s, ls in lines.items() if s not in done}
         if not todo and done:
             raise Conflict(f"the commission statements of {quarter} were computed already")
         made = []
         for supplier, supplier_lines in todo.items():
             number = f"COM-{day.year}-{p.next_number('COM', day.year):06d}"
-            statement = CommissionStatement(number, supplier, quarter, supplier_lines, day, STANDARD_VAT)
+            statement = CommissionStatement(
+                number,
+                supplier,
+                quarter,
+                supplier_lines,
+                day,
+                vat.rate,
+                vat.category,
+                vat.exemption_reason_code,
+                vat.exemption_reason,
+                vat.exemption_reasons,
+            )
             p.add_statement(statement)
             uow.audit.record(
                 "issue",
@@ -115,6 +132,9 @@ def compute_commissions(uow: PurchasingUnitOfWork, quarter: Quarter, on: date | 
                 quarter=str(quarter),
                 base=str(statement.base),
                 commission=str(statement.commission),
+                vat_category=statement.vat_category,
+                vat_rate=str(statement.vat_rate),
+                exemption_reason_code=statement.exemption_reason_code,
             )
             made.append(statement)
         views = _views(uow, made)

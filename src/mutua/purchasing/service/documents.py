@@ -1,10 +1,11 @@
 """A commission statement's documents: the Peppol BIS 3 UBL invoice from the association to the
-supplier and its PDF (in the supplier's language, or another), rendered from the kept statement."""
+supplier and its PDF/A-3a with that UBL embedded (in the supplier's language, or another), rendered
+from the kept statement (its figures and the VAT it was issued with)."""
 
 from __future__ import annotations
 
 from mutua.kernel.access import Action, Permission, requires
-from mutua.kernel.problems import NotFound
+from mutua.kernel.problems import NotFound, Rejected
 from mutua.purchasing.domain.statements import StatementDocument
 from mutua.purchasing.ports import StatementDocumentsUnitOfWork
 
@@ -22,7 +23,7 @@ def _document(uow: StatementDocumentsUnitOfWork, number: str) -> StatementDocume
 
 @requires(Permission(Action.READ_ASSOCIATION))
 def statement_ubl(uow: StatementDocumentsUnitOfWork, number: str) -> bytes:
-    """The statement as a Peppol BIS 3 UBL invoice (VAT category S at the statement's rate)."""
+    """The statement as a Peppol BIS 3 UBL invoice (at the statement's VAT category and rate)."""
     with uow:
         document = _document(uow, number)
         _, model = uow.costing.cost_model()
@@ -31,8 +32,13 @@ def statement_ubl(uow: StatementDocumentsUnitOfWork, number: str) -> bytes:
 
 @requires(Permission(Action.READ_ASSOCIATION))
 def statement_pdf(uow: StatementDocumentsUnitOfWork, number: str, language: str | None = None) -> bytes:
-    """The statement as a PDF, in ``language`` (the supplier's by default)."""
+    """The statement as a PDF/A-3a, in ``language`` (the supplier's by default), with its UBL invoice
+    embedded (none for a supplier the UBL cannot address: the PDF alone is what it gets)."""
     with uow:
         document = _document(uow, number)
         _, model = uow.costing.cost_model()
-        return uow.purchasing_documents.statement_pdf(document, model.association, language)
+        try:
+            ubl = uow.purchasing_documents.statement_ubl(document, model.association)
+        except Rejected:
+            ubl = b""
+        return uow.purchasing_documents.statement_pdf(document, model.association, language, ubl=ubl)
