@@ -26,6 +26,7 @@ from mutua.purchasing.schemas import (
     AgreementSummaryOut,
     AgreementSummaryPage,
     CatalogueOut,
+    FundingOut,
     OrderIn,
     OrderOut,
     OrderPage,
@@ -33,6 +34,7 @@ from mutua.purchasing.schemas import (
     StatementPage,
 )
 from mutua.purchasing.service import accessions, agreements, commissions, documents, orders, search
+from mutua.purchasing.service import funding as funding_service
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
@@ -246,6 +248,20 @@ def statements(
     found = commissions.commission_statements(ctx.uow(user.username), supplier=supplier)
     items, next_cursor = page_of(found, limit, cursor, lambda s: StatementOut(**s.as_json()))
     return StatementPage(items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/purchasing/funding",
+    tags=[TAG],
+    summary="The year's commissions against the purchasing team's cost centre's cost",
+    response_model=FundingOut,
+)
+def funding(
+    user: Annotated[User, permit(funding_service.purchasing_funding)],
+    ctx: Ctx,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> FundingOut:
+    return FundingOut(**funding_service.purchasing_funding(ctx.uow(user.username), year).as_json())
 
 
 @router.get(

@@ -206,5 +206,19 @@ class StatementOut(BaseModel):
     lines: list[dict[str, Any]]
 
 
+class FundingOut(BaseModel):
+    """The commissions of a year against the purchasing team's cost centre's cost in the close."""
+
+    year: int = Field(description="the year the commission statements were issued in")
+    centre: str = Field(description="the purchasing team's cost centre")
+    centre_name: str = Field(description="its name in the cost model (empty: no such centre)")
+    statements: int = Field(description="statements with a commission issued in the year")
+    income: Amount = Field(description="their commission, net of VAT")
+    cost_year: int | None = Field(description="the year whose closed months give the cost (none: nothing closed)")
+    cost_months: int = Field(description="how many months of cost_year are closed")
+    cost: Amount | None = Field(description="the centre's cost in those months")
+    coverage_pct: str | None = Field(description="income / cost in percent, to one decimal")
+
+
 class StatementPage(Page[StatementOut]):
     """A page of the commission statements, by number."""

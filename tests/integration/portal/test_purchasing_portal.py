@@ -133,6 +133,10 @@ def test_the_purchasing_team_reads_the_statements_and_their_documents(portal_as:
     funded = officer.get("/purchasing/statements?year=2025").text
     assert "Financiering van de aankoopcentrale in 2025" in funded and "84,00" in funded
     assert "geen kostenplaats PUR in het kostenmodel" in funded
+    api_funding = api_as("officer").get("/api/v1/purchasing/funding", params={"year": 2025}).json()
+    assert (api_funding["income"], api_funding["statements"], api_funding["centre_name"]) == ("84.00", 1, "")
+    assert api_funding["cost"] is None and api_funding["coverage_pct"] is None
+    assert api_as("buyer-a").get("/api/v1/purchasing/funding").status_code == 403
 
 
 def test_the_agreement_pages_show_lots_suppliers_and_members(portal_as: Client, api_as: Client) -> None:
