@@ -245,3 +245,13 @@ def test_browsing_counts_what_the_items_count_after_every_kind_of_write(
     after = search.search(CatalogueQuery("", on=date(2024, 7, 1)))
     assert after.total == 5  # 7 less the withdrawn laptop and the dock no longer valid
     assert ("5000-", 2) in [(v.key, v.count) for v in after.facets["price"]]
+
+
+def test_a_page_of_matches_is_in_the_order_asked_from_its_offset(search: SqlCatalogueSearch) -> None:
+    by_description = search.search(CatalogueQuery("laptop", limit=2, offset=1))
+    assert by_description.total == 3
+    assert [i.code for i in by_description.items] == ["DL-5440", "LAP-16"]  # "… met docking" comes first
+    by_price = search.search(CatalogueQuery("laptop", sort="price", limit=3))
+    assert [i.code for i in by_price.items] == ["LAP-14", "DL-5440", "LAP-16"]
+    in_french = search.search(CatalogueQuery("14", language="fr"))
+    assert [i.code for i in in_french.items] == ["LAP-14", "DL-5440"]  # Ordinateur … before Portable …

@@ -185,15 +185,19 @@ class SqlCatalogueSearch:
             bucket.label("bucket"),
             func.count().label("n"),
         ).group_by(matches.c.lot_id, matches.c.supplier_id, division, bucket)
+        # the page: sorted and cut in a subquery (a top-N sort), then numbered over its own rows
+        # (a window over every match would sort them all)
+        keys = [key.label(f"k{n}") for n, key in enumerate(order)]
         ranked = (
-            self._joined(matches, matches.c.id, func.row_number().over(order_by=order).label("position"))
+            self._joined(matches, *keys)
             .where(*self._facet_conditions(query, matches))
             .order_by(*order)
             .limit(query.limit)
             .offset(query.offset)
             .subquery("page")
         )
-        page = select(literal(1), ranked.c.id, null(), null(), null(), ranked.c.position)
+        position = func.row_number().over(order_by=[ranked.c[k.name] for k in keys])
+        page = select(literal(1), ranked.c[keys[-1].name], null(), null(), null(), position)
         cells: list[tuple[int, int, str, str, int]] = []
         ids: dict[int, int] = {}
         for r in self.c.execute(union_all(cube, page)):
