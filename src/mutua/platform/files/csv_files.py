@@ -82,29 +82,35 @@ def parse_csv(text: str, source: str, columns: Sequence[Column]) -> tuple[CsvFil
     if problems:
         return CsvFile(source, digest, ()), problems
     index = {name: i for i, name in enumerate(header)}
+    # each column once: its position (None: not in the file), whether required, its parser (None: text)
+    plan = [(c.name, index.get(c.name), c.required, None if c.parse is str else c.parse) for c in columns]
+    width = len(header)
     rows: list[CsvRow] = []
     try:
         for record in reader:
             line = reader.line_num
             if not any(cell.strip() for cell in record):
                 continue
-            if len(record) != len(header):
-                problems.append(Problem(source, line, None, f"{len(record)} fields where the header has {len(header)}"))
+            if len(record) != width:
+                problems.append(Problem(source, line, None, f"{len(record)} fields where the header has {width}"))
                 continue
             values: dict[str, Any] = {}
             ok = True
-            for c in columns:
-                raw = record[index[c.name]].strip() if c.name in index else ""
+            for name, at, required, parse in plan:
+                raw = record[at].strip() if at is not None else ""
                 if raw == "":
-                    if c.required:
-                        problems.append(Problem(source, line, c.name, "is empty"))
+                    if required:
+                        problems.append(Problem(source, line, name, "is empty"))
                         ok = False
-                    values[c.name] = None
+                    values[name] = None
+                    continue
+                if parse is None:
+                    values[name] = raw
                     continue
                 try:
-                    values[c.name] = c.parse(raw)
+                    values[name] = parse(raw)
                 except (ValueError, ArithmeticError) as exc:
-                    problems.append(Problem(source, line, c.name, plain_message(exc, raw)))
+                    problems.append(Problem(source, line, name, plain_message(exc, raw)))
                     ok = False
             if ok:
                 rows.append(CsvRow(line, values))

@@ -10,7 +10,9 @@
    100,000-line price list): the repository adds a price list's new items to it in one statement.
    The update trigger fires only when the code or a description really changes (a new price does
    not rewrite the index).
-4. Both: an index on the price of the items not withdrawn (browsing cheapest first reads in order).
+4. Both: an index on the price of the items not withdrawn (browsing cheapest first reads in order);
+   the facets' covering index of 0450 is dropped (the cells count what it covered; a lot's items
+   are found by the unique index on lot, supplier and code).
 
 Revision ID: 0451_purchasing_search_cells
 Revises: 0450_purchasing_search
@@ -120,6 +122,7 @@ def upgrade() -> None:
     )
     op.execute(FILL)
     op.execute("CREATE INDEX ix_purchasing_items_price ON purchasing_items (price, id) WHERE withdrawn_on IS NULL")
+    op.execute("DROP INDEX ix_purchasing_items_facets")
     postgres = op.get_bind().dialect.name == "postgresql"
     for statement in POSTGRES_UP if postgres else SQLITE_UP:
         op.execute(statement)
@@ -130,5 +133,9 @@ def downgrade() -> None:
     for statement in POSTGRES_DOWN if postgres else SQLITE_DOWN:
         op.execute(statement)
     op.execute("DROP INDEX ix_purchasing_items_price")
+    op.execute(
+        "CREATE INDEX ix_purchasing_items_facets ON purchasing_items "
+        "(lot_id, supplier_id, cpv, price, valid_from, valid_until) WHERE withdrawn_on IS NULL"
+    )
     op.drop_index("ix_purchasing_item_cells_lot_supplier", table_name="purchasing_item_cells")
     op.drop_table("purchasing_item_cells")
