@@ -115,14 +115,17 @@ class SqlCatalogueSearch:
         return [source.c.price, description, source.c.id] if query.sort == "price" else [description, source.c.id]
 
     @staticmethod
-    def _joined(source: Any, *columns: Any) -> Any:
-        return (
-            select(*columns)
-            .select_from(source)
-            .join(lots, lots.c.id == source.c.lot_id)
-            .join(agreements, agreements.c.id == lots.c.agreement_id)
-            .join(suppliers, suppliers.c.id == source.c.supplier_id)
-        )
+    def _joined(source: Any, *columns: Any, only_for: CatalogueQuery | None = None) -> Any:
+        """``columns`` of ``source`` joined to its lot, agreement and supplier; ``only_for``: only
+        to those the query's facet filters name (a page of matches ranked without filters joins none)."""
+        statement = select(*columns).select_from(source)
+        if only_for is None or only_for.agreement is not None or only_for.lot is not None:
+            statement = statement.join(lots, lots.c.id == source.c.lot_id).join(
+                agreements, agreements.c.id == lots.c.agreement_id
+            )
+        if only_for is None or only_for.supplier is not None:
+            statement = statement.join(suppliers, suppliers.c.id == source.c.supplier_id)
+        return statement
 
     def _browsed(self, query: CatalogueQuery) -> tuple[list[tuple[int, int, str, str, int]], list[CatalogueItem]]:
         """Without words nor a price range: the cube summed from the catalogue's cells, the page read
@@ -189,7 +192,7 @@ class SqlCatalogueSearch:
         # (a window over every match would sort them all)
         keys = [key.label(f"k{n}") for n, key in enumerate(order)]
         ranked = (
-            self._joined(matches, *keys)
+            self._joined(matches, *keys, only_for=query)
             .where(*self._facet_conditions(query, matches))
             .order_by(*order)
             .limit(query.limit)
