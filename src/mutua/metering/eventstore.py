@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import duckdb
@@ -106,14 +107,20 @@ class EventStore(StoreReader):
         con.register("skip_arrow", pa.table({"idx": skip}))
         con.execute("CREATE OR REPLACE TEMP TABLE skip AS SELECT idx FROM skip_arrow")
         con.unregister("skip_arrow")
-        files = write_events(con, self.root, segment)
-        late = 0
-        if catalogue.closed:  # only an event of a locked month can be late
-            late = int(one(con, "SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE late"))
-        step("rollups", 0.7)
-        rollups = write_rollups(con, self.root, segment, files, manifest)
-        step("claiming keys", 0.85)
-        claims = claim(self.root, segment, hi[~taken], lo[~taken], manifest["keys"], manifest.get("filter"))
+        # the key runs are written (NumPy, fsyncs: mostly without the GIL) while DuckDB writes the
+        # events and rollups; both are only files until the commit below names them
+        with ThreadPoolExecutor(1) as pool:
+            claiming = pool.submit(
+                claim, self.root, segment, hi[~taken], lo[~taken], manifest["keys"], manifest.get("filter")
+            )
+            files = write_events(con, self.root, segment)
+            late = 0
+            if catalogue.closed:  # only an event of a locked month can be late
+                late = int(one(con, "SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE late"))
+            step("rollups", 0.7)
+            rollups = write_rollups(con, self.root, segment, files, manifest)
+            step("claiming keys", 0.85)
+            claims = claiming.result()  # (leaving the pool waits for it, also when the writing failed)
         written = [*files, *(self.root / f for run in claims.runs.values() for f in dedup.run_files(run))]
         if claims.filter_written:
             written.append(self.root / claims.filter_written)

@@ -132,13 +132,22 @@ class HttpIngestor:
         seen: set[bytes] = set()
         by_type, subjects = self.by_type, self.catalogue.subjects
         latest = now + FUTURE_TOLERANCE
+        may: dict[tuple[str, str], bool] = {}  # allowed(source, type), asked once per pair in a batch
         for i, raw in enumerate(events):
             verdict = validate_event(
                 raw, i, meters=by_type, subjects=subjects, now=now, latest=latest, require_specversion=True
             )
             if isinstance(verdict, Rejection):
                 rejected.append(verdict)
-            elif allowed is not None and not allowed(verdict.source, verdict.type):
+                continue
+            ok = True
+            if allowed is not None:
+                pair = (verdict.source, verdict.type)
+                known = may.get(pair)
+                if known is None:
+                    known = may[pair] = allowed(*pair)
+                ok = known
+            if not ok:
                 rejected.append(
                     Rejection(
                         i,
@@ -158,20 +167,19 @@ class HttpIngestor:
         if valid:
             digests = b"".join(v.key for v in valid)
             hi, lo = dedup.halves(digests)
+            # written before the write lock, as if every valid event were new (the usual case), so
+            # that the lock is held only to claim and append; redone below for the new ones if not
+            stored = _Stored(valid, events, digests)
             with self.lock:
                 with self.wal.writing() as cur:
                     taken = self._catch_up(cur).contains(hi, lo)
                     pending = self.pending
                     fresh = [v for v, old in zip(valid, taken.tolist(), strict=True) if not (old or v.key in pending)]
                     if fresh:
+                        if len(fresh) < len(valid):
+                            stored = _Stored(fresh, events, b"".join(v.key for v in fresh))
                         chunk = [v.key for v in fresh]
-                        seq = WriteAhead.append(
-                            cur,
-                            b"".join(chunk),
-                            orjson.dumps([(v.member, v.engagement) for v in fresh]),
-                            orjson.dumps([_as_stored(events[v.position], v) for v in fresh]),
-                            len(fresh),
-                        )
+                        seq = WriteAhead.append(cur, stored.keys, stored.who, stored.events, len(fresh))
                 # committed, durably (an exception above rolled it back and answers nothing)
                 if fresh:
                     self.pending.update(chunk)
@@ -203,6 +211,17 @@ class HttpIngestor:
 
     def close(self) -> None:
         self.wal.close()
+
+
+class _Stored:
+    """A batch's new events as the write-ahead store keeps them: keys, who is charged, the events."""
+
+    def __init__(self, fresh: Sequence[ValidEvent], events: Sequence[Any], keys: bytes) -> None:
+        self.keys = keys
+        self.who = orjson.dumps([(v.member, v.engagement) for v in fresh])
+        self.events = orjson.dumps(
+            [raw if "data_base64" not in (raw := events[v.position]) else _as_stored(raw, v) for v in fresh]
+        )
 
 
 def _as_stored(raw: Any, event: ValidEvent) -> Any:

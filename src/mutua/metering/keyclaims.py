@@ -43,8 +43,10 @@ def first_occurrences(
     new_key = np.ones(hi.shape[0], dtype=bool)
     new_key[1:] = (hi[1:] != hi[:-1]) | (lo[1:] != lo[:-1])
     starts = np.flatnonzero(new_key)
-    first_idx = idx[starts][np.cumsum(new_key) - 1]  # each row's first position of its key
-    repeats = np.unique(idx[idx != first_idx])
+    # a later event of a key: its first row follows a row of the same key and a smaller position
+    # (rows come by key, then position; an event's rows share both)
+    later = ~new_key[1:] & (idx[1:] != idx[:-1])
+    repeats = np.unique(idx[1:][later])
     return hi[starts], lo[starts], idx[starts], repeats
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import uuid
 from typing import Any
 
 import duckdb
@@ -37,6 +38,9 @@ from mutua.metering.sqltext import Parameters, identifier, json_pointer
 NUMERIC = ("sum", "max", "latest", "time_weighted_average")
 NUMERIC_SQL = ", ".join(f"'{a}'" for a in NUMERIC)
 """The numeric aggregations as a SQL list of literals (from the constant NUMERIC)."""
+CODED_ROWS_PER_NAME = 100
+"""A batch keeps members and engagements as codes (an ENUM, see ``_coded``) when it has at least
+this many events per name the subjects know."""
 
 
 def stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -> None:
@@ -74,18 +78,25 @@ def stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -
             ),
         ),
     )
+    _coded(
+        con,
+        "meters_arrow",
+        ("meter", "agg"),
+        # the aggregation's kind, worked out once per meter instead of once per event
+        f"agg IN ({NUMERIC_SQL}) AS numeric, agg = 'unique_count' AS uniq, "
+        "CAST(CASE agg WHEN 'unique_count' THEN 1 WHEN 'latest' THEN 2 WHEN 'time_weighted_average' THEN 2 "
+        "ELSE 0 END AS TINYINT) AS family",
+    )
     params = Parameters()
     text_props = sorted({m.value_property for m in meters if m.value_property and m.aggregation.value not in NUMERIC})
     num_props = sorted({m.value_property for m in meters if m.value_property and m.aggregation.value in NUMERIC})
     text_cases = " ".join(f"WHEN {prop_no[p]} THEN {_extract(p, fields, params)}" for p in text_props)
     value_expr = (
-        f"CASE WHEN mt.agg = 'unique_count' THEN CASE mt.prop_no {text_cases} END END"
-        if text_cases
-        else "CAST(NULL AS VARCHAR)"
+        f"CASE WHEN mt.uniq THEN CASE mt.prop_no {text_cases} END END" if text_cases else "CAST(NULL AS VARCHAR)"
     )
     num_cases = " ".join(f"WHEN {prop_no[p]} THEN {_number(p, fields, params)}" for p in num_props)
     number_expr = (
-        f"CASE WHEN mt.agg IN ({NUMERIC_SQL}) THEN CASE mt.prop_no {num_cases} END END"
+        f"CASE WHEN mt.numeric THEN CASE mt.prop_no {num_cases} END END"
         if num_cases
         else "CAST(NULL AS DECIMAL(38, 6))"
     )
@@ -112,9 +123,19 @@ def stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -
                 schema=pa.schema([("subject", pa.string()), ("member", pa.string()), ("engagement", pa.string())]),
             ),
         )
-        who = "s.member AS member, s.engagement AS engagement"
+        # members and engagements as codes only in a large batch: a Parquet column of codes holds
+        # every name of the code in each row group (for a few events, more than the events)
+        rows = int(con.execute("SELECT count(*) FROM raw").fetchall()[0][0])  # (fetched to the end)
+        coded = len(subjects) * CODED_ROWS_PER_NAME <= rows
+        if coded:
+            _coded(con, "subjects_arrow", ("member", "engagement"))
+        who = (
+            "s.member_code AS member, s.engagement_code AS engagement"
+            if coded
+            else "s.member AS member, s.engagement AS engagement"
+        )
         join = (
-            "LEFT JOIN subjects_arrow s ON s.subject = "
+            f"LEFT JOIN {'subjects_arrow_coded' if coded else 'subjects_arrow'} s ON s.subject = "
             "CASE WHEN r.subject LIKE '%.%' OR r.subject LIKE '% %' "
             "THEN replace(replace(r.subject, '.', ''), ' ', '') ELSE r.subject END"
         )
@@ -168,41 +189,60 @@ def stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -
         CREATE OR REPLACE TEMP TABLE m AS
         WITH x AS (
             SELECT r.idx, CAST(r.source AS VARCHAR) AS source, CAST(r.id AS VARCHAR) AS id,
-                   CAST(r.type AS VARCHAR) AS type, {who}, mt.meter, mt.agg,
+                   CAST(r.type AS VARCHAR) AS type, {who}, mt.meter, mt.meter_code, mt.agg_code,
+                   mt.numeric, mt.uniq, mt.family,
                    epoch_us({time_expr}) AS time_us, ({input_bad_expr}) AS input_bad,
                    {rules.select()},
                    {value_expr} AS raw_value,
                    {number_expr} AS dec,
                    {dims_expr} AS dims
             FROM raw r {join}
-            LEFT JOIN meters_arrow mt ON mt.type = r.type
+            LEFT JOIN meters_arrow_coded mt ON mt.type = r.type
         ), y AS (
             SELECT *,
                    CAST(year(make_timestamp(time_us)) * 100 + month(make_timestamp(time_us)) AS INTEGER) AS origin
             FROM x
         )
-        SELECT y.idx, y.source, y.id, y.member, y.engagement, y.meter, y.agg, y.dims, y.time_us, y.op, y.counted,
+        SELECT y.idx, y.source, y.id, y.member, y.engagement, y.meter_code AS meter, y.agg_code AS agg, y.dims,
+               y.time_us, y.op, y.counted,
                CAST(make_timestamp(y.time_us) AS DATE) AS day,
-               CASE WHEN y.agg IN ({NUMERIC_SQL})
+               CASE WHEN y.numeric
                     THEN CAST(CASE WHEN abs(y.dec) <= {MAX_VALUE} THEN y.dec END * 1000000 AS BIGINT)
                END AS value_micro,
-               CASE WHEN y.agg = 'unique_count' THEN y.raw_value END AS value_text,
+               CASE WHEN y.uniq THEN y.raw_value END AS value_text,
                p.period, p.origin_period, p.period_end_us, p.period_len_us, p.late,
-               CAST(CASE y.agg WHEN 'unique_count' THEN 1 WHEN 'latest' THEN 2 WHEN 'time_weighted_average' THEN 2
-                    ELSE 0 END AS TINYINT) AS family,
+               coalesce(y.family, CAST(0 AS TINYINT)) AS family,
                md5_number(y.source || chr(0) || y.id) AS h,
                ({_blank("y.source")} OR {_blank("y.id")} OR y.type IS NULL OR y.input_bad IS NOT false
                 OR contains(y.source, chr(0)) OR contains(y.id, chr(0))
                 OR y.meter IS NULL OR y.member IS NULL OR y.time_us IS NULL OR y.time_us > {limit_us}
                 OR p.period IS NULL
-                OR (y.agg IN ({NUMERIC_SQL})
+                OR (y.numeric
                     AND (y.dec IS NULL OR (y.dec < 0 AND NOT y.signed) OR abs(y.dec) > {MAX_VALUE}))
                 OR y.op IS NULL
-                OR (y.agg = 'unique_count' AND {_blank("y.raw_value")})) AS row_bad
+                OR (y.uniq AND {_blank("y.raw_value")})) AS row_bad
         FROM y LEFT JOIN pmap_arrow p ON p.origin_period = y.origin
         """  # noqa: S608 (fragments written above: names through identifier(), values bound as parameters)
     con.execute(stage_sql, params.values)
     con.execute("CREATE OR REPLACE TEMP TABLE badidx AS SELECT DISTINCT idx FROM m WHERE row_bad")
+
+
+def _coded(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], extra: str = "") -> None:
+    """``<table>_coded``: the lookup table ``table`` with each of ``columns`` also as an ENUM of its
+    values (``<column>_code``, in the text's own order). ``m`` keeps a name that comes from a
+    lookup (meter, aggregation, member, engagement) as such a code: joined, stored, grouped and
+    written to Parquet (a dictionary column, read back as text) at the cost of a small integer
+    instead of a string. The type names are fixed text; the values come by query. ``extra``: more
+    columns worked out per row of the lookup (fixed SQL)."""
+    codes = []
+    for c in columns:
+        type_name = f"{table}_{c}_{uuid.uuid4().hex}"  # a connection may stage more than once
+        con.execute(
+            f"CREATE TYPE {type_name} AS ENUM (SELECT DISTINCT {c} FROM {table} WHERE {c} IS NOT NULL ORDER BY {c})"  # noqa: S608 (fixed names)
+        )
+        codes.append(f"CAST({c} AS {type_name}) AS {c}_code")
+    more = f", {extra}" if extra else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_coded AS SELECT *, {', '.join(codes)}{more} FROM {table}")  # noqa: S608 (fixed names)
 
 
 def rejections(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, line_offset: int | None) -> list[Rejection]:
