@@ -7,9 +7,10 @@ word or the start of one, all words required:
 - **SQLite** (the embedded default): the FTS5 table ``purchasing_items_fts`` (migration
   ``0450_purchasing_search``), queried with ``"word"*`` prefix terms; accents are folded by its
   tokenizer, so ``ecran`` finds ``écran``.
-- **PostgreSQL**: ``search_nl @@ to_tsquery('dutch', 'word:*')`` or the same in French, on the
-  stored ``tsvector`` columns and GIN indexes of that migration; the words are stemmed in each
-  language (``laptops`` finds ``laptop``).
+- **PostgreSQL**: ``to_tsvector('dutch', <Dutch description and code>) @@ to_tsquery('dutch',
+  'word:*')`` or the same in French, on the GIN indexes of those expressions (migration
+  ``0451_purchasing_search_cells``: punctuation read as spaces, as FTS5 does); the words are
+  stemmed in each language (``laptops`` finds ``laptop``).
 
 A search gives the page of items and the *cube* (matching items counted by agreement, lot,
 supplier, CPV division and price bucket), from which the total and every facet are summed
@@ -51,10 +52,16 @@ from mutua.purchasing.domain.search import (
 )
 
 _SQLITE_MATCH = "SELECT rowid AS id FROM purchasing_items_fts WHERE purchasing_items_fts MATCH :fts"
-_POSTGRES_MATCH = text(
-    "(purchasing_items.search_nl @@ to_tsquery('dutch', :fts)"
-    " OR purchasing_items.search_fr @@ to_tsquery('french', :fts))"
+_WORDS = (
+    "regexp_replace(purchasing_items.description_{lang} || ' ' || purchasing_items.code, "
+    "'[[:punct:][:space:]]+', ' ', 'g')"
 )
+_POSTGRES_MATCH = text(
+    f"(to_tsvector('dutch'::regconfig, {_WORDS.format(lang='nl')}) @@ to_tsquery('dutch', :fts)"
+    f" OR to_tsvector('french'::regconfig, {_WORDS.format(lang='fr')}) @@ to_tsquery('french', :fts))"
+)
+"""The match on the expressions of the GIN indexes (migration 0451_purchasing_search_cells): the
+same expressions, or PostgreSQL would not use them."""
 _BUCKET_KEYS = tuple(bucket_key(low, high) for low, high in PRICE_BUCKETS)
 
 

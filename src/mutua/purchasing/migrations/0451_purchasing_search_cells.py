@@ -3,9 +3,12 @@
 1. ``purchasing_item_cells``: the items not withdrawn counted by lot, supplier, CPV division, price
    bucket and validity (the facets of a search without words read a few hundred rows, not every
    item); filled here from the items, then kept by the repository.
-2. PostgreSQL: the ``tsvector`` columns index the text with every punctuation mark read as a space,
-   as SQLite's tokenizer and the search's own words do (``ITEM-0012345`` is the words ``item`` and
-   ``0012345``; PostgreSQL's parser read ``-0012345`` as a signed number, so a code was not found).
+2. PostgreSQL: the text is indexed with every punctuation mark read as a space, as SQLite's
+   tokenizer and the search's own words do (``ITEM-0012345`` is the words ``item`` and
+   ``0012345``; PostgreSQL's parser read ``-0012345`` as a signed number, so a code was not found),
+   and by GIN indexes on the ``to_tsvector`` expressions instead of stored ``tsvector`` columns:
+   rows half as wide, so a search's matches are read from fewer pages (a prefix query needs no
+   recheck of the text, so nothing is parsed again at search time).
 3. SQLite: the FTS5 index is no longer written row by row by an insert trigger (6 of 8 seconds of a
    100,000-line price list): the repository adds a price list's new items to it in one statement.
    The update trigger fires only when the code or a description really changes (a new price does
@@ -44,23 +47,21 @@ FILL = (
 WORDS = "regexp_replace({text}, '[[:punct:][:space:]]+', ' ', 'g')"
 WORDS_NL = WORDS.format(text="description_nl || ' ' || code")
 WORDS_FR = WORDS.format(text="description_fr || ' ' || code")
+TSVECTOR_NL = f"to_tsvector('dutch'::regconfig, {WORDS_NL})"
+TSVECTOR_FR = f"to_tsvector('french'::regconfig, {WORDS_FR})"
+"""The indexed texts as the search's WHERE clause writes them (mutua.purchasing.search): the
+planner uses an expression index only for the same expression."""
 POSTGRES_UP = (
     "DROP INDEX purchasing_items_fts_nl",
     "DROP INDEX purchasing_items_fts_fr",
     "ALTER TABLE purchasing_items DROP COLUMN search_nl",
     "ALTER TABLE purchasing_items DROP COLUMN search_fr",
-    "ALTER TABLE purchasing_items ADD COLUMN search_nl tsvector GENERATED ALWAYS AS "
-    f"(to_tsvector('dutch', {WORDS_NL})) STORED",
-    "ALTER TABLE purchasing_items ADD COLUMN search_fr tsvector GENERATED ALWAYS AS "
-    f"(to_tsvector('french', {WORDS_FR})) STORED",
-    "CREATE INDEX purchasing_items_fts_nl ON purchasing_items USING gin (search_nl)",
-    "CREATE INDEX purchasing_items_fts_fr ON purchasing_items USING gin (search_fr)",
+    f"CREATE INDEX purchasing_items_fts_nl ON purchasing_items USING gin (({TSVECTOR_NL}))",
+    f"CREATE INDEX purchasing_items_fts_fr ON purchasing_items USING gin (({TSVECTOR_FR}))",
 )
 POSTGRES_DOWN = (
     "DROP INDEX purchasing_items_fts_nl",
     "DROP INDEX purchasing_items_fts_fr",
-    "ALTER TABLE purchasing_items DROP COLUMN search_nl",
-    "ALTER TABLE purchasing_items DROP COLUMN search_fr",
     "ALTER TABLE purchasing_items ADD COLUMN search_nl tsvector "
     "GENERATED ALWAYS AS (to_tsvector('dutch', description_nl || ' ' || code)) STORED",
     "ALTER TABLE purchasing_items ADD COLUMN search_fr tsvector "
