@@ -19,7 +19,7 @@ from mutua.kernel.problems import Problem, Rejected
 from mutua.platform import i18n
 from mutua.platform.web.auth import check_csrf
 from mutua.platform.web.pages import MEMBER, Ctx, language, page_permit, render, see_other
-from mutua.purchasing.domain import Channel, Quarter
+from mutua.purchasing.domain import Channel, Quarter, units
 from mutua.purchasing.domain.search import MAX_PAGE, CatalogueQuery
 from mutua.purchasing.service import (
     accessions,
@@ -47,7 +47,13 @@ def _today() -> date:
 
 def _page(request: Request, name: str, user: User, **data: Any) -> HTMLResponse:
     t = i18n.translator(language(request, user), "purchasing")
-    return render(request, name, user, t=t, **data)
+
+    def unit(code: str) -> str:
+        """A UN/ECE rec. 20 unit as the reader says it ("stuk", "jour"), its code when unknown."""
+        name = units.REC20.get(code)
+        return t(name) if name else code
+
+    return render(request, name, user, t=t, unit=unit, **data)
 
 
 async def _upload(upload: UploadFile | None, what: str, *, required: bool) -> FileContent | None:

@@ -41,6 +41,8 @@ def test_the_catalogue_page_searches_with_facets_in_the_users_language(
         assert word in page.text, (language, word)
     found = holder.get("/purchasing", params={"q": "dock"})
     assert "DOCK" in found.text and "LAP-14" not in found.text
+    unit = {"nl": "stuk", "fr": "unité", "en": "one"}[language]  # UN/ECE C62 as the reader says it
+    assert f'<abbr title="C62">{unit}</abbr>' in found.text
     faceted = holder.get("/purchasing", params={"supplier": "ECON", "price_min": "500"})
     assert "LAP-14" in faceted.text and ">DOCK<" not in faceted.text
     assert holder.get("/purchasing", params={"price_min": "abc"}).status_code == 422
