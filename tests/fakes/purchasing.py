@@ -4,7 +4,8 @@ property tests compare both with the sum of the orders)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -31,6 +32,16 @@ from mutua.purchasing.domain import (
 )
 from mutua.purchasing.domain.commissions import PlacedValue, placed_values
 from mutua.purchasing.domain.orders import consumption
+
+
+class _Added:
+    def __init__(self) -> None:
+        self.items: list[CatalogueItem] = []
+        self.count = 0
+
+    def add(self, items: Sequence[CatalogueItem]) -> None:
+        self.items.extend(items)
+        self.count += len(items)
 
 
 class FakePurchasing:
@@ -152,6 +163,15 @@ class FakePurchasing:
                     stored.id, item.price, item.price_since, PriceSource(source), reference, "", len(self.points) + 1
                 )
             )
+
+    @contextmanager
+    def adding_items(self, agreement: str, lot: int, supplier: str) -> Iterator[_Added]:
+        """Keeps what is added until :meth:`record_added` (the SQL repository writes it at once, and
+        a refused import rolls it back: here nothing is kept before)."""
+        yield _Added()
+
+    def record_added(self, added: _Added, source: str, reference: str) -> None:
+        self.add_items(added.items, source, reference)
 
     def reprice(self, changes: Sequence[tuple[CatalogueItem, PricePoint | None]]) -> None:
         for item, point in changes:

@@ -198,6 +198,32 @@ def test_an_edited_description_is_found_by_its_new_words(search: SqlCatalogueSea
     assert codes(search.search(CatalogueQuery("laptop 16"))) == []
 
 
+def test_the_words_the_repository_writes_are_the_words_the_server_splits(
+    search: SqlCatalogueSearch, engine: Engine
+) -> None:
+    """The application splits the words it writes (domain.search.indexed_words); on PostgreSQL a row
+    written by hand gets them from a trigger: both must split alike, punctuation, accents and all."""
+    awkward = 'Écran—HP/Compaq 13,3" (ref. X_1) «test» 5°C'
+    uow = unit_of_work(engine, "tester")
+    with uow:
+        (toner,) = [i for i in uow.purchasing.items(PRINTERS) if i.code == "TONER-K"]
+        uow.purchasing.reprice([(replace(toner, description_nl=awkward, description_fr=awkward), None)])
+        uow.commit()
+    with engine.begin() as c:
+        c.execute(text("UPDATE purchasing_items SET description_fr = :d WHERE code = 'LAP-16'"), {"d": awkward})
+    assert codes(search.search(CatalogueQuery("compaq 13"))) == ["LAP-16", "TONER-K"]  # by hand too
+    assert codes(search.search(CatalogueQuery("ref x 1 toner"))) == ["TONER-K"]
+    if engine.dialect.name != "postgresql":  # SQLite's FTS5 reads the descriptions themselves
+        return
+    with engine.begin() as c:
+        written = dict(c.execute(text("SELECT code, words_nl || ' / ' || words_fr FROM purchasing_items")).all())
+        server = c.execute(text("SELECT btrim(regexp_replace(:d, '[^[:alnum:]]+', ' ', 'g'))"), {"d": awkward})
+    words = "Écran HP Compaq 13 3 ref X 1 test 5 C"
+    assert written["TONER-K"] == f"{words} TONER K / {words}"  # the repository's
+    assert written["LAP-16"] == f"Laptop 16 inch LAP 16 / {words}"  # the trigger's
+    assert server.scalar_one() == words
+
+
 @pytest.mark.parametrize(
     "words", ['laptop" OR "toner', "laptop*", "NEAR(laptop toner)", "laptop & !toner", "'; drop table x; --", "(", ":*"]
 )

@@ -5,6 +5,7 @@ the registry (members, engagements) and of the cost model, what they write into 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
@@ -35,6 +36,14 @@ from mutua.purchasing.domain.commissions import PlacedValue
 from mutua.purchasing.domain.search import CatalogueQuery, CatalogueResult
 from mutua.purchasing.domain.statements import StatementDocument
 from mutua.registry.domain import Engagement, Member
+
+
+class AddedItems(Protocol):
+    """New items of one lot and supplier, written as they come (see :meth:`Purchasing.adding_items`)."""
+
+    count: int
+
+    def add(self, items: Sequence[CatalogueItem]) -> None: ...
 
 
 class Purchasing(Protocol):
@@ -115,6 +124,18 @@ class Purchasing(Protocol):
 
     def add_items(self, items: Sequence[CatalogueItem], source: str, reference: str) -> None:
         """Keep new items, each with its first price point (``source``, ``reference``)."""
+        ...
+
+    def adding_items(self, agreement: str, lot: int, supplier: str) -> AbstractContextManager[AddedItems]:
+        """Write new items of one lot and supplier as the caller finds them, in its transaction (on
+        PostgreSQL one COPY that the server reads while the caller goes on checking the next lines);
+        all are written when the context is left. Their price points and search cells follow with
+        :meth:`record_added`."""
+        ...
+
+    def record_added(self, added: AddedItems, source: str, reference: str) -> None:
+        """The first price point (``source``, ``reference``) of every item ``added`` wrote, and what
+        the search keeps of them."""
         ...
 
     def reprice(self, changes: Sequence[tuple[CatalogueItem, PricePoint | None]]) -> None:

@@ -7,9 +7,10 @@ word or the start of one, all words required:
 - **SQLite** (the embedded default): the FTS5 table ``purchasing_items_fts`` (migration
   ``0450_purchasing_search``), queried with ``"word"*`` prefix terms; accents are folded by its
   tokenizer, so ``ecran`` finds ``écran``.
-- **PostgreSQL**: ``to_tsvector('dutch', <Dutch description and code>) @@ to_tsquery('dutch',
-  'word:*')`` or the same in French, on the GIN indexes of those expressions (migration
-  ``0451_purchasing_search_cells``: punctuation read as spaces, as FTS5 does); the words are
+- **PostgreSQL**: the Dutch and French vectors of the items' words (``words_nl``: the Dutch
+  description and the code, ``words_fr``: the French description, split into letters and digits
+  as FTS5 splits them) ``@@ to_tsquery('dutch', 'word:*') || to_tsquery('french', 'word:*')``, on
+  one GIN index of that expression (migration ``0453_purchasing_search_words``); the words are
   stemmed in each language (``laptops`` finds ``laptop``).
 
 A search gives the page of items and the *cube* (matching items counted by agreement, lot,
@@ -52,16 +53,14 @@ from mutua.purchasing.domain.search import (
 )
 
 _SQLITE_MATCH = "SELECT rowid AS id FROM purchasing_items_fts WHERE purchasing_items_fts MATCH :fts"
-_WORDS = (
-    "regexp_replace(purchasing_items.description_{lang} || ' ' || purchasing_items.code, "
-    "'[[:punct:][:space:]]+', ' ', 'g')"
-)
 _POSTGRES_MATCH = text(
-    f"(to_tsvector('dutch'::regconfig, {_WORDS.format(lang='nl')}) @@ to_tsquery('dutch', :fts)"
-    f" OR to_tsvector('french'::regconfig, {_WORDS.format(lang='fr')}) @@ to_tsquery('french', :fts))"
+    "(to_tsvector('dutch'::regconfig, purchasing_items.words_nl) "
+    "|| to_tsvector('french'::regconfig, purchasing_items.words_fr)) "
+    "@@ (to_tsquery('dutch', :fts) || to_tsquery('french', :fts))"
 )
-"""The match on the expressions of the GIN indexes (migration 0451_purchasing_search_cells): the
-same expressions, or PostgreSQL would not use them."""
+"""The match on the expression of the GIN index (migration 0453_purchasing_search_words): the
+same expression, or PostgreSQL would not use it. Every word is matched in either language's
+vector: as stemmed in Dutch, or all as stemmed in French."""
 _BUCKET_KEYS = tuple(bucket_key(low, high) for low, high in PRICE_BUCKETS)
 
 

@@ -9,11 +9,13 @@ the integer cent columns: exact on both engines.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, DateTime, String, and_, bindparam, case, func, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -70,6 +72,8 @@ from mutua.purchasing.domain import (
     Supplier,
 )
 from mutua.purchasing.domain.commissions import PlacedValue
+from mutua.purchasing.domain.search import indexed_words
+from mutua.purchasing.ports import AddedItems
 from mutua.registry.db import engagements as registry_engagements
 from mutua.registry.db import members as registry_members
 
@@ -91,6 +95,8 @@ _ITEM_KEYS = (
     "valid_until",
     "reference_price",
     "withdrawn_on",
+    "words_nl",
+    "words_fr",
 )
 """The columns an added item's row gives, in the order :meth:`SqlPurchasing.add_items` writes them."""
 
@@ -403,39 +409,30 @@ class SqlPurchasing:
     def add_items(self, new: Sequence[CatalogueItem], source: str, reference: str) -> None:
         if not new:
             return
-        first = new[0]
-        lot_id = self._lot_id(first.agreement, first.lot)
-        supplier_id = self._supplier_ids()[first.supplier]
-        day, cents = self._day, _to_cents
-        keys = list(_ITEM_KEYS)
-        rows = [
-            (
-                lot_id,
-                supplier_id,
-                i.code,
-                i.cpv,
-                i.description_nl,
-                i.description_fr,
-                i.unit,
-                cents(i.price),
-                day(i.valid_from),
-                day(i.price_since),
-                day(i.valid_until),
-                cents(i.reference_price),
-                None,
-            )
-            for i in new
-        ]
+        with self.adding_items(new[0].agreement, new[0].lot, new[0].supplier) as added:
+            added.add(new)
+        self.record_added(added, source, reference)
+
+    @contextmanager
+    def adding_items(self, agreement: str, lot: int, supplier: str) -> Iterator[_AddedItems]:
+        lot_id = self._lot_id(agreement, lot)
+        supplier_id = self._supplier_ids()[supplier]
         before = int(self.c.execute(select(func.max(items.c.id))).scalar_one() or 0)
         try:
-            self._bulk_insert_rows(items, keys, rows)
+            with self._rows_writer(items, list(_ITEM_KEYS)) as write:
+                yield _AddedItems(write, lot_id, supplier_id, before, self._day, self._words)
         except Exception as error:  # SQLAlchemy's IntegrityError, or psycopg's from COPY (SQLSTATE 23505)
             if not isinstance(error, IntegrityError) and getattr(error, "sqlstate", None) != "23505":
                 raise
-            raise Conflict(f"items of lot {first.lot} of {first.agreement} were added at the same time") from None
+            raise Conflict(f"items of lot {lot} of {agreement} were added at the same time") from None
+
+    def record_added(self, added: AddedItems, source: str, reference: str) -> None:
+        assert isinstance(added, _AddedItems)
+        if not added.count:
+            return
         # the new items are this lot and supplier's items after ``before``: a lot's catalogue is written
         # under its agreement's lock, so no other transaction adds to it meanwhile
-        added = and_(items.c.lot_id == lot_id, items.c.supplier_id == supplier_id, items.c.id > before)
+        lot_id, supplier_id, before = added.lot_id, added.supplier_id, added.before
         fresh = select(
             items.c.id,
             items.c.price,
@@ -444,13 +441,13 @@ class SqlPurchasing:
             literal(reference, String(100)),
             literal("", String(300)),
             literal(utcnow(), DateTime),
-        ).where(added)
+        ).where(and_(items.c.lot_id == lot_id, items.c.supplier_id == supplier_id, items.c.id > before))
         self.c.execute(
             prices.insert().from_select(
                 ["item_id", "price", "valid_from", "source", "reference", "computation", "recorded_at"], fresh
             )
         )
-        if self.c.dialect.name == "sqlite":  # the full-text index, in one statement (PostgreSQL's is generated)
+        if self.c.dialect.name == "sqlite":  # the full-text index, in one statement (PostgreSQL's is an index)
             self.c.execute(
                 text(
                     "INSERT INTO purchasing_items_fts(rowid, code, description_nl, description_fr) "
@@ -463,27 +460,43 @@ class SqlPurchasing:
 
     def _bulk_insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
         """Insert many rows whose values are already as the driver stores them (integer cents, dates
-        as the dialect keeps them): see :meth:`_bulk_insert_rows`."""
+        as the dialect keeps them): see :meth:`_rows_writer`."""
         keys = list(rows[0])
-        self._bulk_insert_rows(table, keys, [tuple(r[k] for k in keys) for r in rows])
+        with self._rows_writer(table, keys) as write:
+            write([tuple(r[k] for k in keys) for r in rows])
 
-    def _bulk_insert_rows(self, table: Any, keys: list[str], rows: list[tuple[Any, ...]]) -> None:
-        """Insert many rows of values for ``keys`` as the driver stores them: PostgreSQL's COPY (a
-        100,000-line price list in half the time of an executemany), else one prepared INSERT."""
+    @contextmanager
+    def _rows_writer(self, table: Any, keys: list[str]) -> Iterator[Callable[[list[tuple[Any, ...]]], None]]:
+        """A function that inserts rows of values for ``keys`` as the driver stores them, as often as
+        it is called: on PostgreSQL into one COPY (a 100,000-line price list in half the time of an
+        executemany), its data handed to a thread that sends it, so that the server reads the rows
+        while the caller makes the next ones; else one prepared INSERT per call."""
         if self.c.dialect.name != "postgresql":
             compiled = table.insert().compile(dialect=self.c.dialect, column_keys=keys)
             position = {k: n for n, k in enumerate(keys)}
             order = [position[k] for k in compiled.positiontup]
-            if order != list(range(len(keys))):
-                rows = [tuple(r[n] for n in order) for r in rows]
-            for i in range(0, len(rows), 20_000):
-                self.c.exec_driver_sql(str(compiled), rows[i : i + 20_000])
+            reorder = order != list(range(len(keys)))
+            sql = str(compiled)
+
+            def insert(rows: list[tuple[Any, ...]]) -> None:
+                if reorder:
+                    rows = [tuple(r[n] for n in order) for r in rows]
+                for i in range(0, len(rows), 20_000):
+                    self.c.exec_driver_sql(sql, rows[i : i + 20_000])
+
+            yield insert
             return
         names = ", ".join(f'"{k}"' for k in keys)  # the table's own column names
         raw: Any = self.c.connection.driver_connection  # psycopg's, in this transaction
-        with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(row)
+        with raw.cursor() as cursor:
+            statement = f'COPY "{table.name}" ({names}) FROM STDIN'
+            with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+
+                def send(rows: list[tuple[Any, ...]]) -> None:
+                    for row in rows:
+                        copy.write_row(row)
+
+                yield send
 
     def _bulk(self, statement: Any, rows: list[dict[str, Any]], keys: list[str] | None = None) -> None:
         """Run ``statement`` (compiled by SQLAlchemy for this dialect) for many rows of values as
@@ -496,6 +509,11 @@ class SqlPurchasing:
             part = rows[i : i + 20_000]
             params: Any = [tuple(r[k] for k in order) for r in part] if order else part
             self.c.exec_driver_sql(sql, params)
+
+    def _words(self, *texts: str) -> str:
+        """The words PostgreSQL's full-text index reads (``words_nl``, ``words_fr``); SQLite's FTS5
+        reads the descriptions and the code themselves, so its rows keep them empty (narrower rows)."""
+        return indexed_words(*texts) if self.c.dialect.name == "postgresql" else ""
 
     def _day(self, value: date | None) -> Any:
         """A date as the driver stores it (SQLite: ISO text, as SQLAlchemy writes it)."""
@@ -519,6 +537,8 @@ class SqlPurchasing:
                 price_from=bindparam("new_price_from"),
                 valid_until=bindparam("new_valid_until"),
                 reference_price=bindparam("new_reference_price"),
+                words_nl=bindparam("new_words_nl"),
+                words_fr=bindparam("new_words_fr"),
             )
         )
         self._bulk(
@@ -534,6 +554,8 @@ class SqlPurchasing:
                     "new_price_from": self._day(item.price_since),
                     "new_valid_until": self._day(item.valid_until),
                     "new_reference_price": _to_cents(item.reference_price),
+                    "new_words_nl": self._words(item.description_nl, item.code),
+                    "new_words_fr": self._words(item.description_fr),
                 }
                 for item, _ in changes
             ],
@@ -1053,6 +1075,49 @@ def _lot(r: Any) -> Lot:
         r.commission_rate,
         r.reference_markup,
     )
+
+
+class _AddedItems:
+    """New items of one lot and supplier handed to a rows writer (:meth:`SqlPurchasing.adding_items`)."""
+
+    def __init__(
+        self,
+        write: Callable[[list[tuple[Any, ...]]], None],
+        lot_id: int,
+        supplier_id: int,
+        before: int,
+        day: Callable[[date | None], Any],
+        words: Callable[..., str],
+    ) -> None:
+        self.write, self.lot_id, self.supplier_id, self.before = write, lot_id, supplier_id, before
+        self.day, self.words = day, words
+        self.count = 0
+
+    def add(self, new: Sequence[CatalogueItem]) -> None:
+        lot_id, supplier_id, day, words, cents = self.lot_id, self.supplier_id, self.day, self.words, _to_cents
+        self.write(
+            [
+                (
+                    lot_id,
+                    supplier_id,
+                    i.code,
+                    i.cpv,
+                    i.description_nl,
+                    i.description_fr,
+                    i.unit,
+                    cents(i.price),
+                    day(i.valid_from),
+                    day(i.price_since),
+                    day(i.valid_until),
+                    cents(i.reference_price),
+                    None,
+                    words(i.description_nl, i.code),
+                    words(i.description_fr),
+                )
+                for i in new
+            ]
+        )
+        self.count += len(new)
 
 
 def _item(r: Any) -> CatalogueItem:

@@ -171,6 +171,10 @@ items = Table(
     Column("valid_until", Date, nullable=True),
     Column("reference_price", Cents(), nullable=True),
     Column("withdrawn_on", Date, nullable=True),
+    # the words PostgreSQL's full-text index reads (domain.search.indexed_words): the Dutch
+    # description and the code, the French description (empty on SQLite: FTS5 reads the columns)
+    Column("words_nl", Text, nullable=False, server_default=""),
+    Column("words_fr", Text, nullable=False, server_default=""),
     UniqueConstraint("lot_id", "supplier_id", "code"),
 )
 

@@ -165,13 +165,18 @@ def _day(text: str) -> date:
 
 
 def check_lines(
-    rows: Sequence[tuple[int, Mapping[str, str | None]]], source: str, kind: LotKind, valid_from: date
+    rows: Sequence[tuple[int, Mapping[str, str | None]]],
+    source: str,
+    kind: LotKind,
+    valid_from: date,
+    seen: dict[str, int] | None = None,
 ) -> tuple[list[PriceListLine], list[Problem]]:
     """Check every row (line, cells by column) of a price list for a lot of ``kind`` taking effect
-    on ``valid_from``: the lines that passed, and a problem per bad cell or duplicate item."""
+    on ``valid_from``: the lines that passed, and a problem per bad cell or duplicate item. A list
+    checked part by part passes the same ``seen`` (code: line) to each part."""
     problems: list[Problem] = []
     lines: list[PriceListLine] = []
-    seen: dict[str, int] = {}
+    seen = {} if seen is None else seen
     vocabulary = cpv_codes.vocabulary()
     consultancy = kind is LotKind.CONSULTANCY
     for line, cells in rows:

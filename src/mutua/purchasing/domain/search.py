@@ -32,6 +32,7 @@ PRICE_BUCKETS: tuple[tuple[Decimal, Decimal | None], ...] = (
 )
 """The price facet's buckets in EUR: from (inclusive) to (exclusive); the last has no upper end."""
 _WORD = re.compile(r"\w+", re.UNICODE)
+_SEPARATORS = re.compile(r"[\W_]+")
 
 
 def bucket_key(low: Decimal, high: Decimal | None) -> str:
@@ -43,6 +44,18 @@ def bucket_of(price: Decimal) -> str:
         if price >= low and (high is None or price < high):
             return bucket_key(low, high)
     return bucket_key(*PRICE_BUCKETS[0])  # a negative price is refused at import; never here
+
+
+def indexed_words(*texts: str) -> str:
+    """The words of ``texts`` as the full-text index reads them: every run of letters and digits,
+    one space between, the rest (punctuation, symbols, spaces) a separator, as SQLite's FTS5
+    tokenizer splits (the text PostgreSQL's index is built on: its own parser would keep
+    ``HP/Compaq`` or ``13.3`` as one token).
+
+    >>> indexed_words("Toner HP/Compaq 13,3\"", "ITEM-0042")
+    'Toner HP Compaq 13 3 ITEM 0042'
+    """
+    return _SEPARATORS.sub(" ", " ".join(texts)).strip()
 
 
 def terms(text: str) -> tuple[str, ...]:
