@@ -181,30 +181,36 @@ def facets(
 ) -> tuple[int, dict[str, tuple[FacetValue, ...]]]:
     """The total and the facets from the cube's cells (computed under the text, the day and the
     price range, not the facet filters)."""
-    cells = list(cells)
-
-    def keep(cell: Cell, *, but: str) -> bool:
-        return (
-            (but == "agreement" or query.agreement is None or cell.agreement == query.agreement)
-            and (but == "lot" or query.lot is None or (cell.agreement, cell.lot) == (query.agreement, query.lot))
-            and (but == "cpv" or query.cpv_division is None or cell.cpv_division == query.cpv_division)
-            and (but == "supplier" or query.supplier is None or cell.supplier == query.supplier)
-        )
-
-    def count(name: str, key_of: object) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for cell in cells:
-            if keep(cell, but=name):
-                key = key_of(cell)  # type: ignore[operator]
-                out[key] = out.get(key, 0) + cell.count
-        return out
-
-    total = sum(c.count for c in cells if keep(c, but=""))
-    by_agreement = count("agreement", lambda c: c.agreement)
-    by_lot = count("lot", lambda c: f"{c.agreement}/{c.lot}")
-    by_cpv = count("cpv", lambda c: c.cpv_division)
-    by_supplier = count("supplier", lambda c: c.supplier)
-    by_price = count("", lambda c: c.bucket)
+    agreement, lot, division, supplier = query.agreement, query.lot, query.cpv_division, query.supplier
+    total = 0
+    by_agreement: dict[str, int] = {}
+    by_lot: dict[str, int] = {}
+    by_cpv: dict[str, int] = {}
+    by_supplier: dict[str, int] = {}
+    by_price: dict[str, int] = {}
+    # each cell once: a facet counts the cells that pass every filter but its own, so a cell that
+    # fails one filter counts in that filter's facet only, and a cell that fails two in none
+    for cell in cells:
+        fails_agreement = agreement is not None and cell.agreement != agreement
+        fails_lot = lot is not None and (cell.agreement != agreement or cell.lot != lot)
+        fails_cpv = division is not None and cell.cpv_division != division
+        fails_supplier = supplier is not None and cell.supplier != supplier
+        failed = fails_agreement + fails_lot + fails_cpv + fails_supplier
+        if failed > 1:
+            continue
+        n = cell.count
+        if failed == 0:
+            total += n
+            by_price[cell.bucket] = by_price.get(cell.bucket, 0) + n
+        if not (fails_lot or fails_cpv or fails_supplier):
+            by_agreement[cell.agreement] = by_agreement.get(cell.agreement, 0) + n
+        if not (fails_agreement or fails_cpv or fails_supplier):
+            key = f"{cell.agreement}/{cell.lot}"
+            by_lot[key] = by_lot.get(key, 0) + n
+        if not (fails_agreement or fails_lot or fails_supplier):
+            by_cpv[cell.cpv_division] = by_cpv.get(cell.cpv_division, 0) + n
+        if not (fails_agreement or fails_lot or fails_cpv):
+            by_supplier[cell.supplier] = by_supplier.get(cell.supplier, 0) + n
 
     def ranked(counts: Mapping[str, int], label: object, selected: str | None) -> tuple[FacetValue, ...]:
         values = [FacetValue(k, label(k), n, k == selected) for k, n in counts.items() if n]  # type: ignore[operator]
