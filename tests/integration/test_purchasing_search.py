@@ -281,3 +281,43 @@ def test_a_page_of_matches_is_in_the_order_asked_from_its_offset(search: SqlCata
     assert [i.code for i in by_price.items] == ["LAP-14", "DL-5440", "LAP-16"]
     in_french = search.search(CatalogueQuery("14", language="fr"))
     assert [i.code for i in in_french.items] == ["LAP-14", "DL-5440"]  # Ordinateur … before Portable …
+
+
+def test_the_search_words_migrate_down_and_up(engine: Engine) -> None:
+    """0453 down: the descriptions' own indexes serve the search again; up: the words of the items
+    already there are split and indexed (PostgreSQL), and the search finds what it found."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from mutua.bootstrap import MIGRATIONS
+    from mutua.platform.db.engine import alembic_config
+
+    _world(engine)
+
+    def found(words: str) -> list[str]:
+        with engine.connect() as connection:
+            return codes(SqlCatalogueSearch(connection).search(CatalogueQuery(words)))
+
+    def shape() -> tuple[set[str], set[str]]:
+        seen = inspect(engine)
+        columns = {c["name"] for c in seen.get_columns("purchasing_items")}
+        return columns, {i["name"] for i in seen.get_indexes("purchasing_items") if i["name"]}
+
+    before = found("laptop 14"), found("dl 5440"), found("écran")
+    assert before == (["DL-5440", "LAP-14"], ["DL-5440"], ["DL-MON27"])
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(MIGRATIONS, connection), "0452_purchasing_commission_vat")
+    columns, indexes = shape()
+    assert "words_nl" not in columns
+    if engine.dialect.name == "postgresql":
+        assert {"purchasing_items_fts_nl", "purchasing_items_fts_fr"} <= indexes
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(MIGRATIONS, connection), "heads")
+    columns, indexes = shape()
+    assert {"words_nl", "words_fr"} <= columns
+    assert (found("laptop 14"), found("dl 5440"), found("écran")) == before
+    if engine.dialect.name == "postgresql":
+        assert "purchasing_items_words" in indexes and "purchasing_items_fts_nl" not in indexes
+        with engine.connect() as connection:
+            words = connection.execute(text("SELECT words_nl FROM purchasing_items WHERE code = 'DL-5440'"))
+            assert words.scalar_one() == "Laptop 14 inch zakelijk DL 5440"

@@ -41,7 +41,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from mutua.kernel.money import CENT
 from mutua.purchasing.db.cells import bucket_index
-from mutua.purchasing.db.tables import agreements, item_cells, items, lots, suppliers
+from mutua.purchasing.db.tables import ITEM_RECORD, agreements, item_cells, items, lots, suppliers
 from mutua.purchasing.domain import CatalogueItem
 from mutua.purchasing.domain.search import (
     PRICE_BUCKETS,
@@ -264,7 +264,7 @@ class SqlCatalogueSearch:
 
 
 _ITEM_COLUMNS = (
-    items,
+    *ITEM_RECORD,
     agreements.c.reference,
     lots.c.number.label("lot_number"),
     suppliers.c.code.label("supplier_code"),

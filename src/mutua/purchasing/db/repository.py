@@ -27,6 +27,7 @@ from mutua.platform.db.audit import AuditTrail, insert_many, utcnow
 from mutua.platform.db.locks import hold
 from mutua.purchasing.db import cells
 from mutua.purchasing.db.tables import (
+    ITEM_RECORD,
     accessions,
     agreements,
     documents,
@@ -366,7 +367,7 @@ class SqlPurchasing:
     def _items_query(self) -> Any:
         return (
             select(
-                items,
+                *ITEM_RECORD,
                 agreements.c.reference,
                 lots.c.number.label("lot_number"),
                 suppliers.c.code.label("supplier_code"),

@@ -178,6 +178,9 @@ items = Table(
     UniqueConstraint("lot_id", "supplier_id", "code"),
 )
 
+ITEM_RECORD = tuple(c for c in items.c if c.name not in ("words_nl", "words_fr"))
+"""The columns of an item as the domain reads it (the search's words are the index's, not a field)."""
+
 
 item_cells = Table(
     "purchasing_item_cells",

@@ -73,9 +73,10 @@ POSTGRES_DOWN = (
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("purchasing_items") as batch:
-        batch.add_column(sa.Column("words_nl", sa.Text(), nullable=False, server_default=""))
-        batch.add_column(sa.Column("words_fr", sa.Text(), nullable=False, server_default=""))
+    # ALTER TABLE on both engines (SQLite 3.35+ adds and drops a column in place: a copy of the
+    # table could not be dropped under the price history's foreign keys)
+    op.add_column("purchasing_items", sa.Column("words_nl", sa.Text(), nullable=False, server_default=""))
+    op.add_column("purchasing_items", sa.Column("words_fr", sa.Text(), nullable=False, server_default=""))
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":  # SQLite's FTS5 reads the descriptions and the code
         return
@@ -97,6 +98,5 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for statement in POSTGRES_DOWN:
             op.execute(statement)
-    with op.batch_alter_table("purchasing_items") as batch:
-        batch.drop_column("words_fr")
-        batch.drop_column("words_nl")
+    op.drop_column("purchasing_items", "words_fr")
+    op.drop_column("purchasing_items", "words_nl")
