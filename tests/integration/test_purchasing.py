@@ -111,6 +111,28 @@ def test_a_bad_price_list_is_refused_line_by_line_with_nothing_written(world: An
     assert [_count(engine, t) for t in (tables.items, tables.prices)] == before
 
 
+@pytest.mark.parametrize("bad", ["duplicate", "price"])
+def test_a_long_price_list_bad_after_its_first_parts_leaves_nothing(world: Any, engine: Engine, bad: str) -> None:
+    """The new items of the first parts are written while the next are checked (catalogue._PART
+    lines a part): a bad line in a later part refuses the file, and what was written is rolled back."""
+    assert catalogue._PART == 10_000
+    before = [_count(engine, t) for t in (tables.items, tables.prices, tables.item_cells)]
+    lines = [f"LONG-{n:05d},30213100,Laptop {n},Portable {n},C62,{100 + n % 900}.00" for n in range(25_000)]
+    lines[21_000] = "LONG-00007,30213100,Dubbel,Double,C62,5" if bad == "duplicate" else "LONG-X,30213100,Nul,Nul,C62,0"
+    text = ("code,cpv,description_nl,description_fr,unit,price\n" + "\n".join(lines) + "\n").encode()
+    with pytest.raises(Rejected) as refused:
+        catalogue.import_price_list(
+            world, REF, 1, "ACME", write(_tmp(engine), f"long-{bad}.csv", text), date(2025, 3, 1)
+        )
+    assert [(p.line, p.field) for p in refused.value.problems] == [(21_002, "code" if bad == "duplicate" else "price")]
+    assert [_count(engine, t) for t in (tables.items, tables.prices, tables.item_cells)] == before
+    lines[21_000] = "LONG-21000,30213100,Goed,Bon,C62,5"  # the same list, mended, is taken whole
+    text = ("code,cpv,description_nl,description_fr,unit,price\n" + "\n".join(lines) + "\n").encode()
+    result = catalogue.import_price_list(world, REF, 1, "ACME", write(_tmp(engine), "long.csv", text), date(2025, 3, 1))
+    assert result.new == 25_000 and result.withdrawn == 3  # ACME's three items of lot 1 are not in it
+    assert _count(engine, tables.items) == before[0] + 25_000 and _count(engine, tables.prices) == before[1] + 25_000
+
+
 def test_every_refusal_of_an_order_names_its_reason(world: Any) -> None:
     def reasons(**kwargs: Any) -> list[str]:
         with pytest.raises(Rejected) as refused:
