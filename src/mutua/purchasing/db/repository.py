@@ -421,14 +421,15 @@ class SqlPurchasing:
         before = int(self.c.execute(select(func.max(items.c.id))).scalar_one() or 0)
         try:
             with self._rows_writer(items, list(_ITEM_KEYS)) as write:
-                yield _AddedItems(write, lot_id, supplier_id, before, self._day, self._words)
+                yield _AddedItems(write, lot_id, supplier_id, before, self._day, self._words())
         except Exception as error:  # SQLAlchemy's IntegrityError, or psycopg's from COPY (SQLSTATE 23505)
             if not isinstance(error, IntegrityError) and getattr(error, "sqlstate", None) != "23505":
                 raise
             raise Conflict(f"items of lot {lot} of {agreement} were added at the same time") from None
 
     def record_added(self, added: AddedItems, source: str, reference: str) -> None:
-        assert isinstance(added, _AddedItems)
+        if not isinstance(added, _AddedItems):
+            raise TypeError("record_added takes what adding_items gave")
         if not added.count:
             return
         # the new items are this lot and supplier's items after ``before``: a lot's catalogue is written
@@ -511,10 +512,11 @@ class SqlPurchasing:
             params: Any = [tuple(r[k] for k in order) for r in part] if order else part
             self.c.exec_driver_sql(sql, params)
 
-    def _words(self, *texts: str) -> str:
-        """The words PostgreSQL's full-text index reads (``words_nl``, ``words_fr``); SQLite's FTS5
-        reads the descriptions and the code themselves, so its rows keep them empty (narrower rows)."""
-        return indexed_words(*texts) if self.c.dialect.name == "postgresql" else ""
+    def _words(self) -> Callable[..., str]:
+        """What gives the words PostgreSQL's full-text index reads (``words_nl``, ``words_fr``), asked
+        once per write; SQLite's FTS5 reads the descriptions and the code themselves, so its rows
+        keep them empty (narrower rows)."""
+        return indexed_words if self.c.dialect.name == "postgresql" else _no_words
 
     def _day(self, value: date | None) -> Any:
         """A date as the driver stores it (SQLite: ISO text, as SQLAlchemy writes it)."""
@@ -542,6 +544,7 @@ class SqlPurchasing:
                 words_fr=bindparam("new_words_fr"),
             )
         )
+        words = self._words()
         self._bulk(
             statement,
             [
@@ -555,8 +558,8 @@ class SqlPurchasing:
                     "new_price_from": self._day(item.price_since),
                     "new_valid_until": self._day(item.valid_until),
                     "new_reference_price": _to_cents(item.reference_price),
-                    "new_words_nl": self._words(item.description_nl, item.code),
-                    "new_words_fr": self._words(item.description_fr),
+                    "new_words_nl": words(item.description_nl, item.code),
+                    "new_words_fr": words(item.description_fr),
                 }
                 for item, _ in changes
             ],
@@ -1076,6 +1079,10 @@ def _lot(r: Any) -> Lot:
         r.commission_rate,
         r.reference_markup,
     )
+
+
+def _no_words(*texts: str) -> str:
+    return ""
 
 
 class _AddedItems:
