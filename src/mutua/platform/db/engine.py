@@ -113,11 +113,11 @@ class SqlUnitOfWork:
     """One database transaction: rolled back unless :meth:`commit` is called.
 
     A unit of work can be entered again after it ends: each ``with`` is a new transaction. The
-    composition root subclasses it to attach every context's repository in :meth:`attach`.
+    composition root subclasses it to attach every context's repository in :meth:`attach`::
 
-    >>> with unit_of_work as uow:
-    ...     uow.registry.members()
-    ...     uow.commit()
+        with unit_of_work as uow:
+            uow.registry.members()
+            uow.commit()
     """
 
     def __init__(self, engine: Engine, actor: str = "system") -> None:

@@ -2,11 +2,11 @@
 
 A write that must happen once (a month's close, a year's true-up, a user) is guarded twice: a
 unique constraint refuses the second row, and a lock taken *before* checking whether the write
-happened already makes a concurrent transaction wait, then find it done and answer a conflict.
+happened already makes a concurrent transaction wait, then find it done and answer a conflict::
 
->>> with unit_of_work as uow:
-...     hold(uow.connection, "charging.close")    # waits for another close to end
-...     ...                                       # check, then write
+    with unit_of_work as uow:
+        hold(uow.connection, "charging.close")    # waits for another close to end
+        ...                                       # check, then write
 """
 
 from __future__ import annotations
