@@ -237,6 +237,7 @@ def test_a_code_with_digits_after_a_hyphen_is_found_on_both_engines(search: SqlC
     # PostgreSQL's parser reads "-5440" as a signed number unless punctuation is a space, as in FTS5
     assert codes(search.search(CatalogueQuery("DL-5440"))) == ["DL-5440"]
     assert codes(search.search(CatalogueQuery("dl 5440"))) == ["DL-5440"]
+    assert codes(search.search(CatalogueQuery("dl_5440"))) == ["DL-5440"]  # split where the index splits
 
 
 def _browsed_and_scanned(search: SqlCatalogueSearch, on: date | None) -> tuple[object, object]:

@@ -31,7 +31,7 @@ PRICE_BUCKETS: tuple[tuple[Decimal, Decimal | None], ...] = (
     (Decimal("5000"), None),
 )
 """The price facet's buckets in EUR: from (inclusive) to (exclusive); the last has no upper end."""
-_WORD = re.compile(r"\w+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # a run of letters and digits, as indexed
 _SEPARATORS = re.compile(r"[\W_]+")
 
 
@@ -52,7 +52,7 @@ def indexed_words(*texts: str) -> str:
     tokenizer splits (the text PostgreSQL's index is built on: its own parser would keep
     ``HP/Compaq`` or ``13.3`` as one token).
 
-    >>> indexed_words("Toner HP/Compaq 13,3\"", "ITEM-0042")
+    >>> indexed_words("Toner HP/Compaq 13,3\\"", "ITEM-0042")
     'Toner HP Compaq 13 3 ITEM 0042'
     """
     return _SEPARATORS.sub(" ", " ".join(texts)).strip()
@@ -61,14 +61,14 @@ def indexed_words(*texts: str) -> str:
 def terms(text: str) -> tuple[str, ...]:
     """The words of a search, lower case, at most :data:`MAX_TERMS` of at most
     :data:`MAX_TERM_LENGTH` characters: letters and digits only (no operator of either engine's
-    query language survives), accents kept (each engine folds them its own way).
+    query language survives), split where :func:`indexed_words` splits (``_`` too), accents kept
+    (each engine folds them its own way).
 
-    >>> terms("Laptop 14\\" (écran) -- OR docking*")
-    ('laptop', '14', 'écran', 'or', 'docking')
+    >>> terms("Laptop 14\\" (écran) -- OR docking*"), terms("DL_5440")
+    (('laptop', '14', 'écran', 'or', 'docking'), ('dl', '5440'))
     """
     normal = unicodedata.normalize("NFC", text[:MAX_QUERY_LENGTH]).lower()
-    words = [w.replace("_", "") for w in _WORD.findall(normal)]
-    return tuple(w[:MAX_TERM_LENGTH] for w in words if w)[:MAX_TERMS]
+    return tuple(w[:MAX_TERM_LENGTH] for w in _WORD.findall(normal))[:MAX_TERMS]
 
 
 @dataclass(frozen=True, slots=True)
