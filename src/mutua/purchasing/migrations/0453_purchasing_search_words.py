@@ -21,12 +21,11 @@ Revises: 0452_purchasing_commission_vat
 Create Date: 2026-11-30
 """
 
+import re
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
-from mutua.purchasing.domain.search import indexed_words
 
 revision: str = "0453_purchasing_search_words"
 down_revision: str | Sequence[str] | None = "0452_purchasing_commission_vat"
@@ -36,6 +35,15 @@ depends_on: str | Sequence[str] | None = None
 TSVECTOR = "(to_tsvector('dutch'::regconfig, words_nl) || to_tsvector('french'::regconfig, words_fr))"
 """The indexed expression, as the search's WHERE clause writes it (mutua.purchasing.search): the
 planner uses an expression index only for the same expression."""
+_SEPARATORS = re.compile(r"[\W_]+")
+"""How the rows present at this revision are split: as ``domain.search.indexed_words`` split in
+2026-11 (written here, not imported: a migration does not change when the code does)."""
+
+
+def indexed_words(*texts: str) -> str:
+    return _SEPARATORS.sub(" ", " ".join(texts)).strip()
+
+
 _OLD_WORDS = "regexp_replace(description_{lang} || ' ' || code, '[[:punct:][:space:]]+', ' ', 'g')"
 _OLD = tuple(
     f"CREATE INDEX purchasing_items_fts_{lang} ON purchasing_items USING gin "
