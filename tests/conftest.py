@@ -21,6 +21,9 @@ from mutua.platform.db.engine import make_engine, normalise_url
 POSTGRES_URL = os.environ.get("MUTUA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# The commands speak the system's language (LANG) unless told: the tests read English, whatever
+# the machine's locale; tests of the other languages say so (``--lang``, ``MUTUA_LANG``).
+os.environ["MUTUA_LANG"] = "en"
 
 
 def _postgres_available() -> str | None:

@@ -43,8 +43,20 @@ def build(specs: Sequence[CommandSpec], runtime: Runtime) -> typer.Typer:
         actor: Annotated[
             str | None, typer.Option("--actor", envvar="MUTUA_ACTOR", help="Name written in the audit trail.")
         ] = None,
+        language: Annotated[
+            str | None,
+            typer.Option(
+                "--lang",
+                envvar="MUTUA_LANG",
+                help="Language of the messages: nl, fr or en; default: the system's (LANG), else en.",
+                show_default=False,
+            ),
+        ] = None,
     ) -> None:
-        state.settings = Settings.from_env(data_dir, database_url, actor)
+        try:
+            state.settings = Settings.from_env(data_dir, database_url, actor, language)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--lang") from None
         state.runtime = runtime
         state._engine = None
         ctx.call_on_close(state.close)

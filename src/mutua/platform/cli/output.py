@@ -10,9 +10,12 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from mutua.kernel.periods import Period, PeriodError
-from mutua.kernel.problems import MutuaError, Rejected
+from mutua.kernel.problems import MutuaError, Problem, Rejected
+from mutua.platform.cli.runtime import state
+from mutua.platform.i18n import translate_message
 
 out = Console()
 err = Console(stderr=True)
@@ -21,19 +24,43 @@ T = TypeVar("T")
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
+def _language() -> str:
+    settings = getattr(state, "settings", None)
+    return settings.language if settings is not None else "en"
+
+
+def problem_text(problem: Problem, language: str) -> str:
+    """``file:line: field: message`` in ``language`` (the field and the message translated)."""
+    where = problem.source
+    if problem.line is not None:
+        where += f":{problem.line}"
+    colon = " : " if language == "fr" else ": "
+    if problem.field:
+        where += colon + translate_message(problem.field, language)
+    return where + colon + translate_message(problem.message, language)
+
+
 def run(action: Callable[[], T]) -> T:
-    """Run an action; user-facing errors print plainly and exit non-zero (2: the input is refused)."""
+    """Run an action; user-facing errors print plainly, in the settings' language, and exit
+    non-zero (2: the input is refused, nothing written; 1: the operation is refused)."""
     try:
         return action()
     except Rejected as exc:
-        err.print(f"[bold red]{exc.message}[/]", soft_wrap=True)
+        lang = _language()
+        err.print(escape(translate_message(exc.message, lang)), style="bold red", soft_wrap=True)
         for p in exc.problems[:200]:
-            err.print(f"  {p}", markup=False, highlight=False, soft_wrap=True)
+            err.print(f"  {problem_text(p, lang)}", markup=False, highlight=False, soft_wrap=True)
         if len(exc.problems) > 200:
-            err.print(f"  ... and {len(exc.problems) - 200} more")
+            err.print(f"  ... {translate_message(f'and {len(exc.problems) - 200} more', lang)}")
         raise typer.Exit(2) from None
     except MutuaError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        lang = _language()
+        head = translate_message("error", lang)
+        err.print(
+            f"[bold red]{escape(head)}:[/] {escape(translate_message(exc.message, lang))}",
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(1) from None
 
 
