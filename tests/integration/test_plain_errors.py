@@ -3,6 +3,7 @@ plain words, never a Python class, a library's error text or a traceback."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ from typer.testing import CliRunner
 
 from mutua.bootstrap import cli as app
 from mutua.bootstrap import create_app, migrate
+from mutua.kernel.problems import Problem
 from mutua.metering.domain import to_micro
+from mutua.platform.web.app import problem
 from mutua.platform.db.engine import make_engine
 from mutua.platform.settings import Settings, sqlite_url
 from tests.integration import small
@@ -113,3 +116,35 @@ def test_bad_numbers_in_the_apis_paths_and_queries_answer_plain_problem_details(
 def test_a_meter_value_too_large_for_decimal_arithmetic_is_not_a_number_rather_than_an_error() -> None:
     assert to_micro("1e999999999") is None
     assert to_micro("1.5") == 1_500_000
+
+
+def test_the_apis_problem_details_speak_the_language_asked_and_english_when_none_is(data_dir: Path) -> None:
+    engine = make_engine(sqlite_url(data_dir))
+    client = TestClient(create_app(engine=engine, settings=Settings(data_dir=data_dir), secret_key="k", charts=False))
+    url = "/api/v1/periods/2025-13/preview"
+    english = client.get(url)
+    french = client.get(url, headers={"Accept-Language": "fr-BE,fr;q=0.9,en;q=0.5"})
+    dutch = client.get(url, headers={"Accept-Language": "nl"})
+    assert english.status_code == french.status_code == dutch.status_code
+    assert english.headers["content-language"] == "en"
+    assert french.headers["content-language"] == "fr" and dutch.headers["content-language"] == "nl"
+    assert english.json()["type"] == french.json()["type"]  # what programs read stays the same
+    assert (english.json()["detail"], french.json()["detail"], dutch.json()["detail"]) == (
+        "log in first",
+        "connectez-vous d'abord",
+        "meld u eerst aan",
+    )
+    wrong = client.post(
+        "/api/v1/token", data={"username": "x", "password": "y" * 12}, headers={"Accept-Language": "nl"}
+    )
+    assert wrong.status_code == 401 and wrong.json()["detail"] == "verkeerde gebruikersnaam of wachtwoord"
+    engine.dispose()
+
+
+def test_a_problem_details_problems_are_in_its_language_their_sources_and_fields_as_they_are() -> None:
+    found = Problem("request", None, "period", "not a period (YYYY-MM): 2025-13")
+    body = json.loads(problem(422, "request rejected: 1 problem, nothing written", "/x", (found,), language="fr").body)
+    assert body["detail"] == "requête refusé(e) : 1 erreur, rien n'est enregistré"
+    assert body["problems"] == [
+        {"source": "request", "line": None, "field": "period", "message": "pas une période (AAAA-MM) : 2025-13"}
+    ]

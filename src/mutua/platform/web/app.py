@@ -29,6 +29,7 @@ from mutua.kernel.access import Unauthenticated
 from mutua.kernel.periods import PeriodError
 from mutua.kernel.problems import MutuaError, Problem, Rejected
 from mutua.kernel.throttle import TooManyAttempts
+from mutua.platform import i18n
 from mutua.platform.settings import Settings
 from mutua.platform.web.auth import (
     Accounts,
@@ -56,19 +57,38 @@ def _secret(settings: Settings) -> str:
 
 
 def problem(
-    status: int, detail: str, instance: str, problems: tuple[Problem, ...] = (), kind: str = "about:blank"
+    status: int,
+    detail: str,
+    instance: str,
+    problems: tuple[Problem, ...] = (),
+    kind: str = "about:blank",
+    language: str = "en",
 ) -> JSONResponse:
-    """An RFC 9457 problem detail; ``kind``: its ``type`` (:mod:`mutua.platform.web.problems`)."""
+    """An RFC 9457 problem detail; ``kind``: its ``type`` (:mod:`mutua.platform.web.problems`).
+    ``detail`` and each problem's ``message`` are in ``language`` (``Content-Language``); the
+    ``type``, ``title``, sources and fields stay as they are, for programs."""
     body: dict[str, Any] = {
         "type": kind,
         "title": HTTPStatus(status).phrase,
         "status": status,
-        "detail": detail,
+        "detail": i18n.translate_message(detail, language),
         "instance": instance,
     }
     if problems:
-        body["problems"] = [p.as_dict() for p in problems]
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+        body["problems"] = [{**p.as_dict(), "message": i18n.translate_message(p.message, language)} for p in problems]
+    return JSONResponse(
+        body,
+        status_code=status,
+        media_type="application/problem+json",
+        headers={"Content-Language": i18n.normalise(language)},
+    )
+
+
+def api_language(request: Request) -> str:
+    """The language of the API's answers: the ``Accept-Language`` asked for, English without one
+    (a program that asks nothing gets the messages as the code writes them)."""
+    asked = request.headers.get("accept-language")
+    return i18n.preferred_language(asked) if asked else "en"
 
 
 def _origin(url: str) -> str:
@@ -196,7 +216,9 @@ def create_app(
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         problems = exc.problems if isinstance(exc, Rejected) else ()
         if _is_api(request):
-            answer: Response = problem(exc.status, exc.message, request.url.path, problems, kind_of(exc))
+            answer: Response = problem(
+                exc.status, exc.message, request.url.path, problems, kind_of(exc), api_language(request)
+            )
         else:
             answer = pages.error_page(request, exc.status, exc.message, problems)
         if isinstance(exc, TooManyAttempts):
@@ -218,7 +240,13 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
-            return problem(exc.status_code, str(exc.detail), request.url.path, kind=kind_of(exc.status_code))
+            return problem(
+                exc.status_code,
+                str(exc.detail),
+                request.url.path,
+                kind=kind_of(exc.status_code),
+                language=api_language(request),
+            )
         return pages.error_page(request, exc.status_code, str(exc.detail), ())
 
     for router in routers:
