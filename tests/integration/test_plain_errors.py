@@ -14,9 +14,9 @@ from mutua.bootstrap import cli as app
 from mutua.bootstrap import create_app, migrate
 from mutua.kernel.problems import Problem
 from mutua.metering.domain import to_micro
-from mutua.platform.web.app import problem
 from mutua.platform.db.engine import make_engine
 from mutua.platform.settings import Settings, sqlite_url
+from mutua.platform.web.app import problem
 from tests.integration import small
 from tests.integration.small import A, B
 
