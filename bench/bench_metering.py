@@ -3,6 +3,8 @@ aggregated, compared with a bare DuckDB GROUP BY over the same Parquet files (th
 
     .venv/bin/python bench/bench_metering.py                 # 10^7 events
     .venv/bin/python bench/bench_metering.py --events 1e8    # or 1e9 (disk: ~16 bytes/event of input)
+    .venv/bin/python bench/bench_metering.py --events 1e9 --reuse-input --generate-only   # then again
+        without --generate-only: the input (29 min to generate at 10^9) is made once, each run measures
 
 300 members (a few send most events: member rank ~ uniform^3), 50 meters (30 counts, 10 sums,
 5 max, 3 latest, 1 time-weighted average, 1 unique count), one month, about 1 % of events sent
@@ -340,6 +342,15 @@ def run_phase(name: str, work: Path, *extra: str) -> tuple[dict[str, Any], float
     return json.loads(out.decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024
 
 
+def _generated(work: Path) -> dict[str, int] | None:
+    """What the input in ``work`` was generated for (events, files), if it was completely."""
+    try:
+        made: dict[str, int] = json.loads((work / "input" / "generated.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return made if len(list((work / "input").glob("*.parquet"))) == made.get("files") else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=float, default=1e7)
@@ -351,6 +362,13 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=ROOT / ".bench" / "metering")
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
     parser.add_argument("--phase", default="")
+    parser.add_argument(
+        "--reuse-input",
+        action="store_true",
+        help="use the input generated earlier in --work for the same --events and --files, with a fresh store; "
+        "keep the input for the next run",
+    )
+    parser.add_argument("--generate-only", action="store_true", help="generate the input (and keep it), then stop")
     args = parser.parse_args()
     if args.phase:
         result = {
@@ -364,17 +382,28 @@ def main() -> None:
     events = int(args.events)
     files = args.files or max(1, min(400, events // 2_500_000))
     work: Path = args.work
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    made = {"events": events, "files": files}
+    reused = args.reuse_input and _generated(work) == made
+    if reused:  # a fresh store and database beside the input generated earlier (the same events)
+        for child in work.iterdir():
+            if child.name != "input":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
     t0 = time.perf_counter()
     setup(work)
-    generate(work, events, files)
+    if not reused:
+        generate(work, events, files)
+        (work / "input" / "generated.json").write_text(json.dumps(made))
     input_bytes = sum(p.stat().st_size for p in (work / "input").glob("*.parquet"))
     print(
-        f"generated {events:,} events in {files} Parquet files ({input_bytes / 1e9:.2f} GB) in "
-        f"{time.perf_counter() - t0:.1f} s",
+        f"{'reused' if reused else 'generated'} {events:,} events in {files} Parquet files "
+        f"({input_bytes / 1e9:.2f} GB) in {time.perf_counter() - t0:.1f} s",
         file=sys.stderr,
     )
+    if args.generate_only:
+        return
     ingest, ingest_mb = run_phase("ingest", work)
     print(
         f"file ingestion: {ingest['events_per_s']:,.0f} events/s ({ingest['received']:,} read, "
@@ -422,7 +451,11 @@ def main() -> None:
         "aggregation_peak_mb": round(agg_mb),
         "usage_view_ms": round(view["view_ms"], 2),
     }
-    if not args.keep:
+    if args.reuse_input and not args.keep:  # the input stays for the next run
+        for child in work.iterdir():
+            if child.name != "input":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+    elif not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(result))
 
