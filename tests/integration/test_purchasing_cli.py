@@ -38,6 +38,14 @@ def test_the_purchasing_commands_load_refuse_order_and_alert(tmp_path: Path) -> 
     bad = write(tmp_path, "bad.csv", LAPTOPS + "X,30213100,Fout,Faux,PCS,-1,\n")
     code, output = mutua("price-list", REF, "1", "acme", str(bad), "--valid-from", "2025-01-01")
     assert code == 2 and ":5: unit: unknown unit code 'PCS'" in output and ":5: price: negative price -1" in output
+    result = runner.invoke(
+        app, ["--lang", "fr", *base, "price-list", REF, "1", "acme", str(bad), "--valid-from", "2025-01-01"]
+    )
+    assert result.exit_code == 2  # the same refusal, in French
+    assert "(liste de prix) refusé(e) : 2 erreurs, rien n'est enregistré" in result.output
+    # the field is the file's column, named as the file names it
+    assert ":5 : unit : code d'unité 'PCS' inconnu" in result.output
+    assert ":5 : price : prix négatif -1" in result.output
     good = write(tmp_path, "acme.csv", LAPTOPS)
     assert mutua("price-list", REF, "1", "ACME", str(good), "--valid-from", "2025-01-01")[0] == 0
     code, output = mutua("join", A, REF, "--decided-on", "2025-01-10", "--decision", "CR-1")

@@ -273,13 +273,18 @@ class PurchasingClause:
         )
 
     def describe(self) -> str:
-        """The scope in plain words (English; the reason of a refused accession quotes it)."""
+        """The scope in plain words (English; the reason of a refused accession quotes it). Each
+        part, and the regions named one by one (``the flemish and walloon regions``), is a template
+        of the ``messages`` catalogue, so that the scope reads in Dutch and French too."""
         parts = []
         if self.categories:
             parts.append("members of category " + ", ".join(self.categories))
         if self.regions:
-            regions = ", ".join(r.value.replace("_", "-") for r in self.regions)
-            parts.append(f"public bodies of the {regions} region")
+            names = list(dict.fromkeys(r.value.replace("_", "-") for r in self.regions))
+            regions = (
+                f"the {names[0]} region" if len(names) == 1 else f"the {', '.join(names[:-1])} and {names[-1]} regions"
+            )
+            parts.append(f"public bodies of {regions}")
         if self.bodies:
             parts.append("the bodies named (" + ", ".join(self.bodies) + ")")
         return "; ".join(parts) if parts else "nobody"

@@ -156,9 +156,12 @@ def order_refusals(order: Order, check: OrderCheck, items: Mapping[int, Catalogu
                 f"line {line.line}: item {line.code} is outside lot {lot.number} of {ref} from {order.supplier}"
             )
         elif not item.orderable_on(on):
-            reasons.append(
-                f"line {line.line}: item {line.code} may not be ordered on {on} (valid until {item.valid_until})"
+            valid = (
+                f"valid from {item.valid_from}"
+                if item.valid_until is None
+                else f"valid from {item.valid_from} to {item.valid_until}"
             )
+            reasons.append(f"line {line.line}: item {line.code} may not be ordered on {on} ({valid})")
         if (why := quantity_problem(line.quantity)) is not None:
             reasons.append(f"line {line.line}: {why}")
     value = order.value
