@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from mutua.platform.cli.output import JsonFlag, eur, out, print_json, run
+from mutua.platform.cli.output import JsonFlag, eur, out, plural, print_json, run
 from mutua.platform.cli.runtime import state
 
 app = typer.Typer(no_args_is_help=True)
@@ -86,7 +86,8 @@ def load(
         return
     a = view.agreement
     out.print(
-        f"agreement {a.reference}: {len(view.lots)} lots, ceiling {eur(a.ceiling)} EUR, {len(view.documents)} documents"
+        f"agreement {a.reference}: {plural(len(view.lots), 'lot')}, ceiling {eur(a.ceiling)} EUR, "
+        f"{plural(len(view.documents), 'document')}"
     )
 
 
@@ -103,7 +104,7 @@ def list_agreements(as_json: JsonFlag = False) -> None:
         a = s.agreement
         out.print(
             f"{a.reference:28} {a.starts_on} to {a.term_end}  {eur(s.consumed):>16} of {eur(a.ceiling):>16} EUR  "
-            f"{s.lots} lots, {s.members} members  {a.title_nl}",
+            f"{plural(s.lots, 'lot')}, {plural(s.members, 'member')}  {a.title_nl}",
             highlight=False,
         )
 
