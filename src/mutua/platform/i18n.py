@@ -19,6 +19,8 @@ from babel.dates import format_date as _format_date
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
+from mutua.kernel.problems import Problem
+
 LANGUAGES = ("nl", "fr", "en")
 DEFAULT_LANGUAGE = "nl"
 _LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_GB"}
@@ -96,6 +98,23 @@ def translate_message(
         colon = " : " if lang == "fr" else ": "
         return f"{translate_message(head, lang, domain, label)}{colon}{translate_message(tail, lang, domain, label)}"
     return label(message) if label is not None else message
+
+
+def problem_text(problem: Problem, language: str, label: Callable[[str], str] | None = None) -> str:
+    """A problem as a reader reads it in ``language``: ``file:line: field: message`` with the
+    source, field and message translated (``translate_message``), French spacing before a colon.
+
+    >>> problem_text(Problem("list.csv", 5, "period", "not a period (YYYY-MM): 2025-13"), "fr")
+    'list.csv:5 : période : pas une période (AAAA-MM) : 2025-13'
+    """
+    lang = normalise(language)
+    colon = " : " if lang == "fr" else ": "
+    where = translate_message(problem.source, lang, label=label)
+    if problem.line is not None:
+        where += f":{problem.line}"
+    if problem.field:
+        where += colon + translate_message(problem.field, lang, label=label)
+    return where + colon + translate_message(problem.message, lang, label=label)
 
 
 def catalogued(code: str | None, language: str) -> str | None:

@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from mutua.kernel.periods import Period, PeriodError
-from mutua.kernel.problems import MutuaError, Problem, Rejected
+from mutua.kernel.problems import MutuaError, Rejected
 from mutua.platform.cli.runtime import state
-from mutua.platform.i18n import translate_message
+from mutua.platform.i18n import problem_text, translate_message
 
 out = Console()
 err = Console(stderr=True)
@@ -27,17 +27,6 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of ta
 def _language() -> str:
     settings = getattr(state, "settings", None)
     return settings.language if settings is not None else "en"
-
-
-def problem_text(problem: Problem, language: str) -> str:
-    """``file:line: field: message`` in ``language`` (the field and the message translated)."""
-    where = problem.source
-    if problem.line is not None:
-        where += f":{problem.line}"
-    colon = " : " if language == "fr" else ": "
-    if problem.field:
-        where += colon + translate_message(problem.field, language)
-    return where + colon + translate_message(problem.message, language)
 
 
 def run(action: Callable[[], T]) -> T:

@@ -162,17 +162,7 @@ def error_page(request: Request, status: int, message: str, problems: tuple[Prob
         user = None
     lang = language(request, user)
     label = labels(request, lang)
-    shown = tuple(
-        str(
-            Problem(
-                i18n.translate_message(p.source, lang, label=label),
-                p.line,
-                i18n.translate_message(p.field, lang, label=label) if p.field else None,
-                i18n.translate_message(p.message, lang, label=label),
-            )
-        )
-        for p in problems
-    )
+    shown = tuple(i18n.problem_text(p, lang, label) for p in problems)
     return render(
         request,
         "error.html",
