@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 from fastapi import UploadFile
-from openpyxl import Workbook
 
 from mutua.kernel.ids import enterprise_number
 from mutua.kernel.problems import MutuaError, Problem, Rejected
@@ -57,7 +56,7 @@ from mutua.purchasing.service import accessions, agreements, catalogue, commissi
 from mutua.purchasing.service.catalogue import PRICE_LIST_COLUMNS
 from mutua.purchasing.service.pricelists import read_price_list
 from tests.small_model import A, B
-from tests.unit.purchasing.world import AGREEMENT, REF, C, fake_uow, join, load, write
+from tests.unit.purchasing.world import AGREEMENT, REF, C, fake_uow, join, load, write, xlsx
 
 D = Decimal
 SOURCE = "list.csv"
@@ -218,16 +217,7 @@ def test_a_price_lists_header_and_its_emptiness_read_in_dutch_and_french() -> No
 
 
 def _xlsx(merge: str | None = None) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in (list(COLUMNS), ["A", "30213100", "a", "b", "C62", "1.00", None, None]):
-        sheet.append(row)
-    if merge:
-        sheet.merge_cells(merge)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx([list(COLUMNS), ["A", "30213100", "a", "b", "C62", "1.00", None, None]], merge)
 
 
 def test_a_workbooks_merged_cells_missing_sheet_or_unreadable_file_read_in_dutch_and_french() -> None:

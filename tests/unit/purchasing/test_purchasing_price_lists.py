@@ -4,7 +4,6 @@ computation shown."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,13 +11,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from openpyxl import Workbook
 
 from mutua.kernel.bounds import MAX_AMOUNT
 from mutua.kernel.problems import Rejected
 from mutua.purchasing.domain import PriceSource
 from mutua.purchasing.service import agreements, catalogue
-from tests.unit.purchasing.world import LAPTOPS, REF, fake_uow, load, write
+from tests.unit.purchasing.world import LAPTOPS, REF, fake_uow, load, write, xlsx
 
 HEADER = "code,cpv,description_nl,description_fr,unit,price\n"
 
@@ -67,24 +65,11 @@ def test_a_line_that_is_not_utf8_is_named_as_bad_encoding_beside_the_other_probl
     assert problems[1][:2] == (4, "unit")
 
 
-def _xlsx(rows: list[list[object]], merge: str | None = None) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    if merge:
-        sheet.merge_cells(merge)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 XLSX_HEADER: list[object] = ["code", "cpv", "description_nl", "description_fr", "unit", "price"]
 
 
 def test_an_xlsx_price_list_with_merged_cells_is_refused_naming_the_merged_range(tmp_path: Path) -> None:
-    data = _xlsx(
+    data = xlsx(
         [XLSX_HEADER, ["X1", "30213100", "Een", "Un", "C62", 12.5], ["X2", "30213100", "Twee", "Deux", "C62", 13]],
         merge="C3:D3",
     )
@@ -95,7 +80,7 @@ def test_an_xlsx_price_list_with_merged_cells_is_refused_naming_the_merged_range
 def test_an_xlsx_price_list_is_imported_with_its_numbers_exact(tmp_path: Path) -> None:
     uow = fake_uow()
     load(uow, tmp_path)
-    data = _xlsx(
+    data = xlsx(
         [XLSX_HEADER, ["X1", 30213100, "Een", "Un", "C62", 12.1], ["X2", "30213100", "Twee", "Deux", "H87", 13]]
     )
     result = catalogue.import_price_list(uow, REF, 1, "BETA", write(tmp_path, "beta.xlsx", data), date(2025, 3, 1))

@@ -10,10 +10,13 @@ ceiling 50,000.00). A's consultancy engagement K1 (budget 9,000.00) is charged a
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from openpyxl import Workbook
 
 from mutua.purchasing.domain import Region
 from mutua.registry.domain import Category, ClientGroup, Engagement, EngagementKind, Language, Member
@@ -164,3 +167,17 @@ def join(uow: Any, member: str = A, decided_on: date = date(2025, 1, 10)) -> Non
     from mutua.purchasing.service.accessions import join_agreement
 
     join_agreement(uow, member, REF, decided_on, f"CR-{member[-4:]}", on=date(2025, 1, 15))
+
+
+def xlsx(rows: list[list[object]], merge: str | None = None) -> bytes:
+    """A workbook of one sheet with these rows (``merge``: a range of cells merged, as ``C2:D2``)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    if merge:
+        sheet.merge_cells(merge)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
