@@ -9,6 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -393,3 +394,69 @@ def test_a_write_ahead_store_in_the_first_layout_is_converted_and_flushed_once(
     finally:
         ingestor.close()
     assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 6}
+
+
+# values on both sides of the 64-bit product (staging.SMALL_VALUE) and of the bound (domain.MAX_VALUE)
+EDGE_VALUES = (
+    "0.0000005",
+    "2.5e-6",
+    "999999.9999994",
+    "999999.9999995",  # rounds to 1,000,000: the 128-bit branch
+    "1000000",
+    "1000000.0000004",
+    "123456789.1234565",
+    "999999999999.9999994",
+    "999999999999.9999995",  # rounds to the bound itself
+    "1000000000000",
+    "1000000000000.0000004",
+    "1000000000000.0000005",  # beyond the bound: refused
+    "1e13",  # refused
+)
+
+
+def _stored_micro(data_dir: Path) -> dict[str, int]:
+    files = [str(f) for f in EventStore(data_dir / "metering").event_files(MARCH)]
+    if not files:
+        return {}
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "SELECT id, value_micro FROM read_parquet($files, hive_partitioning = false)", {"files": files}
+        ).fetchall()
+    return {str(i): int(v) for i, v in rows}
+
+
+def test_a_value_is_stored_in_micro_units_as_the_domain_rounds_it_on_either_side_of_each_threshold(
+    association: Engine, tmp_path: Path
+) -> None:
+    from mutua.metering.domain import MAX_VALUE, MICRO, to_micro
+
+    events = [event(f"v{i}", type="be.mutua.backup.volume", data={"gb": text}) for i, text in enumerate(EDGE_VALUES)]
+    result = metering.ingest_file(
+        unit_of_work(association), DuckEventStore(tmp_path / "text"), write_jsonl(tmp_path / "edges.jsonl", events)
+    )
+    expected = {f"v{i}": to_micro(text) for i, text in enumerate(EDGE_VALUES)}
+    taken = {k: v for k, v in expected.items() if v is not None and abs(v) <= MAX_VALUE * MICRO}
+    assert sorted(r.event_id or "" for r in result.rejected) == sorted(set(expected) - set(taken))
+    assert _stored_micro(tmp_path / "text") == taken
+    assert taken["v3"] == 1_000_000 * MICRO and taken["v8"] == MAX_VALUE * MICRO
+
+    # the same values typed in a Parquet file (a DECIMAL field of the data struct), as a meter reads them
+    typed = [
+        (f"t{i}", text) for i, text in enumerate(EDGE_VALUES) if len(text.partition(".")[2]) <= 7 and "e" not in text
+    ]
+    table = pa.table(
+        {
+            "specversion": ["1.0"] * len(typed),
+            "id": [i for i, _ in typed],
+            "source": ["/gateway/ehealth"] * len(typed),
+            "type": ["be.mutua.backup.volume"] * len(typed),
+            "subject": [MEMBERS[0]] * len(typed),
+            "time": ["2025-03-10T12:00:00Z"] * len(typed),
+            "data": pa.array([{"gb": Decimal(text)} for _, text in typed], pa.struct([("gb", pa.decimal128(24, 7))])),
+        }
+    )
+    pq.write_table(table, tmp_path / "edges.parquet")
+    metering.ingest_file(unit_of_work(association), DuckEventStore(tmp_path / "typed"), tmp_path / "edges.parquet")
+    assert _stored_micro(tmp_path / "typed") == {
+        i: to_micro(text) for i, text in typed if abs(to_micro(text) or 0) <= MAX_VALUE * MICRO
+    }

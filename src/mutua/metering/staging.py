@@ -206,9 +206,7 @@ def stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -
         SELECT y.idx, y.source, y.id, y.member, y.engagement, y.meter_code AS meter, y.agg_code AS agg, y.dims,
                y.time_us, y.op, y.counted,
                CAST(make_timestamp(y.time_us) AS DATE) AS day,
-               CASE WHEN y.numeric
-                    THEN CAST(CASE WHEN abs(y.dec) <= {MAX_VALUE} THEN y.dec END * 1000000 AS BIGINT)
-               END AS value_micro,
+               CASE WHEN y.numeric THEN {_micro("y.dec")} END AS value_micro,
                CASE WHEN y.uniq THEN y.raw_value END AS value_text,
                p.period, p.origin_period, p.period_end_us, p.period_len_us, p.late,
                coalesce(y.family, CAST(0 AS TINYINT)) AS family,
@@ -332,6 +330,24 @@ def _number(prop: str, fields: dict[str, str] | None, params: Parameters) -> str
     text = _extract(prop, fields, params)
     pattern = params.add(NUMBER_PATTERN)
     return f"CASE WHEN regexp_full_match({text}, {pattern}) THEN TRY_CAST({text} AS DECIMAL(38, 6)) END"
+
+
+SMALL_VALUE = 1_000_000
+"""Below this (in absolute value) a value's micro-units are worked out in 64-bit arithmetic."""
+
+
+def _micro(dec: str) -> str:
+    """SQL: a DECIMAL(38, 6) value in micro-units (BIGINT), NULL beyond :data:`MAX_VALUE`.
+
+    A value under :data:`SMALL_VALUE` is multiplied as a DECIMAL(18, 6), whose 64-bit product
+    (under 10^18) DuckDB works out about 20 times faster than the 128-bit one of a DECIMAL(38, 6);
+    the larger values, up to the bound, take the 128-bit product. Both are exact (the value
+    already has 6 decimals), so the result is the same, and the slower branch runs only for the
+    rows it is chosen for (a CASE evaluates a branch on its rows only)."""
+    return (
+        f"CASE WHEN abs({dec}) < {SMALL_VALUE} THEN CAST(CAST({dec} AS DECIMAL(18, 6)) * 1000000 AS BIGINT) "
+        f"WHEN abs({dec}) <= {MAX_VALUE} THEN CAST({dec} * 1000000 AS BIGINT) END"
+    )
 
 
 def _blank(column: str) -> str:
