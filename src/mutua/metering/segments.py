@@ -84,31 +84,38 @@ COPY_EVENTS = (
     "WHERE period = $period AND family = $family AND counted) TO $path (FORMAT parquet, COMPRESSION snappy)"
 )
 """One period's events of one family, as a Parquet file (the rows a meter's filters let through)."""
-ROLLUP_FROM_EVENTS = """
-    CREATE OR REPLACE TEMP TABLE fresh_rollup AS
-    SELECT member, engagement, meter, agg, dims, day, period, origin_period, late, events, sum_micro, max_micro,
-           last_us, last_micro, last.s AS last_source, last.i AS last_id
-    FROM (
+_ROLLUP_GROUP = """
         SELECT any_value(member) AS member, engagement, meter, any_value(agg) AS agg, dims, day, period,
                origin_period, any_value(late) AS late,
                count(*)::BIGINT AS events,
                sum(value_micro)::DECIMAL(38, 0) AS sum_micro,
                max(value_micro) AS max_micro,
-               max(time_us) AS last_us,
-               max({'t': time_us, 's': source, 'i': id}) FILTER (WHERE family = 2) AS last,
-               arg_max(value_micro, {'t': time_us, 's': source, 'i': id}) FILTER (WHERE family = 2) AS last_micro
+               max(time_us) AS last_us{last}
         FROM m ANTI JOIN skip USING (idx)
-        WHERE period = $period AND counted
-        GROUP BY engagement, meter, dims, day, period, origin_period
+        WHERE period = $period AND counted AND family {family}
+        GROUP BY engagement, meter, dims, day, period, origin_period"""
+_LAST = """,
+               max({'t': time_us, 's': source, 'i': id}) AS last,
+               arg_max(value_micro, {'t': time_us, 's': source, 'i': id}) AS last_micro"""
+_ROLLUP_FAMILY_2 = _ROLLUP_GROUP.format(family="= 2", last=_LAST)
+_ROLLUP_OTHERS = _ROLLUP_GROUP.format(family="<> 2", last="")
+ROLLUP_FROM_EVENTS = f"""
+    CREATE OR REPLACE TEMP TABLE fresh_rollup AS
+    SELECT member, engagement, meter, agg, dims, day, period, origin_period, late, events, sum_micro, max_micro,
+           last_us, last_micro, last.s AS last_source, last.i AS last_id
+    FROM ({_ROLLUP_FAMILY_2}
     )
-"""
+    UNION ALL BY NAME{_ROLLUP_OTHERS}
+"""  # noqa: S608 (fixed text: the two parts of the one query)
 """This commit's daily rollups of one period (``fresh_rollup``). For the latest and time-weighted
 meters (family 2), the latest value by the one ordering (time, then (source, id)), and the
 (source, id) that ordered it, to merge by it: the greatest (time, source, id) of a group is its
-last event's (a group's events have distinct (source, id)). The other meters leave
-``last_micro``, ``last_source`` and ``last_id`` empty: nothing reads them (a view's latest value,
-a gauge's level carried into the next month are family 2's; a recurring sum carries its balance,
-whichever row is its last). Rollups written before keep them filled; they read the same."""
+last event's (a group's events have distinct (source, id)). The other meters' groups (a meter is
+of one family, so no group is in both parts) are counted apart, without carrying their events'
+sources and ids through the aggregation (a quarter less time), and leave ``last_micro``,
+``last_source`` and ``last_id`` empty: nothing reads them (a view's latest value, a gauge's level
+carried into the next month are family 2's; a recurring sum carries its balance, whichever row is
+its last). Rollups written before keep them filled; they read the same."""
 COPY_FRESH_ROLLUP = "COPY fresh_rollup TO $path (FORMAT parquet, ROW_GROUP_SIZE 16384)"
 COPY_MERGED_ROLLUP = """
     COPY (
