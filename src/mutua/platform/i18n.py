@@ -88,7 +88,7 @@ def translate_message(
     for pattern, text in _patterns(lang, domain):
         hit = pattern.match(message)
         if hit is not None:
-            values = {k: translate_message(v, lang, domain, label) for k, v in hit.groupdict().items()}
+            values = {k: _value(v, lang, domain, label) for k, v in hit.groupdict().items()}
             try:
                 return text.format(**values)
             except (KeyError, IndexError, ValueError):
@@ -98,6 +98,20 @@ def translate_message(
         colon = " : " if lang == "fr" else ": "
         return f"{translate_message(head, lang, domain, label)}{colon}{translate_message(tail, lang, domain, label)}"
     return label(message) if label is not None else message
+
+
+_DECIMAL = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d+")
+"""A number as the code writes it with a decimal point (``1950.00``, ``100,000,000.00``): an
+amount, a price, a rate. Integers (a line, a year, a CPV code) are not."""
+
+
+def _value(text: str, language: str, domain: str, label: Callable[[str], str] | None) -> str:
+    """A value put back into a translated template: a decimal number in the language's format
+    (``1.950,00`` in Dutch, ``1 950,00`` in French), else the value translated as a message."""
+    if language != "en" and _DECIMAL.fullmatch(text):
+        number = Decimal(text.replace(",", ""))
+        return format_number(number, language, len(text.partition(".")[2]))
+    return translate_message(text, language, domain, label)
 
 
 def problem_text(problem: Problem, language: str, label: Callable[[str], str] | None = None) -> str:

@@ -113,8 +113,10 @@ def test_a_rule_that_en_16931_refuses_is_reported_with_its_field(rule: str, fiel
 def test_the_problems_read_in_dutch_french_and_english() -> None:
     (problem,) = _problems('commissions: {vat_category: E, vat_rate: "0.21", exemption_reason_code: VATEX-EU-132}\n')
     message = problem[2]
-    assert translate_message(message, "nl") == "categorie E heeft een tarief van 0, niet 0.21"
-    assert translate_message(message, "fr") == "la catégorie E a un taux de 0, pas 0.21"
+    assert (
+        translate_message(message, "nl") == "categorie E heeft een tarief van 0, niet 0,21"
+    )  # the number in the language's format
+    assert translate_message(message, "fr") == "la catégorie E a un taux de 0, pas 0,21"
     assert translate_message(message, "en") == message
     (missing,) = _problems("commissions: {vat_category: AE}\n")
     assert translate_message(missing[2], "fr") == (

@@ -65,3 +65,22 @@ def test_prices_show_their_meaningful_decimals_and_at_least_the_cents() -> None:
     assert nl["price"](Decimal("60")) == "60,00"
     assert nl["rate"](Decimal("0.0525")) == "5,25\u00a0%"
     assert nl["percent"]("47.6") == "47,60\u00a0%"
+
+
+def test_an_amount_put_back_into_a_translated_message_is_written_in_the_languages_format() -> None:
+    text = (
+        "above the ceiling of lot 1 of CSMART-2023-LAPTOPS: 1950.00 ordered of 24000000.00, "
+        "this order (100.00) would bring it to 2050.00"
+    )
+    assert translate_message(text, "nl") == (
+        "boven het plafond van perceel 1 van CSMART-2023-LAPTOPS: 1.950,00 besteld van 24.000.000,00, "
+        "deze bestelling (100,00) zou het op 2.050,00 brengen"
+    )
+    french = translate_message(text, "fr")
+    assert "lot 1 de CSMART-2023-LAPTOPS" in french  # integers (a lot, a year, a line) stay as they are
+    assert "1\u202f950,00 commandés sur 24\u202f000\u202f000,00" in french
+    assert translate_message(text, "en") == text
+    # a number the code writes with thousands separators is read as one number
+    assert translate_message("the order's value 200000000.00 is beyond the bound of 100,000,000.00", "nl").endswith(
+        "100.000.000,00"
+    )
