@@ -42,3 +42,8 @@ def test_an_unknown_language_is_refused_as_a_bad_option(tmp_path: Path) -> None:
     code, output = _close(tmp_path, "--lang", "de")
     assert code == 2
     assert "--lang" in output and "nl, fr, en" in output
+
+
+def test_an_empty_language_variable_is_as_good_as_none(tmp_path: Path) -> None:
+    code, output = _close(tmp_path, env={"MUTUA_LANG": "", "LC_ALL": None, "LC_MESSAGES": None, "LANG": "nl_BE.UTF-8"})
+    assert code == 1 and "er is nog geen kostenmodel ingelezen" in output

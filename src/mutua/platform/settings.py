@@ -59,10 +59,10 @@ def command_language(chosen: str | None, env: Mapping[str, str]) -> str:
 
     >>> command_language("FR", {}), command_language(None, {"LANG": "nl_BE.UTF-8"})
     ('fr', 'nl')
-    >>> command_language(None, {"LANG": "C.UTF-8"}), command_language(None, {})
-    ('en', 'en')
+    >>> command_language(None, {"LANG": "C.UTF-8"}), command_language(None, {}), command_language("", {})
+    ('en', 'en', 'en')
     """
-    if chosen is not None:
+    if chosen is not None and chosen.strip():  # an empty MUTUA_LANG is as good as none
         code = chosen.strip().lower()[:2]
         if code not in LANGUAGES:
             raise ValueError(f"not a language of Mutua (nl, fr, en): {chosen}")
