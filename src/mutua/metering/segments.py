@@ -112,7 +112,7 @@ meters (family 2), the latest value by the one ordering (time, then (source, id)
 (source, id) that ordered it, to merge by it: the greatest (time, source, id) of a group is its
 last event's (a group's events have distinct (source, id)). The other meters' groups (a meter is
 of one family, so no group is in both parts) are counted apart, without carrying their events'
-sources and ids through the aggregation (a quarter less time), and leave ``last_micro``,
+sources and ids through the aggregation (about 60 ms less per 2.5 M events), and leave ``last_micro``,
 ``last_source`` and ``last_id`` empty: nothing reads them (a view's latest value, a gauge's level
 carried into the next month are family 2's; a recurring sum carries its balance, whichever row is
 its last). Rollups written before keep them filled; they read the same."""

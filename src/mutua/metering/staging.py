@@ -340,7 +340,8 @@ def _micro(dec: str) -> str:
     """SQL: a DECIMAL(38, 6) value in micro-units (BIGINT), NULL beyond :data:`MAX_VALUE`.
 
     A value under :data:`SMALL_VALUE` is multiplied as a DECIMAL(18, 6), whose 64-bit product
-    (under 10^18) DuckDB works out about 20 times faster than the 128-bit one of a DECIMAL(38, 6);
+    (under 10^18) DuckDB works out much faster than the 128-bit one of a DECIMAL(38, 6) (the
+    expression alone: 20 ms instead of 420 ms for 2.5 M values; the whole staging: 1.08 to 1.01 s);
     the larger values, up to the bound, take the 128-bit product. Both are exact (the value
     already has 6 decimals), so the result is the same, and the slower branch runs only for the
     rows it is chosen for (a CASE evaluates a branch on its rows only)."""

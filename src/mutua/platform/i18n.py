@@ -95,9 +95,14 @@ def translate_message(
                 return message
     head, sep, tail = message.partition(": ")
     if sep and tail:
-        colon = " : " if lang == "fr" else ": "
+        colon = _colon(lang)
         return f"{translate_message(head, lang, domain, label)}{colon}{translate_message(tail, lang, domain, label)}"
     return label(message) if label is not None else message
+
+
+def _colon(language: str) -> str:
+    """A colon as the language writes it: French puts a space before it."""
+    return " : " if language == "fr" else ": "
 
 
 _DECIMAL = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d+")
@@ -122,7 +127,7 @@ def problem_text(problem: Problem, language: str, label: Callable[[str], str] | 
     'list.csv:5 : période : pas une période (AAAA-MM) : 2025-13'
     """
     lang = normalise(language)
-    colon = " : " if lang == "fr" else ": "
+    colon = _colon(lang)
     where = translate_message(problem.source, lang, label=label)
     if problem.line is not None:
         where += f":{problem.line}"

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from mutua.platform.i18n import LANGUAGES
+
 
 def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'mutua.sqlite'}"
@@ -48,9 +50,6 @@ class Settings:
     @property
     def url(self) -> str:
         return self.database_url or sqlite_url(self.data_dir)
-
-
-LANGUAGES = ("nl", "fr", "en")
 
 
 def command_language(chosen: str | None, env: Mapping[str, str]) -> str:
