@@ -2,6 +2,7 @@
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -81,9 +82,9 @@ def test_lookups_and_merges_agree_with_a_set_even_when_many_keys_share_hi(
         for runs in (names, merged):
             index = dedup.KeyIndex(root, {str(b): r for b, r in runs.items()})
             assert index.contains(hi, lo).tolist() == expected
-        for runs in merged.values():
-            run = dedup.Run(root / runs[0])
-            pairs = list(zip(run.hi.tolist(), run.lo.tolist(), strict=True))
+        for merged_runs in merged.values():
+            merged_run = dedup.Run(root / merged_runs[0])
+            pairs = list(zip(merged_run.hi.tolist(), merged_run.lo.tolist(), strict=True))
             assert pairs == sorted(pairs)
 
 
@@ -107,39 +108,61 @@ def test_the_filter_lets_few_absent_keys_through_and_a_run_without_one_is_search
     assert old.contains(hi[:1000], lo[:1000]).all() and not old.contains(absent_hi, absent_lo).any()
 
 
-def test_the_store_filter_holds_every_claimed_key_through_in_place_adds_and_rebuilds(
+def test_the_store_filter_holds_every_claimed_key_through_deltas_folds_and_rebuilds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 12 item 14: the store-wide filter in front of the runs. Claims through commits that
-    add in place and commits that outgrow it (rebuilt twice as large): no claimed key is ever
-    missed, and it lets few absent keys through to the runs."""
+    write a delta (and leave the base's bytes alone), commits that fold the deltas into the base,
+    and commits that outgrow it (rebuilt twice as large): after every commit, no claimed key is
+    missed, by a fresh index or one kept from before, and few absent keys get through to the runs."""
+    import hashlib
+
     from mutua.metering.keyclaims import claim
 
     monkeypatch.setattr(dedup, "STORE_FILTER_MIN_KEYS", 5_000)
+    monkeypatch.setattr(dedup, "MAX_DELTAS", 3)
     rng = np.random.default_rng(7)
     keys: dict[str, list[str]] = {}
-    store_filter = None
-    rebuilt = 0
+    store_filter: dict[str, Any] | None = None
+    kinds = {"delta": 0, "fold": 0, "rebuild": 0}
     his, los = [], []
-    for segment in range(12):
-        hi, lo = dedup.sort_keys(
-            rng.integers(0, 2**63, 2000, dtype=np.uint64) * np.uint64(2), rng.integers(0, 2**63, 2000, dtype=np.uint64)
-        )
-        claims = claim(tmp_path, f"s{segment:03d}", hi, lo, keys, store_filter)
-        rebuilt += claims.filter_written is not None
-        if claims.filter_replaced:
-            (tmp_path / claims.filter_replaced).unlink()
-        keys, store_filter = claims.keys, claims.store_filter
-        his.append(hi)
-        los.append(lo)
-    assert rebuilt >= 3  # 1st commit, then at 5,000 and 10,000... keys
-    assert store_filter is not None
-    index = dedup.KeyIndex(tmp_path, keys, store_filter["name"])
-    hi, lo = np.concatenate(his), np.concatenate(los)
-    assert index.contains(hi, lo).all()
-    assert dedup.store_filter_may_hold(index.filter, hi, lo).all()  # type: ignore[arg-type]
     absent_hi = rng.integers(0, 2**63, 20_000, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd: never claimed
     absent_lo = rng.integers(0, 2**63, 20_000, dtype=np.uint64)
-    assert not index.contains(absent_hi, absent_lo).any()
-    let_through = dedup.store_filter_may_hold(index.filter, absent_hi, absent_lo).mean()  # type: ignore[arg-type]
-    assert let_through < 0.01
+    for segment in range(30):
+        n = 2000 if segment % 7 else 7000  # now and then more than the deltas may hold
+        hi, lo = dedup.sort_keys(
+            rng.integers(0, 2**63, n, dtype=np.uint64) * np.uint64(2), rng.integers(0, 2**63, n, dtype=np.uint64)
+        )
+        before = dedup.KeyIndex(tmp_path, keys, store_filter) if store_filter else None
+        base_bytes = hashlib.sha256((tmp_path / store_filter["name"]).read_bytes()).digest() if store_filter else b""
+        claims = claim(tmp_path, f"s{segment:03d}", hi, lo, keys, store_filter)
+        new_filter = claims.store_filter
+        if store_filter is None or new_filter["name"] != store_filter["name"]:
+            kinds["rebuild"] += 1
+            assert claims.filter_written == [new_filter["name"]] and "deltas" not in new_filter
+        elif new_filter.get("deltas"):
+            kinds["delta"] += 1
+            assert claims.filter_written == new_filter["deltas"][-1:] and claims.filter_replaced == []
+            assert new_filter["deltas"][:-1] == store_filter.get("deltas", [])
+            assert hashlib.sha256((tmp_path / new_filter["name"]).read_bytes()).digest() == base_bytes
+        else:
+            kinds["fold"] += 1
+            assert claims.filter_written == [] and claims.filter_replaced == store_filter.get("deltas", [])
+        for name in claims.filter_replaced:
+            (tmp_path / name).unlink()
+        keys, store_filter = claims.keys, new_filter
+        his.append(hi)
+        los.append(lo)
+        all_hi, all_lo = np.concatenate(his), np.concatenate(los)
+        index = dedup.KeyIndex(tmp_path, keys, store_filter)
+        assert index.contains(all_hi, all_lo).all()
+        assert index.may_hold(all_hi, all_lo).all()
+        assert not index.contains(absent_hi, absent_lo).any()
+        assert index.may_hold(absent_hi, absent_lo).mean() < 0.02
+        if before is not None:  # an index of the manifest before still finds what was claimed then
+            assert before.contains(np.concatenate(his[:-1]), np.concatenate(los[:-1])).all()
+    assert kinds["delta"] >= 10 and kinds["fold"] >= 5 and kinds["rebuild"] >= 3, kinds
+    assert store_filter is not None
+    # a reader whose kept filter of the deltas is gone (a new process) reads them all again
+    dedup.RecentKeys._kept.clear()
+    assert dedup.KeyIndex(tmp_path, keys, store_filter).contains(np.concatenate(his), np.concatenate(los)).all()

@@ -18,19 +18,30 @@ its capacity): a blocked Bloom filter of every claimed key (``STORE_FILTER_BITS`
 capacity, ``STORE_FILTER_PROBES`` bits set in the word the key's ``hi`` chooses). A lookup asks it
 first, in one vectorised pass over the batch, and asks the runs only for the keys it lets through
 (the claimed ones and well under 1 % of the others): a batch of new keys costs one memory read
-a key, whatever the number of runs (at 10^9 keys, about 16 buckets x 15 runs). Keys are added to
-it in place before each commit (bits are only ever set, so a reader sees a superset of the
-committed keys, and a crash before the commit leaves harmless extra bits); when the store
-outgrows its capacity it is rebuilt, twice as large, from the runs, under a new name the commit
-switches to.
+a key, whatever the number of runs (at 10^9 keys, about 16 buckets x 15 runs).
+
+A commit does not write into that filter: its keys are hashes, so even a few thousand of them
+dirty pages all over a filter of gigabytes, and the fsync that must precede the commit then
+writes most of it (4 GB for a file's 2.5 M keys at 10^9, 3.6 s). A commit writes its new keys
+as a small **delta** instead (``keys/delta-*.npy``, sorted (hi, lo) pairs, named by the
+manifest's ``filter.deltas``); a reader puts the deltas' keys into a filter in memory, extended
+delta by delta as commits come (``RecentKeys``), and asks it beside the base. Every
+``MAX_DELTAS`` commits, or once the deltas hold ``delta_capacity`` keys, a commit **folds** them:
+their keys and its own are set in the base in place and fsynced once, and the commit drops the
+deltas (bits are only ever set, so a reader sees a superset of the committed keys throughout,
+and a crash before the commit leaves harmless extra bits beside deltas still named). When the
+store outgrows the base's capacity, it is rebuilt, twice as large, from the runs, under a new
+name the commit switches to.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +56,8 @@ STORE_FILTER_BITS = 16
 STORE_FILTER_PROBES = 6
 STORE_FILTER_MIN_KEYS = 1 << 20
 """The smallest capacity of the store-wide filter (2 MiB)."""
+MAX_DELTAS = 16
+"""Deltas named at most before a commit folds them into the store filter."""
 PARALLEL_FROM = 100_000
 
 U64 = npt.NDArray[np.uint64]
@@ -243,32 +256,106 @@ def build_store_filter(root: Path, rel: str, runs: Mapping[str, Sequence[str]], 
     write_array(root / rel, words)
 
 
-def add_to_store_filter(root: Path, rel: str, hi: U64, lo: U64) -> None:
-    """Set new keys' bits in the committed store filter, in place, durably (before the commit
-    that claims them: extra bits are harmless, missing ones are not)."""
+def add_to_store_filter(root: Path, rel: str, keys: Iterable[tuple[U64, U64]]) -> None:
+    """Set keys' bits in the committed store filter, in place, then fsync it once (before the
+    commit that drops the deltas holding them: extra bits are harmless, missing ones are not)."""
     words: U64 = np.load(root / rel, mmap_mode="r+")
-    store_filter_add(words, hi, lo)
+    for hi, lo in keys:
+        store_filter_add(words, hi, lo)
     words.flush()  # type: ignore[attr-defined]
     del words
     fsync_file(root / rel)
 
 
-class KeyIndex:
-    """The runs named by the manifest, per bucket, and the store-wide filter in front of them."""
+def delta_capacity(capacity: int) -> int:
+    """The keys the deltas of a store filter of ``capacity`` hold at most before a fold (so the
+    readers' filter of them stays a thirty-second of the base)."""
+    return max(STORE_FILTER_MIN_KEYS, capacity // 32)
 
-    def __init__(self, root: Path, runs: Mapping[str, Sequence[str]], store_filter: str | None = None) -> None:
+
+def write_delta(root: Path, rel: str, hi: U64, lo: U64) -> None:
+    """Write (and fsync) a commit's new keys as a delta: an (n, 2) array of (hi, lo) pairs."""
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    write_array(root / rel, np.stack([hi, lo], axis=1) if hi.shape[0] else np.zeros((0, 2), dtype=np.uint64))
+
+
+def read_delta(root: Path, rel: str) -> tuple[U64, U64]:
+    pairs = np.load(root / rel, mmap_mode="r")
+    return np.ascontiguousarray(pairs[:, 0]), np.ascontiguousarray(pairs[:, 1])
+
+
+def delta_size(root: Path, rel: str) -> int:
+    """The keys in a delta (from its file size: a .npy header is 128 bytes)."""
+    return ((root / rel).stat().st_size - 128) // 16
+
+
+class RecentKeys:
+    """The keys of a store filter's deltas, in a filter in memory, one per store and base.
+
+    Kept between indexes: when the manifest names more deltas of the same base, only the new
+    ones are read and added (bits only ever set, so an index built earlier sees a superset of
+    what it saw). After a fold (other deltas) or a rebuild (another base) it is started anew."""
+
+    KEEP = 4
+    """Stores kept at most (the ones used last)."""
+    _lock = threading.Lock()
+    _kept: ClassVar[dict[Path, tuple[str, tuple[str, ...], U64]]] = {}
+
+    @classmethod
+    def of(cls, root: Path, store_filter: Mapping[str, Any]) -> U64 | None:
+        deltas = tuple(store_filter.get("deltas", ()))
+        if not deltas:
+            return None
+        base = str(store_filter["name"])
+        with cls._lock:
+            kept = cls._kept.get(root)
+            if kept and kept[0] == base and deltas == kept[1][: len(deltas)]:
+                return kept[2]  # this manifest's deltas, or more (a superset)
+            if kept and kept[0] == base and kept[1] == deltas[: len(kept[1])]:
+                words, new = kept[2], deltas[len(kept[1]) :]
+            else:
+                words = np.zeros(store_filter_words(delta_capacity(int(store_filter["capacity"]))), dtype=np.uint64)
+                new = deltas
+            for rel in new:
+                store_filter_add(words, *read_delta(root, rel))
+            cls._kept.pop(root, None)
+            cls._kept[root] = (base, deltas, words)
+            while len(cls._kept) > cls.KEEP:
+                del cls._kept[next(iter(cls._kept))]
+            return words
+
+
+class KeyIndex:
+    """The runs named by the manifest, per bucket, and the store-wide filter in front of them
+    (``store_filter``: the manifest's ``filter``; its base memory-mapped, its deltas in memory)."""
+
+    def __init__(
+        self, root: Path, runs: Mapping[str, Sequence[str]], store_filter: Mapping[str, Any] | None = None
+    ) -> None:
         self.root = root
         self.runs: dict[int, list[Run]] = {
             int(b): [Run(root / name) for name in names] for b, names in runs.items() if names
         }
-        self.filter: U64 | None = np.asarray(np.load(root / store_filter, mmap_mode="r")) if store_filter else None
+        self.filter: U64 | None = None
+        self.recent: U64 | None = None
+        if store_filter:
+            self.filter = np.asarray(np.load(root / str(store_filter["name"]), mmap_mode="r"))
+            self.recent = RecentKeys.of(root, store_filter)
+
+    def may_hold(self, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
+        """For each key, whether the store filter (base or deltas) may hold it."""
+        assert self.filter is not None
+        held = store_filter_may_hold(self.filter, hi, lo)
+        if self.recent is not None:
+            held |= store_filter_may_hold(self.recent, hi, lo)
+        return held
 
     def contains(self, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
         """Whether each key is claimed: the store filter first (one pass over the batch), then the
         runs for the keys it lets through."""
         if self.filter is None or hi.shape[0] == 0:
             return self._search_runs(hi, lo)
-        ask = np.flatnonzero(store_filter_may_hold(self.filter, hi, lo))
+        ask = np.flatnonzero(self.may_hold(hi, lo))
         found = np.zeros(hi.shape[0], dtype=bool)
         if ask.shape[0]:
             found[ask] = self._search_runs(hi[ask], lo[ask])

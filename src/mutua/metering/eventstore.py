@@ -122,8 +122,7 @@ class EventStore(StoreReader):
             step("claiming keys", 0.85)
             claims = claiming.result()  # (leaving the pool waits for it, also when the writing failed)
         written = [*files, *(self.root / f for run in claims.runs.values() for f in dedup.run_files(run))]
-        if claims.filter_written:
-            written.append(self.root / claims.filter_written)
+        written.extend(self.root / f for f in claims.filter_written)
         written += [self.root / n for names in rollups.values() for n in names]
         written.extend(self.root / f for run in claims.merged for f in dedup.run_files(run))
         fsync_parents(self.root, written)
@@ -154,6 +153,6 @@ class EventStore(StoreReader):
                 (self.root / f).unlink(missing_ok=True)
         for name in replaced_rollups:
             (self.root / name).unlink(missing_ok=True)
-        if claims.filter_replaced:
-            (self.root / claims.filter_replaced).unlink(missing_ok=True)
+        for name in claims.filter_replaced:
+            (self.root / name).unlink(missing_ok=True)
         return result(late, segment)

@@ -8,7 +8,7 @@ import os
 import sqlite3
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -79,9 +79,10 @@ class Claims:
         runs: the segment's new run per bucket it touches.
         merged: the runs compaction wrote.
         replaced: the committed runs compaction replaced (to delete once the commit is done).
-        store_filter: the manifest's ``filter`` (``name``, ``capacity``) holding them.
-        filter_written: the store filter file written anew (rebuilt), or None.
-        filter_replaced: the committed store filter the rebuilt one replaces, or None.
+        store_filter: the manifest's ``filter`` (``name``, ``capacity``, ``deltas``) holding them.
+        filter_written: the store filter's new files (a delta, or a rebuilt base).
+        filter_replaced: its committed files the commit drops (folded deltas; a rebuilt base's
+            predecessor and its deltas), to delete once the commit is done.
     """
 
     keys: dict[str, list[str]]
@@ -89,8 +90,8 @@ class Claims:
     merged: list[str]
     replaced: list[str]
     store_filter: dict[str, Any]
-    filter_written: str | None = None
-    filter_replaced: str | None = None
+    filter_written: list[str] = field(default_factory=list)
+    filter_replaced: list[str] = field(default_factory=list)
 
 
 def claim(
@@ -102,8 +103,9 @@ def claim(
     store_filter: Mapping[str, Any] | None = None,
 ) -> Claims:
     """Write the new keys (sorted, not yet claimed) as one run per bucket, compact the buckets
-    touched, and add the keys to the store-wide filter (in place; rebuilt twice as large from the
-    runs when the store outgrows it, or when there is none yet)."""
+    touched, and add the keys to the store-wide filter: as a delta, or folded into its base with
+    the deltas before them; or rebuilt twice as large from the runs when the store outgrows it,
+    or when there is none yet (``dedup.py``)."""
     runs = dedup.write_runs(root, segment, hi, lo, presorted=True)
     keys_manifest: dict[str, list[str]] = {k: list(v) for k, v in keys.items()}
     for bucket, run in runs.items():
@@ -123,11 +125,22 @@ def claim(
         replaced.extend(gone)
         merged.extend(new)
     total = sum(dedup.run_size(root, n) for names in keys_manifest.values() for n in names)
+    claimed = Claims(keys_manifest, runs, merged, replaced, {})
     if store_filter and total <= int(store_filter["capacity"]):
-        dedup.add_to_store_filter(root, str(store_filter["name"]), hi, lo)
-        return Claims(keys_manifest, runs, merged, replaced, dict(store_filter))
+        base, capacity = str(store_filter["name"]), int(store_filter["capacity"])
+        deltas = [str(d) for d in store_filter.get("deltas", [])]
+        held = sum(dedup.delta_size(root, d) for d in deltas) + int(hi.shape[0])
+        if len(deltas) < dedup.MAX_DELTAS and held <= dedup.delta_capacity(capacity):
+            delta = f"keys/delta-{segment}.npy"
+            dedup.write_delta(root, delta, hi, lo)
+            kept = {"name": base, "capacity": capacity, "deltas": [*deltas, delta]}
+            return replace(claimed, store_filter=kept, filter_written=[delta])
+        dedup.add_to_store_filter(root, base, [*(dedup.read_delta(root, d) for d in deltas), (hi, lo)])
+        return replace(claimed, store_filter={"name": base, "capacity": capacity}, filter_replaced=deltas)
     capacity = max(dedup.STORE_FILTER_MIN_KEYS, 2 * total)
     name = f"keys/filter-{segment}.npy"
     dedup.build_store_filter(root, name, keys_manifest, capacity)
-    old = str(store_filter["name"]) if store_filter else None
-    return Claims(keys_manifest, runs, merged, replaced, {"name": name, "capacity": capacity}, name, old)
+    old = [str(store_filter["name"]), *store_filter.get("deltas", [])] if store_filter else []
+    return replace(
+        claimed, store_filter={"name": name, "capacity": capacity}, filter_written=[name], filter_replaced=old
+    )

@@ -5,6 +5,8 @@ Layout under the data dir's ``metering/`` folder::
     manifest.json                         the commit point: names every file that counts
     events/period=YYYYMM/<segment>_*.parquet   one row per event and meter (segments.EVENT_COLUMNS)
     keys/bNN/<segment>.{hi,lo}.npy        claimed identities, sorted runs per bucket (dedup.py)
+    keys/filter-<segment>.npy             the store-wide filter of the claimed keys, and
+    keys/delta-<segment>.npy              the keys of the commits since it last took them in
     rollups/period=YYYYMM/<segment>.parquet    daily rollups per member, engagement, meter and
                                           day: one file per commit, merged into one when a period
                                           has more than MAX_ROLLUPS (so a view reads few files)
@@ -121,6 +123,7 @@ class ManifestStore:
             names.update(files)
         if manifest.get("filter"):  # the store-wide key filter (dedup.py)
             names.add(manifest["filter"]["name"])
+            names.update(manifest["filter"].get("deltas", []))
         return names
 
     def remove_orphans(self, manifest: Mapping[str, Any]) -> int:

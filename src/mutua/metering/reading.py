@@ -78,7 +78,7 @@ class StoreReader(ManifestStore):
             for attempt in range(10):
                 manifest = self.manifest()
                 try:
-                    index = dedup.KeyIndex(self.root, manifest["keys"], (manifest.get("filter") or {}).get("name"))
+                    index = dedup.KeyIndex(self.root, manifest["keys"], manifest.get("filter"))
                     break
                 except FileNotFoundError:  # a writer merged runs away just after our read: read again
                     if attempt == 9:
