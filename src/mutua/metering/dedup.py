@@ -56,7 +56,7 @@ STORE_FILTER_BITS = 16
 STORE_FILTER_PROBES = 6
 STORE_FILTER_MIN_KEYS = 1 << 20
 """The smallest capacity of the store-wide filter (2 MiB)."""
-MAX_DELTAS = 16
+MAX_DELTAS = 64
 """Deltas named at most before a commit folds them into the store filter."""
 PARALLEL_FROM = 100_000
 
@@ -268,9 +268,13 @@ def add_to_store_filter(root: Path, rel: str, keys: Iterable[tuple[U64, U64]]) -
 
 
 def delta_capacity(capacity: int) -> int:
-    """The keys the deltas of a store filter of ``capacity`` hold at most before a fold (so the
-    readers' filter of them stays a thirty-second of the base)."""
-    return max(STORE_FILTER_MIN_KEYS, capacity // 32)
+    """The keys the deltas of a store filter of ``capacity`` hold at most before a fold.
+
+    A fold writes the whole base back (its keys are hashes: they touch every page), so it must be
+    rare: the deltas hold up to a sixteenth of the capacity, about eight folds while the store
+    doubles. The readers' filter of them is then a sixteenth of the base in memory (200 MB at
+    10^9 keys)."""
+    return max(STORE_FILTER_MIN_KEYS, capacity // 16)
 
 
 def write_delta(root: Path, rel: str, hi: U64, lo: U64) -> None:
