@@ -165,4 +165,6 @@ def test_the_store_filter_holds_every_claimed_key_through_deltas_folds_and_rebui
     assert store_filter is not None
     # a reader whose kept filter of the deltas is gone (a new process) reads them all again
     dedup.RecentKeys._kept.clear()
-    assert dedup.KeyIndex(tmp_path, keys, store_filter).contains(np.concatenate(his), np.concatenate(los)).all()
+    fresh = dedup.KeyIndex(tmp_path, keys, store_filter)
+    assert fresh.warm() == (tmp_path / store_filter["name"]).stat().st_size - 128  # the base, all of it
+    assert fresh.contains(np.concatenate(his), np.concatenate(los)).all()

@@ -97,7 +97,8 @@ class HttpIngestor:
         self._flushing = threading.Lock()
         self.refresh()
         with self.lock, self.wal.writing() as cur:
-            self._catch_up(cur)
+            index = self._catch_up(cur)
+        index.warm()
 
     def refresh(self) -> None:
         _, self.catalogue = load_catalogue(self.unit_of_work(), self.events)
