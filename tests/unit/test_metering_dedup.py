@@ -127,7 +127,8 @@ def test_the_store_filter_holds_every_claimed_key_through_deltas_folds_and_rebui
     store_filter: dict[str, Any] | None = None
     kinds = {"delta": 0, "fold": 0, "rebuild": 0}
     crashed: set[str] = set()
-    his, los = [], []
+    his: list[dedup.U64] = []
+    los: list[dedup.U64] = []
     absent_hi = rng.integers(0, 2**63, 20_000, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd: never claimed
     absent_lo = rng.integers(0, 2**63, 20_000, dtype=np.uint64)
     for segment in range(30):
