@@ -148,3 +148,56 @@ def test_the_usage_csv_neutralises_a_formula_cell_and_keeps_quantities_numbers(t
         "'+call",
     )
     assert (row["events"], row["quantity"]) == ("3", "-1.500000")
+
+
+def test_ingestion_killed_while_the_key_filter_takes_deltas_folds_and_rebuilds_stores_every_event_once(
+    tmp_path: Path,
+) -> None:
+    """Issue 12 item 14: the store-wide key filter's commits (a delta, a fold into the base in place,
+    a rebuild twice as large), each killed (SIGKILL) at random moments; then every file run again.
+    Every event is stored once, every stored key is found, and nothing more is taken."""
+    _setup(tmp_path)
+    files = []
+    for f in range(24):
+        n = 1500 + 37 * f
+        files.append(tmp_path / f"part-{f:02d}.parquet")
+        pq.write_table(
+            pa.table(
+                {
+                    "id": [f"f{f}-{i}" for i in range(n)],
+                    "source": ["/batch"] * n,
+                    "type": ["be.mutua.api.call"] * n,
+                    "subject": [MEMBERS[i % 3] for i in range(n)],
+                    "time": ["2025-02-03T04:05:06Z"] * n,
+                }
+            ),
+            files[-1],
+        )
+    total = sum(1500 + 37 * f for f in range(24))
+    # small limits, so that these few thousand keys go through every kind of filter commit
+    script = (
+        "import sys; from mutua.metering import dedup; "
+        "dedup.MAX_DELTAS = 2; dedup.STORE_FILTER_MIN_KEYS = 4096; "
+        "from mutua.bootstrap import main; sys.argv[0] = 'mutua'; main()"
+    )
+    cmd = [sys.executable, "-c", script, "--data-dir", str(tmp_path), "metering", "ingest"]
+    killed = 0
+    for start in range(0, 24, 4):
+        proc = subprocess.Popen([*cmd, *map(str, files[start : start + 6])], stdout=subprocess.DEVNULL)
+        time.sleep(0.3 + 0.25 * (start % 3))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            killed += 1
+        proc.wait()
+    final = subprocess.run([*cmd, *map(str, files), "--json"], capture_output=True, check=True)
+    reports = json.loads(final.stdout)
+    assert sum(r["accepted"] + r["duplicates"] for r in reports) == total
+    store = DuckEventStore(tmp_path)
+    stats = metering.stats(store)
+    assert stats.stored_events == stats.claimed_keys == total
+    manifest = store.files.manifest()
+    assert manifest["filter"]["capacity"] > 4096  # rebuilt at least once on the way
+    again = subprocess.run([*cmd, *map(str, files), "--json"], capture_output=True, check=True)
+    assert sum(r["accepted"] for r in json.loads(again.stdout)) == 0  # every key found
+    assert sum(r["duplicates"] for r in json.loads(again.stdout)) == total
+    assert killed >= 1
