@@ -27,6 +27,15 @@ from mutua.platform.settings import sqlite_url
 from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
 
 
+def _api_calls(path: Path, ids: list[str]) -> Path:
+    """A Parquet file of API calls with these ids, on three members, at one time in February 2025."""
+    n = len(ids)
+    subjects = [MEMBERS[i % 3] for i in range(n)]
+    columns = {"id": ids, "source": ["/batch"] * n, "type": ["be.mutua.api.call"] * n, "subject": subjects}
+    pq.write_table(pa.table({**columns, "time": ["2025-02-03T04:05:06Z"] * n}), path)
+    return path
+
+
 def _setup(data_dir: Path) -> None:
     engine = make_engine(sqlite_url(data_dir))
     migrate(engine)
@@ -68,19 +77,7 @@ def test_ingest_usage_and_materialise_from_the_command_line(tmp_path: Path) -> N
 def test_a_file_ingestion_killed_midway_and_run_again_stores_every_event_once(tmp_path: Path) -> None:
     _setup(tmp_path)
     n = 200_000
-    file = tmp_path / "big.parquet"
-    pq.write_table(
-        pa.table(
-            {
-                "id": [f"k{i}" for i in range(n)],
-                "source": ["/batch"] * n,
-                "type": ["be.mutua.api.call"] * n,
-                "subject": [MEMBERS[i % 3] for i in range(n)],
-                "time": ["2025-02-03T04:05:06Z"] * n,
-            }
-        ),
-        file,
-    )
+    file = _api_calls(tmp_path / "big.parquet", [f"k{i}" for i in range(n)])
     cmd = [sys.executable, "-c", "from mutua.bootstrap import main; main()", "--data-dir", str(tmp_path)]
     killed = 0
     for delay in (0.5, 1.0, 1.5, 2.5):
@@ -157,22 +154,9 @@ def test_ingestion_killed_while_the_key_filter_takes_deltas_folds_and_rebuilds_s
     a rebuild twice as large), each killed (SIGKILL) at random moments; then every file run again.
     Every event is stored once, every stored key is found, and nothing more is taken."""
     _setup(tmp_path)
-    files = []
-    for f in range(24):
-        n = 1500 + 37 * f
-        files.append(tmp_path / f"part-{f:02d}.parquet")
-        pq.write_table(
-            pa.table(
-                {
-                    "id": [f"f{f}-{i}" for i in range(n)],
-                    "source": ["/batch"] * n,
-                    "type": ["be.mutua.api.call"] * n,
-                    "subject": [MEMBERS[i % 3] for i in range(n)],
-                    "time": ["2025-02-03T04:05:06Z"] * n,
-                }
-            ),
-            files[-1],
-        )
+    files = [
+        _api_calls(tmp_path / f"part-{f:02d}.parquet", [f"f{f}-{i}" for i in range(1500 + 37 * f)]) for f in range(24)
+    ]
     total = sum(1500 + 37 * f for f in range(24))
     # small limits, so that these few thousand keys go through every kind of filter commit
     script = (
