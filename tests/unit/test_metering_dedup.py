@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 from mutua.metering import dedup
 
 
-def test_keys_stay_claimed_through_merges_and_unclaimed_keys_are_not_found(tmp_path: Path) -> None:
+@pytest.mark.parametrize("max_merge_tier", [dedup.MAX_MERGE_TIER, 4])
+def test_keys_stay_claimed_through_merges_and_unclaimed_keys_are_not_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_merge_tier: int
+) -> None:
+    """Runs merged tier by tier; with a low MAX_MERGE_TIER (4: runs of 256 keys and more, here
+    about 190 a bucket per segment), runs of that tier pile up instead of merging further."""
+    monkeypatch.setattr(dedup, "MAX_MERGE_TIER", max_merge_tier)
     rng = np.random.default_rng(1)
     runs: dict[int, list[str]] = {}
     his, los = [], []
@@ -34,9 +40,12 @@ def test_keys_stay_claimed_through_merges_and_unclaimed_keys_are_not_found(tmp_p
     assert not index.contains(hi, lo ^ np.uint64(1)).any()  # same hi, other lo: not claimed
     assert not index.contains(hi + np.uint64(1), lo).any()
     assert index.count() == hi.shape[0]
-    for names in runs.values():  # no tier holds TIER_RUNS runs after a compaction
+    for names in runs.values():  # no tier below the cap holds TIER_RUNS runs after a compaction
         tiers = [dedup.tier(dedup.run_size(tmp_path, n)) for n in names]
-        assert all(tiers.count(t) < dedup.TIER_RUNS for t in tiers)
+        assert all(tiers.count(t) < dedup.TIER_RUNS for t in tiers if t < max_merge_tier)
+        assert max(tiers) <= max_merge_tier
+        if max_merge_tier == 4:  # the capped tier's runs are left as they are: more of them
+            assert tiers.count(4) >= dedup.TIER_RUNS
     kept = {f for names in runs.values() for n in names for f in dedup.run_files(n)}
     on_disk = {str(p.relative_to(tmp_path)) for p in (tmp_path / "keys").rglob("*.npy")}
     assert on_disk == kept  # no run merged twice in one compaction is left behind
@@ -179,3 +188,15 @@ def test_the_store_filter_holds_every_claimed_key_through_deltas_folds_and_rebui
     fresh = dedup.KeyIndex(tmp_path, keys, store_filter)
     assert fresh.warm() == (tmp_path / store_filter["name"]).stat().st_size - 128  # the base, all of it
     assert fresh.contains(np.concatenate(his), np.concatenate(los)).all()
+
+
+@pytest.mark.parametrize("capacity", [1, 5_000, 1 << 20, 3_000_017, 2_000_000_000])
+def test_each_bucket_sets_bits_in_store_filter_words_of_its_own(capacity: int) -> None:
+    """The rebuild adds the buckets side by side (one thread each): no word may take keys of two
+    buckets, or one thread's write could undo another's bit."""
+    words = dedup.store_filter_words(capacity)
+    assert words % dedup.BUCKETS == 0 and words * 64 >= capacity * dedup.STORE_FILTER_BITS
+    b = np.arange(dedup.BUCKETS, dtype=np.uint64)
+    first = dedup._store_block(b << np.uint64(dedup.BUCKET_SHIFT), words)  # each bucket's lowest hi
+    last = dedup._store_block(((b + np.uint64(1)) << np.uint64(dedup.BUCKET_SHIFT)) - np.uint64(1), words)
+    assert (first[1:] > last[:-1]).all() and first[0] == 0 and last[-1] == words - 1

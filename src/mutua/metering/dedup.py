@@ -50,6 +50,11 @@ BUCKETS = 16
 BUCKET_SHIFT = 60  # the top 4 bits of hi choose the bucket
 TIER_RUNS = 4
 """Runs of one size tier merged into one (tiers are powers of TIER_RUNS in keys)."""
+MAX_MERGE_TIER = 11
+"""Runs of this tier (4^11 to 4^12 keys: 4 to 16 M keys, up to 270 MB a run) are merged no
+further: a merge of the next tier would rewrite a quarter of a big store's keys in one commit (at
+10^9 keys, 16 buckets x 40 M keys, 11 GB, a 40 s stall), and with the store filter in front a few
+more runs cost only the keys it lets through."""
 FILTER_BITS = 10
 FILTER_PROBES = 4
 STORE_FILTER_BITS = 16
@@ -218,7 +223,11 @@ def _store_mask(lo: U64) -> U64:
 
 
 def store_filter_words(capacity: int) -> int:
-    return max(1, -(-capacity * STORE_FILTER_BITS // 64))
+    """The store filter's size in words: a multiple of BUCKETS, so that each bucket's keys set bits
+    in a range of words of their own (``_store_block`` takes the top bits of ``hi``, like the
+    bucket), and buckets can be added side by side."""
+    words = max(1, -(-capacity * STORE_FILTER_BITS // 64))
+    return -(-words // BUCKETS) * BUCKETS
 
 
 def store_filter_add(words: U64, hi: U64, lo: U64) -> None:
@@ -243,15 +252,22 @@ def store_filter_may_hold(words: U64, hi: U64, lo: U64) -> npt.NDArray[np.bool_]
 
 
 def build_store_filter(root: Path, rel: str, runs: Mapping[str, Sequence[str]], capacity: int) -> None:
-    """Write (and fsync) a store filter of ``capacity`` keys holding every key of ``runs``."""
+    """Write (and fsync) a store filter of ``capacity`` keys holding every key of ``runs``: the
+    buckets side by side, on every core (each sets bits in words of its own; reading the runs back
+    and the scattered writes release the GIL)."""
     words = np.zeros(store_filter_words(capacity), dtype=np.uint64)
-    for names in runs.values():
+    step = 1 << 22  # in slices: memory stays flat
+
+    def add(names: Sequence[str]) -> None:
         for name in names:
             run = Run(root / name)
-            for start in range(0, len(run), 1 << 24):  # in slices: memory stays flat
+            for start in range(0, len(run), step):
                 store_filter_add(
-                    words, np.asarray(run.hi[start : start + (1 << 24)]), np.asarray(run.lo[start : start + (1 << 24)])
+                    words, np.asarray(run.hi[start : start + step]), np.asarray(run.lo[start : start + step])
                 )
+
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        list(pool.map(add, [names for names in runs.values() if names]))
     (root / rel).parent.mkdir(parents=True, exist_ok=True)
     write_array(root / rel, words)
 
@@ -448,7 +464,8 @@ def tier(size: int) -> int:
 
 
 def runs_to_merge(root: Path, names: Sequence[str]) -> list[str]:
-    """The runs to merge into one, or none: the runs of the lowest tier that holds TIER_RUNS of them.
+    """The runs to merge into one, or none: the runs of the lowest tier below MAX_MERGE_TIER that
+    holds TIER_RUNS of them.
 
     Size-tiered, so a key is rewritten about once per tier: the big runs are left alone until
     enough others have grown to their size."""
@@ -456,6 +473,8 @@ def runs_to_merge(root: Path, names: Sequence[str]) -> list[str]:
     for n in names:
         by_tier.setdefault(tier(run_size(root, n)), []).append(n)
     for t in sorted(by_tier):
+        if t >= MAX_MERGE_TIER:
+            break
         if len(by_tier[t]) >= TIER_RUNS:
             return by_tier[t]
     return []
