@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from mutua.metering.domain import IngestResult
+    from mutua.metering.domain import IngestResult, Rejection
     from mutua.metering.store import DuckEventStore
 
-from mutua.platform.cli.output import JsonFlag, err, nothing, out, period_arg, plural, print_json, run
+from mutua.kernel.periods import Period
+from mutua.kernel.problems import Problem
+from mutua.platform.cli.output import JsonFlag, err, nothing, out, period_arg, print_json, run
+from mutua.platform.cli.output import language as _language
 from mutua.platform.cli.runtime import state
+from mutua.platform.i18n import catalogued, colon, format_number, problem_text, translate_message, translator
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -24,6 +30,50 @@ app = typer.Typer(no_args_is_help=True)
 @app.callback()
 def _group() -> None:
     """Commands of the metering context."""
+
+
+def _say(message: str, **values: object) -> str:
+    """A line a person reads, in the command's language: ``message`` (the English text, the
+    ``messages`` catalogue's id) with ``values`` put in. In English it is the message itself."""
+    return translator(_language(), "messages")(message).format(**values)
+
+
+def _count(count: int, singular: str, plural_form: str) -> str:
+    """``1 event``, ``2 events`` in the command's language (``{n}`` in the messages)."""
+    return _say(singular if count == 1 else plural_form, n=count)
+
+
+def _colon() -> str:
+    """A colon between two parts of a line in the command's language (French spaces it)."""
+    return colon(_language())
+
+
+def _field(name: str | None) -> str:
+    """An event's field as a reader sees it: a CloudEvents attribute named in the language, its
+    name beside it (``tijdstip (time)``), else the name as it is (``id``, ``data.gb``); ``-`` for none."""
+    if name is None:
+        return "-"
+    language = _language()
+    return name if language == "en" else catalogued(f"field {name}", language) or name
+
+
+def _rejection_line(source: str, rejection: Rejection) -> str:
+    """``file:line: field: reason`` (``http[index]`` for an event without a line) in the language."""
+    where = source if rejection.line is not None else f"{source}[{rejection.index}]"
+    problem = Problem(where, rejection.line, _field(rejection.field), rejection.reason)
+    return problem_text(problem, _language())
+
+
+def _bad_parameter(message: str, param_hint: str | None = None) -> typer.BadParameter:
+    return typer.BadParameter(translate_message(message, _language()), param_hint=param_hint)
+
+
+def _period(text: str) -> Period:
+    """A period argument; a bad one is refused in the command's language."""
+    try:
+        return period_arg(text)
+    except typer.BadParameter as exc:
+        raise _bad_parameter(exc.message) from None
 
 
 def _events() -> DuckEventStore:
@@ -54,32 +104,46 @@ def ingest(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, disable=as_json
     ) as progress:
         for file in files:
-            task = progress.add_task(f"{file.name}: reading", total=1.0)
+            task = progress.add_task(f"{file.name}{_colon()}{_say('reading')}", total=1.0)
 
             def tick(what: str, done: float, task: TaskID = task, name: str = file.name) -> None:
-                progress.update(task, completed=done, description=f"{name}: {what}")
+                progress.update(task, completed=done, description=f"{name}{_colon()}{_say(what)}")
 
             def ingest(file: Path = file, tick: Callable[[str, float], None] = tick) -> IngestResult:
                 return ingest_file(state.uow(), _events(), file, tick)
 
             result = run(ingest)
-            progress.update(task, completed=1.0, description=f"{file.name}: done")
+            progress.update(task, completed=1.0, description=f"{file.name}{_colon()}{_say('done')}")
             results.append(result)
             failed = failed or bool(result.rejected)
     if as_json:
         print_json([r.as_dict() for r in results])
     else:
         for r in results:
+            rate = round(r.received / r.seconds) if r.seconds else 0
             out.print(
-                f"{r.source}: {r.received} events read, {r.accepted} taken, {r.duplicates} duplicates "
-                f"(already taken, nothing changed), {len(r.rejected)} rejected, {r.late} late; "
-                f"{r.received / r.seconds if r.seconds else 0:,.0f} events/s"
+                _say(
+                    "{source}: {received} events read, {accepted} taken, {duplicates} duplicates "
+                    "(already taken, nothing changed), {rejected} rejected, {late} late; {rate} events/s",
+                    source=r.source,
+                    received=r.received,
+                    accepted=r.accepted,
+                    duplicates=r.duplicates,
+                    rejected=len(r.rejected),
+                    late=r.late,
+                    rate=f"{rate:,}" if _language() == "en" else format_number(Decimal(rate), _language(), 0),
+                ),
+                markup=False,
+                highlight=False,
             )
             for rej in r.rejected[:200]:
-                where = f"{r.source}:{rej.line}" if rej.line is not None else f"{r.source}[{rej.index}]"
-                err.print(f"  {where}: {rej.field or '-'}: {rej.reason}", markup=False, highlight=False)
+                err.print(f"  {_rejection_line(r.source, rej)}", markup=False, highlight=False)
             if len(r.rejected) > 200:
-                err.print(f"  ... and {len(r.rejected) - 200} more (--json lists them all)")
+                err.print(
+                    f"  {_say('... and {n} more (--json lists them all)', n=len(r.rejected) - 200)}",
+                    markup=False,
+                    highlight=False,
+                )
     if failed:
         raise typer.Exit(2)
 
@@ -106,7 +170,11 @@ def serve(
 
     live = [k for k in SenderKeys(settings.data_dir).keys() if k.revoked is None]  # noqa: SIM118 (a method)
     if not live:
-        err.print("no sender key yet: POST /events is refused (401) until one is made: mutua metering keys create")
+        err.print(
+            _say("no sender key yet: POST /events is refused (401) until one is made: mutua metering keys create"),
+            markup=False,
+            highlight=False,
+        )
     factory = state.runtime.unit_of_work  # the workers import it by name (they are new processes)
     os.environ.update(
         {
@@ -139,7 +207,12 @@ def flush(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(result.as_dict())
     else:
-        out.print(f"{plural(result.accepted, 'event')} flushed, {result.duplicates} already stored")
+        flushed = (
+            "{n} event flushed, {duplicates} already stored"
+            if result.accepted == 1
+            else "{n} events flushed, {duplicates} already stored"
+        )
+        out.print(_say(flushed, n=result.accepted, duplicates=result.duplicates), highlight=False)
 
 
 @metering_app.command("materialise")
@@ -176,22 +249,21 @@ def materialise(
         try:
             import pyspark  # noqa: F401
         except ImportError:
-            message = "Spark is not installed: pip install 'mutua[spark]'"
-            raise typer.BadParameter(message, param_hint="--engine") from None
+            raise _bad_parameter("Spark is not installed: pip install 'mutua[spark]'", "--engine") from None
         from mutua.metering.spark import SparkAggregator
 
         events.aggregator = SparkAggregator(spark_master, root=events.root, store_url=spark_store)
     elif engine != "duckdb":
-        raise typer.BadParameter(f"{engine!r} is not an engine (duckdb, spark)", param_hint="--engine")
-    result = run(lambda: action(state.uow(), events, period_arg(period)))
+        raise _bad_parameter(f"{engine!r} is not an engine (duckdb, spark)", "--engine")
+    result = run(lambda: action(state.uow(), events, _period(period)))
     if as_json:
         print_json(result.as_dict())
     else:
-        out.print(
-            f"{result.period}: {plural(result.rows, 'usage row')} from {plural(result.events, 'event')} "
-            f"({plural(result.late_rows, 'late adjustment')})"
-            + (f"; {result.pending} HTTP events not flushed yet" if result.pending else "")
-        )
+        rows = _count(result.rows, "{n} usage row", "{n} usage rows")
+        events_read = _count(result.events, "from {n} event", "from {n} events")
+        late = _count(result.late_rows, "{n} late adjustment", "{n} late adjustments")
+        pending = _say("; {n} HTTP events not flushed yet", n=result.pending) if result.pending else ""
+        out.print(f"{result.period}{_colon()}{rows} {events_read} ({late}){pending}", highlight=False)
 
 
 @metering_app.command("usage")
@@ -211,8 +283,8 @@ def usage(
         try:
             number = enterprise_number(member)
         except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
-    view = run(lambda: usage_view(state.uow(), _events(), period_arg(period), number, meter))
+            raise _bad_parameter(str(exc)) from None
+    view = run(lambda: usage_view(state.uow(), _events(), _period(period), number, meter))
     data = view.as_json()
     if as_json:
         print_json(data)
@@ -225,19 +297,24 @@ def usage(
         sys.stdout.write(csv_text(columns, lines, numeric=("events", "quantity")))
         return
     if not data["lines"]:
-        who = f" of member {number}" if number else ""
-        what = f" on meter {meter}" if meter else ""
-        nothing(
-            f"no usage events metered for {view.period}{who}{what}: the event store holds none for it "
-            "(usage imported as CSV, `mutua import usage`, is charged by the close but not metered: "
-            "see `mutua statement`)"
+        none = {
+            (False, False): "no usage events metered for {period}",
+            (True, False): "no usage events metered for {period} of member {member}",
+            (False, True): "no usage events metered for {period} on meter {meter}",
+            (True, True): "no usage events metered for {period} of member {member} on meter {meter}",
+        }[(bool(number), bool(meter))]
+        why = _say(
+            "the event store holds none for it (usage imported as CSV, `mutua import usage`, is charged "
+            "by the close but not metered: see `mutua statement`)"
         )
+        nothing(escape(_say(none, period=view.period, member=number, meter=meter) + _colon() + why))
         return
-    table = Table(title=f"Usage {view.period}" + (" (closed)" if view.closed else " (month to date)"))
+    title = "Usage {period} (closed)" if view.closed else "Usage {period} (month to date)"
+    table = Table(title=_say(title, period=view.period))
     for c in columns:
         table.add_column(c, justify="right" if c in ("events", "quantity") else "left")
     for ln in data["lines"]:
-        table.add_row(*[("late" if ln[c] else "") if c == "late" else str(ln[c] or "") for c in columns])
+        table.add_row(*[(_say("late") if ln[c] else "") if c == "late" else str(ln[c] or "") for c in columns])
     out.print(table)
 
 
@@ -288,9 +365,16 @@ def keys_create(
     if as_json:
         print_json({**key.as_dict(), "key": token or None})
     elif key.client_id:
-        out.print(f"sender {key.key_id} for {key.name}: OpenID Connect client {key.client_id}", highlight=False)
+        said = _say(
+            "sender {key} for {name}: OpenID Connect client {client}",
+            key=key.key_id,
+            name=key.name,
+            client=key.client_id,
+        )
+        out.print(said, markup=False, highlight=False)
     else:
-        out.print(f"sender key {key.key_id} for {key.name} (shown once, keep it secret):", highlight=False)
+        said = _say("sender key {key} for {name} (shown once, keep it secret):", key=key.key_id, name=key.name)
+        out.print(said, markup=False, highlight=False)
         out.print(token, markup=False, highlight=False, soft_wrap=True)
 
 
@@ -304,7 +388,7 @@ def keys_list(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json([k.as_dict() for k in keys])
         return
-    table = Table(title="Sender keys")
+    table = Table(title=_say("Sender keys"))
     for c in ("id", "name", "sources", "types", "created", "revoked"):
         table.add_column(c)
     for k in keys:
@@ -319,4 +403,5 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (from k
     from mutua.metering.service import revoke_sender_key
 
     key = run(lambda: revoke_sender_key(state.uow(), SenderKeys(state.settings.data_dir), key_id))
-    out.print(f"sender key {key.key_id} ({key.name}) revoked at {key.revoked}", highlight=False)
+    said = _say("sender key {key} ({name}) revoked at {revoked}", key=key.key_id, name=key.name, revoked=key.revoked)
+    out.print(said, markup=False, highlight=False)

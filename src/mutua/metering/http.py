@@ -23,6 +23,10 @@ ids and the rejections are in every answer; ``?ids=true`` also lists the ids tak
 is not JSON is refused whole (400). ``POST /flush`` (a key needed too) moves acknowledged events
 into a Parquet segment; ``GET /health`` tells that the server is up.
 
+A problem's ``detail`` and each refused event's ``reason`` are in the language ``Accept-Language``
+asks for (NL, FR, EN: ``Content-Language``), in English as the code writes them when it asks none,
+as the API answers; ``title`` and ``field`` stay as they are, for programs.
+
 Several worker processes may serve one data dir (``mutua metering serve --workers N``): each
 claims under the write-ahead store's lock, so an event is taken once whichever worker gets it.
 :func:`app_from_env` builds a worker's app from the ``MUTUA_*`` variables.
@@ -50,6 +54,8 @@ from starlette.concurrency import run_in_threadpool
 from mutua.metering.ingestor import HttpIngestor
 from mutua.metering.ports import UnitOfWork
 from mutua.metering.senders import PREFIX, OidcTokens, SenderKey, SenderKeys, bearer, oidc_from_env
+from mutua.platform.i18n import normalise, translate_message
+from mutua.platform.web.app import api_language
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 """The largest request body taken (16 MiB); a larger one is answered 413."""
@@ -63,15 +69,37 @@ UNIT_OF_WORK_VARIABLE = "MUTUA_UNIT_OF_WORK"
 ``module:name`` (set by ``mutua metering serve``)."""
 
 
-def _json(data: object, status: int = 200) -> Response:
-    return Response(orjson.dumps(data), status_code=status, media_type="application/json")
+def _json(data: object, status: int = 200, language: str | None = None) -> Response:
+    """A JSON answer; ``language``: the language its reasons are in (``Content-Language``)."""
+    headers = None if language is None else {"Content-Language": normalise(language)}
+    return Response(orjson.dumps(data), status_code=status, media_type="application/json", headers=headers)
 
 
-def _problem(status: int, title: str, detail: str, **extra: Any) -> Response:
-    """An RFC 9457 problem detail."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    headers = {"WWW-Authenticate": 'Bearer realm="mutua-metering"'} if status == 401 else None
+def _problem(status: int, title: str, detail: str, language: str = "en", **extra: Any) -> Response:
+    """An RFC 9457 problem detail, as the API writes one: ``detail`` (and an event's ``reason``) in
+    ``language`` (``Content-Language``; :func:`~mutua.platform.web.app.api_language`), the
+    ``type``, ``title`` and ``field`` as they are, for programs."""
+    if "reason" in extra:
+        extra["reason"] = _translated(extra["reason"], language)
+    if "rejections" in extra:
+        extra["rejections"] = _translated_reasons(extra["rejections"], language)
+    body = {"type": "about:blank", "title": title, "status": status, "detail": _translated(detail, language), **extra}
+    headers = {"Content-Language": normalise(language)}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="mutua-metering"'
     return Response(orjson.dumps(body), status_code=status, media_type="application/problem+json", headers=headers)
+
+
+def _translated(message: str, language: str) -> str:
+    """A message in ``language`` (English: as the code writes it)."""
+    return message if language == "en" else translate_message(message, language)
+
+
+def _translated_reasons(entries: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
+    """Rejections (or a batch's results) with each ``reason`` in ``language``."""
+    if language == "en":
+        return entries
+    return [{**e, "reason": translate_message(e["reason"], language)} if e.get("reason") else e for e in entries]
 
 
 class _TooLarge(Exception):
@@ -159,24 +187,26 @@ def create_app(
 
     @app.post("/events")
     async def events(request: Request) -> Response:
+        language = api_language(request)
         sender = sender_of(request)
         if sender is None:
-            return _problem(*unauthenticated)
+            return _problem(*unauthenticated, language)
         media_type = _media_type(request)
         binary = "ce-specversion" in request.headers
         if binary and media_type and not _is_json(media_type):
-            return _problem(415, "unsupported data", f"binary mode: the data must be JSON, not {media_type}")
+            return _problem(415, "unsupported data", f"binary mode: the data must be JSON, not {media_type}", language)
         if not binary and media_type not in (STRUCTURED, BATCH, "application/json"):
             return _problem(
                 415,
                 "unsupported media type",
                 f"send {STRUCTURED}, {BATCH}, application/json, or binary mode (ce-* headers), "
                 f"not {media_type or 'no Content-Type'}",
+                language,
             )
         try:
             body = await _read_body(request)
         except _TooLarge:
-            return _problem(413, "body too large", f"at most {MAX_BODY_BYTES:,} bytes a request")
+            return _problem(413, "body too large", f"at most {MAX_BODY_BYTES:,} bytes a request", language)
         if binary:
             batch: list[Any] = [_binary_event(request, body, media_type)]
             single = True
@@ -184,15 +214,15 @@ def create_app(
             try:
                 data = orjson.loads(body)
             except orjson.JSONDecodeError as exc:
-                return _problem(400, "not JSON", str(exc))
+                return _problem(400, "not JSON", str(exc), language)
             if media_type == STRUCTURED and not isinstance(data, dict):
-                return _problem(400, "not an event", f"{STRUCTURED} is one event: a JSON object")
+                return _problem(400, "not an event", f"{STRUCTURED} is one event: a JSON object", language)
             if media_type == BATCH and not isinstance(data, list):
-                return _problem(400, "not a batch", f"{BATCH} is a JSON array of events")
+                return _problem(400, "not a batch", f"{BATCH} is a JSON array of events", language)
             single = not isinstance(data, list)
             batch = [data] if single else data
         if len(batch) > MAX_BATCH_EVENTS:
-            return _problem(413, "batch too large", f"at most {MAX_BATCH_EVENTS:,} events a batch")
+            return _problem(413, "batch too large", f"at most {MAX_BATCH_EVENTS:,} events a batch", language)
         # Called on the event loop, not in a thread: the work is CPU-bound Python, and handing it
         # to a thread makes the loop and the thread take turns at the GIL (measured: half the
         # throughput). Concurrency comes from worker processes (``--workers``).
@@ -202,18 +232,31 @@ def create_app(
             r = answer.rejected[0]
             status = 403 if r.field == "sender" else 400
             return _problem(
-                status, "event refused", r.reason, field=r.field, reason=r.reason, id=r.event_id, **answer.as_dict()
+                status,
+                "event refused",
+                r.reason,
+                language,
+                field=r.field,
+                reason=r.reason,
+                id=r.event_id,
+                **answer.as_dict(),
             )
         if answer.rejected:
-            return _json(answer.as_dict(with_accepted_ids=with_ids, results_of=len(batch)), status=207)
+            said = answer.as_dict(with_accepted_ids=with_ids, results_of=len(batch))
+            said["rejections"] = _translated_reasons(said["rejections"], language)
+            said["results"] = _translated_reasons(said["results"], language)
+            return _json(said, status=207, language=language)
         return _json(answer.as_dict(with_accepted_ids=with_ids))
 
     @app.post("/flush")
     async def flush(request: Request) -> Response:
+        language = api_language(request)
         if sender_of(request) is None:
-            return _problem(*unauthenticated)
+            return _problem(*unauthenticated, language)
         result = await run_in_threadpool(holder["ingestor"].flush)
-        return _json(result.as_dict(limit=100))
+        said = result.as_dict(limit=100)
+        said["rejected"] = _translated_reasons(said["rejected"], language)
+        return _json(said, language=language if said["rejected"] else None)
 
     @app.get("/health")
     async def health() -> Response:

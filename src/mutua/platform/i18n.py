@@ -95,12 +95,12 @@ def translate_message(
                 return message
     head, sep, tail = message.partition(": ")
     if sep and tail:
-        colon = _colon(lang)
-        return f"{translate_message(head, lang, domain, label)}{colon}{translate_message(tail, lang, domain, label)}"
+        between = colon(lang)
+        return f"{translate_message(head, lang, domain, label)}{between}{translate_message(tail, lang, domain, label)}"
     return label(message) if label is not None else message
 
 
-def _colon(language: str) -> str:
+def colon(language: str) -> str:
     """A colon as the language writes it: French puts a space before it."""
     return " : " if language == "fr" else ": "
 
@@ -127,13 +127,13 @@ def problem_text(problem: Problem, language: str, label: Callable[[str], str] | 
     'list.csv:5 : période : pas une période (AAAA-MM) : 2025-13'
     """
     lang = normalise(language)
-    colon = _colon(lang)
+    between = colon(lang)
     where = translate_message(problem.source, lang, label=label)
     if problem.line is not None:
         where += f":{problem.line}"
     if problem.field:
-        where += colon + translate_message(problem.field, lang, label=label)
-    return where + colon + translate_message(problem.message, lang, label=label)
+        where += between + translate_message(problem.field, lang, label=label)
+    return where + between + translate_message(problem.message, lang, label=label)
 
 
 def catalogued(code: str | None, language: str) -> str | None:

@@ -24,7 +24,7 @@ T = TypeVar("T")
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
-def _language() -> str:
+def language() -> str:
     settings = getattr(state, "settings", None)
     return settings.language if settings is not None else "en"
 
@@ -35,7 +35,7 @@ def run(action: Callable[[], T]) -> T:
     try:
         return action()
     except Rejected as exc:
-        lang = _language()
+        lang = language()
         err.print(escape(translate_message(exc.message, lang)), style="bold red", soft_wrap=True)
         for p in exc.problems[:200]:
             err.print(f"  {problem_text(p, lang)}", markup=False, highlight=False, soft_wrap=True)
@@ -43,7 +43,7 @@ def run(action: Callable[[], T]) -> T:
             err.print(f"  ... {translate_message(f'and {len(exc.problems) - 200} more', lang)}")
         raise typer.Exit(2) from None
     except MutuaError as exc:
-        lang = _language()
+        lang = language()
         head = translate_message("error", lang)
         err.print(
             f"[bold red]{escape(head)}:[/] {escape(translate_message(exc.message, lang))}",
