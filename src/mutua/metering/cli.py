@@ -125,12 +125,7 @@ def ingest(
                 _say(
                     "{source}: {received} events read, {accepted} taken, {duplicates} duplicates "
                     "(already taken, nothing changed), {rejected} rejected, {late} late; {rate} events/s",
-                    source=r.source,
-                    received=r.received,
-                    accepted=r.accepted,
-                    duplicates=r.duplicates,
-                    rejected=len(r.rejected),
-                    late=r.late,
+                    **r.counts(),
                     rate=f"{rate:,}" if _language() == "en" else format_number(Decimal(rate), _language(), 0),
                 ),
                 markup=False,

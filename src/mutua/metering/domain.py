@@ -718,6 +718,17 @@ class IngestResult:
             self.seconds + other.seconds,
         )
 
+    def counts(self) -> dict[str, Any]:
+        """What came of the input, in numbers (an audit entry's details, a summary line's values)."""
+        return {
+            "source": self.source,
+            "received": self.received,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": len(self.rejected),
+            "late": self.late,
+        }
+
     def as_dict(self, limit: int | None = None) -> dict[str, Any]:
         rejected = self.rejected if limit is None else self.rejected[:limit]
         return {

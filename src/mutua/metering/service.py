@@ -40,17 +40,7 @@ def load_catalogue(uow: UnitOfWork, events: EventStore | None = None) -> tuple[C
 
 def _record(uow: UnitOfWork, result: IngestResult, what: str) -> None:
     with uow:
-        uow.audit.record(
-            what,
-            "metering_segment",
-            result.segment or "-",
-            source=result.source,
-            received=result.received,
-            accepted=result.accepted,
-            duplicates=result.duplicates,
-            rejected=len(result.rejected),
-            late=result.late,
-        )
+        uow.audit.record(what, "metering_segment", result.segment or "-", **result.counts())
         uow.commit()
 
 

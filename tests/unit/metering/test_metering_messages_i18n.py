@@ -18,6 +18,7 @@ import httpx
 import orjson
 import pytest
 from tests.fakes.metering import FakeEventStore, demo_model, metering_uow
+from tests.i18n_check import assert_translated, english_words
 from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
 from typer.testing import CliRunner
 
@@ -79,25 +80,11 @@ CODES = (
 
 
 def _english(text: str, *codes: str) -> list[str]:
-    """The English words in ``text``, the codes it quotes (attributes, commands, data) left out."""
-    for code in sorted({*CODES, *codes}, key=len, reverse=True):
-        text = text.replace(code, " ")
-    return ENGLISH.findall(f" {text} ")
+    return english_words(text, ENGLISH, (*CODES, *codes))
 
 
 def _assert_translated(messages: Iterable[str], *codes: str) -> None:
-    """Every message differs from its English in Dutch and French, holds no English word there,
-    and stays as it is in English."""
-    seen = list(messages)
-    assert seen, "there are messages to check"
-    leaks = {}
-    for message in seen:
-        assert translate_message(message, "en") == message
-        for lang in ("nl", "fr"):
-            text = translate_message(message, lang)
-            if text == message or _english(text, *codes):
-                leaks[f"{lang}: {message}"] = text
-    assert leaks == {}, "\n".join(f"{k}\n    -> {v}" for k, v in leaks.items())
+    assert_translated(messages, ENGLISH, (*CODES, *codes))
 
 
 # -- the reasons of validate_event --------------------------------------------------------------------

@@ -55,6 +55,7 @@ from mutua.purchasing.domain.statements import StatementDocument
 from mutua.purchasing.service import accessions, agreements, catalogue, commissions, funding, orders
 from mutua.purchasing.service.catalogue import PRICE_LIST_COLUMNS
 from mutua.purchasing.service.pricelists import read_price_list
+from tests.i18n_check import assert_translated, english_words
 from tests.small_model import A, B
 from tests.unit.purchasing.world import AGREEMENT, REF, C, fake_uow, join, load, write, xlsx
 
@@ -80,25 +81,11 @@ ENGLISH = re.compile(
 
 
 def _english(text: str, *codes: str) -> list[str]:
-    """The English words in ``text``, the codes a message quotes (column names, its data) left out."""
-    for code in sorted(codes, key=len, reverse=True):
-        text = text.replace(code, " ")
-    return ENGLISH.findall(text)
+    return english_words(text, ENGLISH, codes)
 
 
 def _assert_translated(messages: Iterable[str], *codes: str) -> None:
-    """Every message differs from its English in Dutch and French, holds no English word there, and
-    stays as it is in English."""
-    seen = list(messages)
-    assert seen, "there are messages to check"
-    leaks = {}
-    for message in seen:
-        assert translate_message(message, "en") == message
-        for lang in ("nl", "fr"):
-            text = translate_message(message, lang)
-            if text == message or _english(text, *codes):
-                leaks[f"{lang}: {message}"] = text
-    assert leaks == {}, "\n".join(f"{k}\n    -> {v}" for k, v in leaks.items())
+    assert_translated(messages, ENGLISH, codes)
 
 
 def _refused(call: Callable[[], object]) -> list[str]:
