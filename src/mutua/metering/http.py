@@ -55,7 +55,7 @@ from mutua.metering.ingestor import HttpIngestor
 from mutua.metering.ports import UnitOfWork
 from mutua.metering.senders import PREFIX, OidcTokens, SenderKey, SenderKeys, bearer, oidc_from_env
 from mutua.platform.i18n import normalise, translate_message
-from mutua.platform.web.app import api_language
+from mutua.platform.web.app import api_language, problem
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 """The largest request body taken (16 MiB); a larger one is answered 413."""
@@ -76,18 +76,15 @@ def _json(data: object, status: int = 200, language: str | None = None) -> Respo
 
 
 def _problem(status: int, title: str, detail: str, language: str = "en", **extra: Any) -> Response:
-    """An RFC 9457 problem detail, as the API writes one: ``detail`` (and an event's ``reason``) in
-    ``language`` (``Content-Language``; :func:`~mutua.platform.web.app.api_language`), the
-    ``type``, ``title`` and ``field`` as they are, for programs."""
+    """An RFC 9457 problem detail, as the API writes one (:func:`~mutua.platform.web.app.problem`):
+    ``detail`` (and an event's ``reason``) in ``language``, the ``type``, ``title`` and ``field``
+    as they are, for programs."""
     if "reason" in extra:
         extra["reason"] = _translated(extra["reason"], language)
     if "rejections" in extra:
         extra["rejections"] = _translated_reasons(extra["rejections"], language)
-    body = {"type": "about:blank", "title": title, "status": status, "detail": _translated(detail, language), **extra}
-    headers = {"Content-Language": normalise(language)}
-    if status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="mutua-metering"'
-    return Response(orjson.dumps(body), status_code=status, media_type="application/problem+json", headers=headers)
+    headers = {"WWW-Authenticate": 'Bearer realm="mutua-metering"'} if status == 401 else None
+    return problem(status, detail, language=language, title=title, extra=extra, headers=headers)
 
 
 def _translated(message: str, language: str) -> str:

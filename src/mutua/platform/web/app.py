@@ -59,28 +59,35 @@ def _secret(settings: Settings) -> str:
 def problem(
     status: int,
     detail: str,
-    instance: str,
+    instance: str | None = None,
     problems: tuple[Problem, ...] = (),
     kind: str = "about:blank",
     language: str = "en",
+    *,
+    title: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """An RFC 9457 problem detail; ``kind``: its ``type`` (:mod:`mutua.platform.web.problems`).
     ``detail`` and each problem's ``message`` are in ``language`` (``Content-Language``); the
-    ``type``, ``title``, sources and fields stay as they are, for programs."""
+    ``type``, ``title`` (the status's phrase unless given), sources and fields stay as they are,
+    for programs. ``extra``: more members, after the standard ones; ``headers``: more headers."""
     body: dict[str, Any] = {
         "type": kind,
-        "title": HTTPStatus(status).phrase,
+        "title": title or HTTPStatus(status).phrase,
         "status": status,
         "detail": i18n.translate_message(detail, language),
-        "instance": instance,
     }
+    if instance is not None:
+        body["instance"] = instance
     if problems:
         body["problems"] = [{**p.as_dict(), "message": i18n.translate_message(p.message, language)} for p in problems]
+    body.update(extra or {})
     return JSONResponse(
         body,
         status_code=status,
         media_type="application/problem+json",
-        headers={"Content-Language": i18n.normalise(language)},
+        headers={"Content-Language": i18n.normalise(language), **(headers or {})},
     )
 
 
