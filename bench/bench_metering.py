@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -148,8 +150,10 @@ def generate(work: Path, events: int, files: int) -> list[Path]:
 
 
 def phase_ingest(work: Path) -> dict[str, Any]:
+    """The files as ``mutua metering ingest`` takes them (one call: the next file is staged while
+    one is stored), with the seconds of each step of each file (steps of two files overlap)."""
     from mutua.bootstrap import unit_of_work
-    from mutua.metering.service import ingest_file
+    from mutua.metering.service import ingest_files
     from mutua.metering.store import DuckEventStore
     from mutua.platform.db.engine import make_engine
     from mutua.platform.settings import sqlite_url
@@ -157,18 +161,32 @@ def phase_ingest(work: Path) -> dict[str, Any]:
     engine = make_engine(sqlite_url(work))
     files = sorted((work / "input").glob("*.parquet"))
     received = accepted = duplicates = rejected = 0
-    start = time.perf_counter()
-    for f in files:
-        r = ingest_file(unit_of_work(engine, "bench"), DuckEventStore(work), f)
+    phases: dict[str, float] = {}  # seconds per step the ingestion reports, over all files
+    marks: list[list[tuple[str, float]]] = []
+
+    def progress(path: Path) -> Callable[[str, float], None]:
+        own: list[tuple[str, float]] = []
+        marks.append(own)
+        return lambda what, done: own.append((what, time.perf_counter()))
+
+    start = last = time.perf_counter()
+    for i, r in enumerate(ingest_files(unit_of_work(engine, "bench"), DuckEventStore(work), files, progress)):
+        now = time.perf_counter()
+        steps: dict[str, float] = {}
+        for (what, t0), (_, t1) in itertools.pairwise([*marks[i], ("", now)]):
+            steps[what] = steps.get(what, 0.0) + t1 - t0
+            phases[what] = phases.get(what, 0.0) + t1 - t0
         received += r.received
         accepted += r.accepted
         duplicates += r.duplicates
         rejected += len(r.rejected)
         print(
-            f"  {f.name}: {r.received:,} read, {r.accepted:,} new, {r.duplicates:,} dup, "
-            f"{r.received / r.seconds:,.0f} ev/s",
+            f"  {files[i].name}: {r.received:,} read, {r.accepted:,} new, {r.duplicates:,} dup, "
+            f"{r.received / (now - last):,.0f} ev/s since the last; "
+            + " ".join(f"{what} {s:.2f}" for what, s in steps.items()),
             file=sys.stderr,
         )
+        last = now
     seconds = time.perf_counter() - start
     return {
         "received": received,
@@ -177,6 +195,7 @@ def phase_ingest(work: Path) -> dict[str, Any]:
         "rejected": rejected,
         "seconds": seconds,
         "events_per_s": received / seconds,
+        "phases_s": {what: round(s, 1) for what, s in phases.items()},
     }
 
 
@@ -369,6 +388,9 @@ def main() -> None:
         "keep the input for the next run",
     )
     parser.add_argument("--generate-only", action="store_true", help="generate the input (and keep it), then stop")
+    parser.add_argument(
+        "--ingest-only", action="store_true", help="measure file ingestion only (no aggregation, view or HTTP)"
+    )
     args = parser.parse_args()
     if args.phase:
         result = {
@@ -385,9 +407,7 @@ def main() -> None:
     made = {"events": events, "files": files}
     reused = args.reuse_input and _generated(work) == made
     if reused:  # a fresh store and database beside the input generated earlier (the same events)
-        for child in work.iterdir():
-            if child.name != "input":
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        _clear_store(work, keep_input=True)
     else:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
@@ -408,9 +428,18 @@ def main() -> None:
     print(
         f"file ingestion: {ingest['events_per_s']:,.0f} events/s ({ingest['received']:,} read, "
         f"{ingest['accepted']:,} stored, {ingest['duplicates']:,} duplicates) in {ingest['seconds']:.1f} s, "
-        f"peak {ingest_mb:,.0f} MB",
+        f"peak {ingest_mb:,.0f} MB; by step (s): " + ", ".join(f"{what} {s}" for what, s in ingest["phases_s"].items()),
         file=sys.stderr,
     )
+    if args.ingest_only:
+        print(
+            json.dumps(
+                {"benchmark": "metering-ingest", "events": events, "files": files, **ingest, "peak_mb": ingest_mb}
+            )
+        )
+        if not args.keep:
+            _clear_store(work, keep_input=args.reuse_input)
+        return
     agg, agg_mb = run_phase("aggregate", work)
     print(
         f"monthly aggregation: {agg['aggregation_s']:.2f} s; bare GROUP BY floor {agg['floor_s']:.2f} s; "
@@ -442,6 +471,7 @@ def main() -> None:
         "file_ingest_stored": ingest["accepted"],
         "file_ingest_duplicates": ingest["duplicates"],
         "file_ingest_peak_mb": round(ingest_mb),
+        "file_ingest_steps_s": ingest["phases_s"],
         "http_events_per_s": round(http["events_per_s"]),
         "http_events": http["accepted"],
         "http_server_peak_mb": round(http["server_peak_rss_mb"]),
@@ -451,13 +481,19 @@ def main() -> None:
         "aggregation_peak_mb": round(agg_mb),
         "usage_view_ms": round(view["view_ms"], 2),
     }
-    if args.reuse_input and not args.keep:  # the input stays for the next run
-        for child in work.iterdir():
-            if child.name != "input":
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
-    elif not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
+    if not args.keep:
+        _clear_store(work, keep_input=args.reuse_input)
     print(json.dumps(result))
+
+
+def _clear_store(work: Path, *, keep_input: bool) -> None:
+    """Delete the store and database made in ``work``; with ``keep_input``, the input stays for the next run."""
+    if not keep_input:
+        shutil.rmtree(work, ignore_errors=True)
+        return
+    for child in work.iterdir():
+        if child.name != "input":
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ domain's reference rules, takes each event once and aggregates with the domain's
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -125,6 +125,12 @@ class FakeEventStore:
         except orjson.JSONDecodeError as exc:
             raise Rejected([Problem(str(path), None, None, f"cannot be read: {exc}")], "ingest") from exc
         return self._ingest(catalogue, events, str(path), line_offset=1)
+
+    def ingest_files(
+        self, catalogue: Catalogue, paths: Sequence[Path], progress: Callable[[Path], ProgressFn | None]
+    ) -> Iterator[IngestResult]:
+        for path in paths:
+            yield self.ingest_file(catalogue, path, progress(path))
 
     def flush(self, catalogue: Catalogue) -> Iterator[IngestResult]:
         if self.acknowledged:

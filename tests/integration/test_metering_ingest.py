@@ -21,12 +21,16 @@ from mutua.charging import db as charging_db
 from mutua.charging.service.close import close_period
 from mutua.costing.domain.meters import Aggregation
 from mutua.kernel.periods import Period
+from mutua.kernel.problems import NotFound, Rejected
 from mutua.metering import service as metering
 from mutua.metering.domain import Sample, aggregate, period_bounds_us
+from mutua.metering.duck import connect as duck_connect
 from mutua.metering.eventstore import EventStore
 from mutua.metering.ingestor import HttpIngestor
+from mutua.metering.loading import load_file
 from mutua.metering.store import DuckEventStore
 from mutua.metering.wal import WriteAhead
+from mutua.platform.audit import audit_trail
 from tests.integration.metering_support import MEMBERS, build_association, event, write_jsonl
 
 MARCH = Period(2025, 3)
@@ -460,3 +464,68 @@ def test_a_value_is_stored_in_micro_units_as_the_domain_rounds_it_on_either_side
     assert _stored_micro(tmp_path / "typed") == {
         i: to_micro(text) for i, text in typed if abs(to_micro(text) or 0) <= MAX_VALUE * MICRO
     }
+
+
+def test_files_ingested_in_one_run_are_staged_ahead_yet_deduplicated_against_the_commits_before(
+    association: Engine, tmp_path: Path
+) -> None:
+    """The next file is staged while one is stored: its repeats of the file before (not yet
+    committed when it was staged) are still duplicates, and each file is one audited commit."""
+    a = write_jsonl(tmp_path / "a.jsonl", [event(i) for i in range(50)])
+    b = write_jsonl(tmp_path / "b.jsonl", [event(i) for i in range(40, 90)])  # 10 repeats of a
+    c = write_jsonl(tmp_path / "c.jsonl", [event(i) for i in range(85, 120)])  # 5 repeats of b
+    seen: dict[str, list[str]] = defaultdict(list)
+
+    def progress(path: Path) -> metering.ProgressFn:
+        return lambda what, done: seen[path.name].append(what)
+
+    results = list(metering.ingest_files(unit_of_work(association), DuckEventStore(tmp_path), [a, b, c], progress))
+    assert [(r.accepted, r.duplicates) for r in results] == [(50, 0), (40, 10), (30, 5)]
+    assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 120}
+    assert len({r.segment for r in results}) == 3
+    for name in ("a.jsonl", "b.jsonl", "c.jsonl"):  # staged (validated, keys found), then stored
+        assert seen[name][:4] == ["reading", "validating", "deduplicating", "waiting"]
+        assert seen[name][-1] == "committing"
+    entries = [e for e in audit_trail(unit_of_work(association)) if e.action == "ingest"]
+    assert sorted(orjson.loads(e.detail)["accepted"] for e in entries) == [30, 40, 50]
+
+
+def test_an_unreadable_file_stops_the_run_after_the_files_before_it_are_committed(
+    association: Engine, tmp_path: Path
+) -> None:
+    a = write_jsonl(tmp_path / "a.jsonl", [event(i) for i in range(10)])
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 not really")
+    c = write_jsonl(tmp_path / "c.jsonl", [event(i) for i in range(10, 20)])
+    taken = []
+    with pytest.raises(Rejected) as refused:
+        for result in metering.ingest_files(unit_of_work(association), DuckEventStore(tmp_path), [a, broken, c]):
+            taken.append(result.accepted)
+    assert taken == [10]
+    assert refused.value.problems[0].source == str(broken)
+    assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 10}  # c was not taken
+    with pytest.raises(NotFound):  # every file must exist before any is taken
+        list(metering.ingest_files(unit_of_work(association), DuckEventStore(tmp_path), [c, tmp_path / "nope.jsonl"]))
+    assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 10}
+
+
+def test_a_period_sealed_between_staging_and_storing_is_closed_to_the_batch(
+    association: Engine, tmp_path: Path
+) -> None:
+    """A materialisation may seal a period while a file is staged ahead: the batch is staged again
+    under the writer's lock, and its events of that period are charged late in the next one."""
+    store = DuckEventStore(tmp_path)
+    _, catalogue = metering.load_catalogue(unit_of_work(association), store)
+    path = write_jsonl(tmp_path / "feb.jsonl", [event("f1", time="2025-02-14T08:00:00Z"), event("m1")])
+    con = duck_connect()
+    try:
+        load_file(con, path)
+        batch = store.files.stage_batch(con, catalogue, str(path), line_offset=1)
+        store.seal(Period(2025, 2))
+        with store.files.writer() as manifest:
+            result = store.files.store_staged(batch, catalogue, manifest)
+    finally:
+        con.close()
+    assert (result.accepted, result.late) == (2, 1)
+    assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 1, ("SVC-1", 202502): 1}
+    assert metering.aggregate_period(store, Period(2025, 2)) == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -96,26 +96,40 @@ def ingest(
     as_json: JsonFlag = False,
 ) -> None:
     """Ingest event files: duplicates count once, bad events are listed, the rest is stored."""
-    from mutua.metering.service import ingest_file
+    # one commit per file; the next file is read and validated while one is stored (ingest_files)
+    from mutua.metering.service import ingest_files
 
-    results = []
-    failed = False
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, disable=as_json
-    ) as progress:
-        for file in files:
-            task = progress.add_task(f"{file.name}{_colon()}{_say('reading')}", total=1.0)
+    results: list[IngestResult] = []
+    ticks: list[Callable[[str, float], None]] = []  # one per file, in order
+    try:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, disable=as_json
+        ) as progress:
 
-            def tick(what: str, done: float, task: TaskID = task, name: str = file.name) -> None:
-                progress.update(task, completed=done, description=f"{name}{_colon()}{_say(what)}")
+            def ticker(file: Path) -> Callable[[str, float], None]:
+                task: list[TaskID] = []  # added when the file is first read (by the staging thread)
 
-            def ingest(file: Path = file, tick: Callable[[str, float], None] = tick) -> IngestResult:
-                return ingest_file(state.uow(), _events(), file, tick)
+                def tick(what: str, done: float) -> None:
+                    if not task:
+                        task.append(progress.add_task("", total=1.0))
+                    progress.update(task[0], completed=done, description=f"{file.name}{_colon()}{_say(what)}")
 
-            result = run(ingest)
-            progress.update(task, completed=1.0, description=f"{file.name}{_colon()}{_say('done')}")
-            results.append(result)
-            failed = failed or bool(result.rejected)
+                ticks.append(tick)
+                return tick
+
+            def ingest() -> None:
+                for result in ingest_files(state.uow(), _events(), files, ticker):
+                    ticks[len(results)]("done", 1.0)
+                    results.append(result)
+
+            run(ingest)
+    finally:  # the files committed before a refused one are reported too
+        _report(results, as_json)
+    if any(r.rejected for r in results):
+        raise typer.Exit(2)
+
+
+def _report(results: Sequence[IngestResult], as_json: bool) -> None:
     if as_json:
         print_json([r.as_dict() for r in results])
     else:
@@ -139,8 +153,6 @@ def ingest(
                     markup=False,
                     highlight=False,
                 )
-    if failed:
-        raise typer.Exit(2)
 
 
 @metering_app.command("serve")

@@ -12,15 +12,17 @@ from __future__ import annotations
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from mutua.metering import dedup
 from mutua.metering.catalogue import Catalogue
-from mutua.metering.domain import IngestResult
+from mutua.metering.domain import IngestResult, Rejection
 from mutua.metering.duck import one, one_column
 from mutua.metering.keyclaims import claim, first_occurrences, pending_contains
 from mutua.metering.manifest import fsync_parents
@@ -28,6 +30,38 @@ from mutua.metering.ports import ProgressFn
 from mutua.metering.reading import StoreReader
 from mutua.metering.segments import by_period, write_events, write_rollups
 from mutua.metering.staging import rejections, stage
+
+
+@dataclass(frozen=True)
+class StagedBatch:
+    """A batch staged in its connection (the temp tables ``m`` and ``badidx``), with its keys.
+
+    Attributes:
+        closed: the closed periods it was staged with (:meth:`EventStore.store_staged` stages it
+            again if the store sealed another since).
+        rejected: its bad events, each with its reason; ``bad``: their positions.
+        hi, lo, idx, in_file: its good events' keys, once each, with the first position bearing
+            each; and the later positions repeating one (``keyclaims.first_occurrences``).
+        started: when its ingestion started (``time.perf_counter``).
+    """
+
+    con: duckdb.DuckDBPyConnection
+    source: str
+    line_offset: int | None
+    trusted: bool
+    closed: frozenset[int]
+    received: int
+    rejected: list[Rejection]
+    bad: list[int]
+    hi: dedup.U64
+    lo: dedup.U64
+    idx: npt.NDArray[np.int64]
+    in_file: npt.NDArray[np.int64]
+    started: float
+
+
+def _no_progress(what: str, done: float) -> None:
+    """No one is told how an ingestion goes."""
 
 
 class EventStore(StoreReader):
@@ -68,8 +102,24 @@ class EventStore(StoreReader):
     ) -> IngestResult:
         """:meth:`ingest` inside :meth:`writer`. ``wal_seq``: the write-ahead batches up to this
         one are in ``raw``; it is recorded in the same commit (even when they were all duplicates)."""
+        batch = self.stage_batch(con, catalogue, source, line_offset=line_offset, trusted=trusted, progress=progress)
+        return self.store_staged(batch, catalogue, manifest, progress=progress, wal_seq=wal_seq)
+
+    def stage_batch(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        catalogue: Catalogue,
+        source: str,
+        *,
+        line_offset: int | None,
+        trusted: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> StagedBatch:
+        """Validate the batch in ``raw`` and find its keys (``staging.py``, ``keyclaims.py``):
+        the part of an ingestion that needs neither the store's lock nor its state, so that a
+        batch can be staged while the one before is being stored (:meth:`store_staged`)."""
         started = time.perf_counter()
-        step = progress or (lambda what, done: None)
+        step = progress or _no_progress
         received = int(one(con, "SELECT count(*) FROM raw"))
         step("validating", 0.1)
         stage(con, catalogue, trusted)
@@ -77,6 +127,34 @@ class EventStore(StoreReader):
         step("deduplicating", 0.3)
         bad = one_column(con, "SELECT idx FROM badidx")
         hi, lo, idx, in_file = first_occurrences(con, skip_bad=bool(bad))
+        step("waiting", 0.35)
+        return StagedBatch(
+            con, source, line_offset, trusted, catalogue.closed, received, rejected, bad, hi, lo, idx, in_file, started
+        )
+
+    def store_staged(
+        self,
+        batch: StagedBatch,
+        catalogue: Catalogue,
+        manifest: dict[str, Any],
+        *,
+        progress: ProgressFn | None = None,
+        wal_seq: int | None = None,
+    ) -> IngestResult:
+        """Inside :meth:`writer`: drop the staged batch's events already taken, write the rest
+        with their rollups and keys, and commit. A period sealed since the batch was staged
+        (a materialisation in between) is closed to it: the batch is staged again first."""
+        sealed = {int(p) for p in manifest.get("sealed", [])}
+        if not sealed <= batch.closed:
+            catalogue = replace(catalogue, closed=catalogue.closed | sealed)
+            batch = self.stage_batch(
+                batch.con, catalogue, batch.source, line_offset=batch.line_offset, trusted=batch.trusted
+            )
+        con, source, trusted = batch.con, batch.source, batch.trusted
+        received, rejected, bad, started = batch.received, batch.rejected, batch.bad, batch.started
+        hi, lo, idx, in_file = batch.hi, batch.lo, batch.idx, batch.in_file
+        step = progress or _no_progress
+        step("deduplicating", 0.4)
         taken = self.key_index().contains(hi, lo)
         if not trusted:  # a file: its events acknowledged over HTTP, not yet flushed, are duplicates
             taken |= pending_contains(self.root / "wal.sqlite", int(manifest.get("wal_seq", 0)), hi, lo)

@@ -87,9 +87,13 @@ class EventStore(Protocol):
     Each ingestion validates against a :class:`Catalogue`, drops the events already taken (by
     their CloudEvents ``(source, id)``) and commits the rest durably, or nothing."""
 
-    def ingest_file(self, catalogue: Catalogue, path: Path, progress: ProgressFn | None = None) -> IngestResult:
-        """Take a file of CloudEvents (JSON lines, CSV or Parquet); an unreadable file is
-        :class:`~mutua.kernel.problems.Rejected` whole."""
+    def ingest_files(
+        self, catalogue: Catalogue, paths: Sequence[Path], progress: Callable[[Path], ProgressFn | None]
+    ) -> Iterator[IngestResult]:
+        """Take files of CloudEvents (JSON lines, CSV or Parquet) one after the other: one commit
+        each, each result given once committed (the next file may be read and validated
+        meanwhile). An unreadable file is :class:`~mutua.kernel.problems.Rejected` whole, and
+        the files after it are not taken. ``progress(path)``: told how that file goes."""
         ...
 
     def flush(self, catalogue: Catalogue) -> Iterator[IngestResult]:

@@ -10,7 +10,7 @@ database records what it did: an ingestion's audit entry follows the commit of i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 
 from mutua.costing.domain.meters import Meter
@@ -45,15 +45,32 @@ def _record(uow: UnitOfWork, result: IngestResult, what: str) -> None:
 
 
 @requires(Permission(Action.CLOSE))
-def ingest_file(uow: UnitOfWork, events: EventStore, path: Path, progress: ProgressFn | None = None) -> IngestResult:
-    """Ingest a JSON lines, CSV or Parquet file of CloudEvents: bad events are rejected one by one,
-    duplicates (in the file or taken earlier) change nothing, the rest is stored durably once."""
-    if not path.is_file():
-        raise NotFound(f"no such file: {path}")
+def ingest_files(
+    uow: UnitOfWork,
+    events: EventStore,
+    paths: Sequence[Path],
+    progress: Callable[[Path], ProgressFn | None] = lambda _: None,
+) -> Generator[IngestResult]:
+    """Ingest JSON lines, CSV or Parquet files of CloudEvents, one commit each (each audited as an
+    ``ingest``): bad events are rejected one by one, duplicates (in a file or taken earlier) change
+    nothing, the rest is stored durably once. Every file must exist before any is taken."""
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise NotFound(f"no such file: {missing[0]}")
     _, catalogue = load_catalogue(uow, events)
-    result = events.ingest_file(catalogue, path, progress)
-    _record(uow, result, "ingest")
-    return result
+    for result in events.ingest_files(catalogue, paths, progress):
+        _record(uow, result, "ingest")
+        yield result
+
+
+@requires(Permission(Action.CLOSE))
+def ingest_file(uow: UnitOfWork, events: EventStore, path: Path, progress: ProgressFn | None = None) -> IngestResult:
+    """:func:`ingest_files` of one file."""
+    results = ingest_files(uow, events, [path], lambda _: progress)
+    try:
+        return next(results)
+    finally:
+        results.close()
 
 
 @requires(Permission(Action.CLOSE))

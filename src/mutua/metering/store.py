@@ -4,9 +4,13 @@ the HTTP path: ``wal.py``), read and written with DuckDB."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -17,13 +21,14 @@ from mutua.metering.aggregation import AggregationInputs, aggregate_inputs
 from mutua.metering.catalogue import Catalogue
 from mutua.metering.domain import IngestResult, StoreStats, Total
 from mutua.metering.duck import connect
-from mutua.metering.eventstore import EventStore
+from mutua.metering.eventstore import EventStore, StagedBatch
 from mutua.metering.loading import load_file, load_pending
 from mutua.metering.manifest import metering_root
 from mutua.metering.ports import ProgressFn
 from mutua.metering.views import RollupUsage
 from mutua.metering.wal import WriteAhead
 
+T = TypeVar("T")
 Aggregator = Callable[[AggregationInputs], list[Total]]
 """Runs one period's aggregation (``aggregation.sql``) over its inputs."""
 
@@ -43,20 +48,70 @@ class DuckEventStore:
         self.aggregator: Aggregator = aggregator or aggregate_inputs
 
     def ingest_file(self, catalogue: Catalogue, path: Path, progress: ProgressFn | None = None) -> IngestResult:
+        """:meth:`ingest_files` of one file."""
+        results = self.ingest_files(catalogue, [path], lambda _: progress)
+        try:
+            return next(results)
+        finally:
+            results.close()
+
+    def ingest_files(
+        self,
+        catalogue: Catalogue,
+        paths: Sequence[Path],
+        progress: Callable[[Path], ProgressFn | None] = lambda _: None,
+    ) -> Generator[IngestResult]:
+        """Each file in turn, one commit each, its result given once committed; the next file is
+        read and staged (validated, its keys found) while the one before is stored, on a
+        connection of its own. A file that cannot be read stops the run there (the files before
+        it are committed)."""
+        ticks = [progress(p) for p in paths]
+        with ThreadPoolExecutor(1) as pool:
+            staging: Future[StagedBatch] | None = None
+            try:
+                for i, path in enumerate(paths):
+                    batch = (staging or pool.submit(self._stage_file, catalogue, path, ticks[i])).result()
+                    staging = None
+                    if i + 1 < len(paths):
+                        staging = pool.submit(self._stage_file, catalogue, paths[i + 1], ticks[i + 1])
+                    try:
+                        with self.files.writer() as manifest:
+                            store = partial(self.files.store_staged, batch, catalogue, manifest, progress=ticks[i])
+                            result = self._readable(path, store)
+                    finally:
+                        batch.con.close()
+                    yield result
+            finally:  # stopped early (an error, or no more results wanted): the file being staged is let go
+                if staging is not None and not staging.cancel():
+                    with contextlib.suppress(Exception):
+                        staging.result().con.close()
+
+    def _stage_file(self, catalogue: Catalogue, path: Path, progress: ProgressFn | None) -> StagedBatch:
         con = connect()
         try:
             if progress:
                 progress("reading", 0.0)
-            offset = load_file(con, path)
-            return self.files.ingest(con, catalogue, str(path), line_offset=offset, progress=progress)
+            return self._readable(
+                path,
+                lambda: self.files.stage_batch(
+                    con, catalogue, str(path), line_offset=load_file(con, path), progress=progress
+                ),
+            )
+        except BaseException:
+            con.close()
+            raise
+
+    @staticmethod
+    def _readable(path: Path, work: Callable[[], T]) -> T:
+        """``work`` on the file ``path``; DuckDB's failure to read it refuses the file whole."""
+        try:
+            return work()
         except Exception as exc:
             if type(exc).__module__.startswith(("duckdb", "_duckdb")):
                 raise Rejected(
                     [Problem(str(path), None, None, f"cannot be read: {exc}".splitlines()[0])], "ingest"
                 ) from exc
             raise
-        finally:
-            con.close()
 
     def flush(self, catalogue: Catalogue) -> Iterator[IngestResult]:
         """Each segment's commit records the last write-ahead batch it holds (``wal_seq``); only
