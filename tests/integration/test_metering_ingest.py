@@ -6,6 +6,7 @@ import csv
 import random
 import threading
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from mutua.charging.service.close import close_period
 from mutua.costing.domain.meters import Aggregation
 from mutua.kernel.periods import Period
 from mutua.kernel.problems import NotFound, Rejected
+from mutua.metering import segments
 from mutua.metering import service as metering
 from mutua.metering.domain import Sample, aggregate, period_bounds_us
 from mutua.metering.duck import connect as duck_connect
@@ -529,3 +531,53 @@ def test_a_period_sealed_between_staging_and_storing_is_closed_to_the_batch(
     assert (result.accepted, result.late) == (2, 1)
     assert _api_calls(tmp_path) == {("SVC-1", MARCH.key): 1, ("SVC-1", 202502): 1}
     assert metering.aggregate_period(store, Period(2025, 2)) == []
+
+
+def test_rollups_hold_one_row_per_group_and_origin_month_and_merge_the_daily_rollups_of_before(
+    association: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store's rollups were daily before; written now, a commit's rollup has one row per group
+    and origin month with its last day, and the merge (every MAX_ROLLUPS commits) folds the old
+    daily rows in: the view's counts, sums and last days are the same either way."""
+    daily = segments.ROLLUP_FROM_EVENTS.replace(
+        "max(day) AS day,\n               period, origin_period,", "day, period, origin_period,"
+    ).replace(
+        "GROUP BY engagement, meter, dims, period, origin_period",
+        "GROUP BY engagement, meter, dims, day, period, origin_period",
+    )
+    assert daily.count("GROUP BY engagement, meter, dims, day,") == 2  # the text of before, for both parts
+    store = DuckEventStore(tmp_path)
+    vm = "be.mutua.vm.usage"
+    batches = [
+        [event(f"c{k}-{d}", time=f"2025-03-{d:02d}T08:00:00Z") for d in (3, 9, 17 + k)]
+        + [event(f"v{k}", type=vm, time=f"2025-03-{5 + k:02d}T08:00:00Z", data={"seconds": 3600 * (k + 1)})]
+        + [event(f"l{k}", time="2025-02-20T08:00:00Z")]  # late: February is locked below
+        for k in range(segments.MAX_ROLLUPS + 1)
+    ]
+    with unit_of_work(association) as uow:
+        model_id, _ = uow.costing.cost_model()
+        uow.charging.lock_period(Period(2025, 2), model_id)
+        uow.commit()
+    for k, batch in enumerate(batches):
+        with monkeypatch.context() as patched:
+            if k < 2:  # the first two commits write daily rollups, as the code of before did
+                patched.setattr(segments, "ROLLUP_FROM_EVENTS", daily)
+            metering.ingest_file(unit_of_work(association), store, write_jsonl(tmp_path / f"b{k}.jsonl", batch))
+        files = store.files.rollup_files(MARCH)
+        rows = duckdb.sql(
+            "SELECT meter, origin_period, count(*) FROM read_parquet($f) GROUP BY ALL ORDER BY ALL",
+            params={"f": [str(f) for f in files]},
+        ).fetchall()
+        if k == 1:  # two daily files: api_calls on 3, 9, 17 and 18 March, in both files
+            assert [r for r in rows if r[0] == "api_calls" and r[1] == MARCH.key] == [("api_calls", MARCH.key, 6)]
+        if k == segments.MAX_ROLLUPS:  # merged into one file: a row per group and origin month
+            assert len(files) == 1
+            assert rows == [("api_calls", 202502, 1), ("api_calls", MARCH.key, 1), ("vm_hours", MARCH.key, 1)]
+    view = metering.usage_view(unit_of_work(association), store, MARCH, MEMBERS[0])
+    lines = {(ln.meter, ln.origin_period.key): ln for ln in view.lines}
+    n = segments.MAX_ROLLUPS + 1
+    assert lines[("api_calls", MARCH.key)].events == 3 * n
+    assert lines[("api_calls", MARCH.key)].last_day == date(2025, 3, 17 + n - 1)
+    assert (lines[("api_calls", 202502)].events, lines[("api_calls", 202502)].late) == (n, True)
+    assert lines[("vm_hours", MARCH.key)].quantity == Decimal(sum(range(1, n + 1)))  # hours
+    assert lines[("vm_hours", MARCH.key)].last_day == date(2025, 3, 5 + n - 1)

@@ -1,7 +1,7 @@
 -- The monthly aggregation of metered events: ONE text, run as is by DuckDB and by Spark SQL.
 -- Inputs (views, see aggregation.py):
 --   events          the period's events (one row per event and meter, see segments.EVENT_COLUMNS)
---   rollup_history  the daily rollups of the earlier periods (the levels and balances carried in)
+--   rollup_history  the rollups of the earlier periods (the levels and balances carried in)
 --   uniq_history    the unique-count events of the earlier periods (empty unless a meter is
 --                   a recurring unique count)
 --   meters          the model's meters: meter, agg, recurring, increments

@@ -281,7 +281,7 @@ def usage(
     as_json: JsonFlag = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV lines.")] = False,
 ) -> None:
-    """Usage per member, meter and period (month-to-date while open), from the daily rollups."""
+    """Usage per member, meter and period (month-to-date while open), from the rollups."""
     from mutua.metering.service import usage_view
     from mutua.registry.domain import enterprise_number
 

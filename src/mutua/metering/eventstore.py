@@ -1,4 +1,4 @@
-"""The event store: append-only Parquet segments partitioned by period, claimed keys, daily rollups.
+"""The event store: append-only Parquet segments partitioned by period, claimed keys, rollups per origin month.
 
 Ingestion, one commit per input batch (the temp table ``raw``, see ``loading.py``): stage and
 validate it (``staging.py``), find its keys not yet claimed (``keyclaims.py``), write the new

@@ -7,9 +7,10 @@ Layout under the data dir's ``metering/`` folder::
     keys/bNN/<segment>.{hi,lo}.npy        claimed identities, sorted runs per bucket (dedup.py)
     keys/filter-<segment>.npy             the store-wide filter of the claimed keys, and
     keys/delta-<segment>.npy              the keys of the commits since it last took them in
-    rollups/period=YYYYMM/<segment>.parquet    daily rollups per member, engagement, meter and
-                                          day: one file per commit, merged into one when a period
-                                          has more than MAX_ROLLUPS (so a view reads few files)
+    rollups/period=YYYYMM/<segment>.parquet    rollups per member, engagement, meter and origin
+                                          month (with its last day): one file per commit, merged
+                                          into one when a period has more than MAX_ROLLUPS (so a
+                                          view reads few files)
     wal.sqlite                            events acknowledged over HTTP, not yet in a segment
 
 **Commit.** A segment's event files, key runs and rollups are written under new names and

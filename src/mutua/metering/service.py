@@ -1,5 +1,5 @@
 """Metering use cases: ingest event files and flush the events acknowledged over HTTP, exactly
-once; aggregate a period and write its totals into the close's usage; show usage from the daily
+once; aggregate a period and write its totals into the close's usage; show usage from the
 rollups; say what the store holds.
 
 Each takes the unit of work (the database: the cost model, the engagements, the closed periods,
@@ -125,7 +125,7 @@ def materialise(uow: UnitOfWork, events: EventStore, period: Period, *, flush_fi
 def usage_view(
     uow: UnitOfWork, events: EventStore, period: Period, member: str | None = None, meter: str | None = None
 ) -> UsageView:
-    """Usage per member, meter and period from the daily rollups (month-to-date while open).
+    """Usage per member, meter and period from the rollups (month-to-date while open).
 
     Sum, count, max and latest are exact from the rollups; unique count and time-weighted average
     need every event, so for them the view shows the totals last written for the close."""

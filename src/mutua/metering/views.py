@@ -1,4 +1,4 @@
-"""Usage views: a period's usage per member, meter and origin period from its daily rollups
+"""Usage views: a period's usage per member, meter and origin period from its rollups
 (month to date while open), with the quantities last materialised for the close where the
 rollups cannot give them. Pure: the event store sums the rollups (:class:`RollupUsage`), the
 database gives the materialised quantities."""
@@ -21,7 +21,7 @@ MATERIALISED = "materialised service total"
 
 @dataclass(frozen=True, slots=True)
 class RollupUsage:
-    """A period's daily rollups summed per member, engagement, meter and origin period.
+    """A period's rollups summed per member, engagement, meter and origin period.
 
     Attributes:
         member, engagement, meter: what it is about.
@@ -57,7 +57,7 @@ class UsageLine:
         late: charged in a later period than its own.
         events: how many events.
         quantity: in the service's unit; None when unknown (never materialised).
-        basis: ``rollups`` (exact from the daily rollups) or ``materialised service total``.
+        basis: ``rollups`` (exact from the rollups) or ``materialised service total``.
         last_day: the last day with an event.
     """
 
