@@ -18,6 +18,7 @@ import argparse
 import http.client
 import itertools
 import json
+import logging
 import os
 import shutil
 import signal
@@ -158,6 +159,7 @@ def phase_ingest(work: Path) -> dict[str, Any]:
     from mutua.platform.db.engine import make_engine
     from mutua.platform.settings import sqlite_url
 
+    logging.basicConfig(level=logging.INFO, format="    %(message)s")  # the key runs' merges, folds, rebuilds
     engine = make_engine(sqlite_url(work))
     files = sorted((work / "input").glob("*.parquet"))
     received = accepted = duplicates = rejected = 0

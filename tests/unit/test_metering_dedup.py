@@ -200,3 +200,44 @@ def test_each_bucket_sets_bits_in_store_filter_words_of_its_own(capacity: int) -
     first = dedup._store_block(b << np.uint64(dedup.BUCKET_SHIFT), words)  # each bucket's lowest hi
     last = dedup._store_block(((b + np.uint64(1)) << np.uint64(dedup.BUCKET_SHIFT)) - np.uint64(1), words)
     assert (first[1:] > last[:-1]).all() and first[0] == 0 and last[-1] == words - 1
+
+
+def test_an_index_keeps_the_mappings_of_unchanged_files_and_maps_a_changed_file_anew(tmp_path: Path) -> None:
+    """Key indexes built one after the other (a commit each) share the mappings of the files both
+    name; a file rewritten under its name (another inode) or in place (a fold) is mapped anew, and
+    a fold's bits are seen through the older mapping too."""
+    rng = np.random.default_rng(5)
+
+    def keys(n: int) -> tuple[dedup.U64, dedup.U64]:
+        return dedup.sort_keys(
+            rng.integers(0, 2**64 - 1, n, dtype=np.uint64), rng.integers(0, 2**64 - 1, n, dtype=np.uint64)
+        )
+
+    a, b, c = keys(2000), keys(2000), keys(2000)
+    runs: dict[str, list[str]] = {}
+    for segment, (hi, lo) in (("a", a), ("b", b)):
+        for bucket, run in dedup.write_runs(tmp_path, segment, hi, lo, presorted=True).items():
+            runs.setdefault(str(bucket), []).append(run)
+    name = "keys/filter-a.npy"
+    dedup.build_store_filter(tmp_path, name, {k: v[:1] for k, v in runs.items()}, 1 << 20)
+    store_filter = {"name": name, "capacity": 1 << 20}
+    first = dedup.KeyIndex(tmp_path, {k: v[:1] for k, v in runs.items()}, store_filter)
+    assert first.contains(*a).all()
+    second = dedup.KeyIndex(tmp_path, runs, store_filter)
+    assert all(second.runs[int(k)][0] is first.runs[int(k)][0] for k in runs)  # a's runs: mapped once
+    assert second.filter is first.filter
+    assert not second.may_hold(*b).all()  # b is in no filter yet ...
+    dedup.add_to_store_filter(tmp_path, name, [b])  # ... until a fold sets its bits in place
+    assert first.may_hold(*b).all()  # seen through the mapping of before
+    third = dedup.KeyIndex(tmp_path, runs, store_filter)
+    assert third.filter is not first.filter and third.may_hold(*b).all()
+    assert third.contains(*a).all() and third.contains(*b).all()
+    # a's runs replaced under their names by runs of other keys: mapped anew, the old keys gone
+    other = tmp_path / "other"
+    for bucket, run in dedup.write_runs(other, "a", *c, presorted=True).items():
+        assert run in runs[str(bucket)]
+        for f in dedup.run_files(run):
+            (other / f).replace(tmp_path / f)
+    fourth = dedup.KeyIndex(tmp_path, {k: v[:1] for k, v in runs.items()})
+    assert fourth.contains(*c).all()
+    assert not fourth.contains(*a).any()

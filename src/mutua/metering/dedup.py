@@ -38,10 +38,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -50,11 +51,12 @@ BUCKETS = 16
 BUCKET_SHIFT = 60  # the top 4 bits of hi choose the bucket
 TIER_RUNS = 4
 """Runs of one size tier merged into one (tiers are powers of TIER_RUNS in keys)."""
-MAX_MERGE_TIER = 11
-"""Runs of this tier (4^11 to 4^12 keys: 4 to 16 M keys, up to 270 MB a run) are merged no
-further: a merge of the next tier would rewrite a quarter of a big store's keys in one commit (at
-10^9 keys, 16 buckets x 40 M keys, 11 GB, a 40 s stall), and with the store filter in front a few
-more runs cost only the keys it lets through."""
+MAX_MERGE_TIER = 10
+"""Runs of this tier (4^10 to 4^11 keys: 1 to 4 M keys, up to 70 MB a run) are merged no further:
+the merges above it rewrite a large store's keys in big steps (the next tier, four 2.5 M-key runs
+in each of the 16 buckets, was a 9 s stall every 64 files of a 10^9 month), and with the store
+filter in front, more runs cost only the keys it lets through (a few per cent of a batch, one
+filter word each per run; about 25 runs a bucket at 10^9 keys)."""
 FILTER_BITS = 10
 FILTER_PROBES = 4
 STORE_FILTER_BITS = 16
@@ -287,10 +289,10 @@ def delta_capacity(capacity: int) -> int:
     """The keys the deltas of a store filter of ``capacity`` hold at most before a fold.
 
     A fold writes the whole base back (its keys are hashes: they touch every page), so it must be
-    rare: the deltas hold up to a sixteenth of the capacity, about eight folds while the store
-    doubles. The readers' filter of them is then a sixteenth of the base in memory (200 MB at
-    10^9 keys)."""
-    return max(STORE_FILTER_MIN_KEYS, capacity // 16)
+    rare: the deltas hold up to an eighth of the capacity, about four folds while the store
+    doubles (a fold of a 2.7 GB base takes seconds). The readers' filter of them is then an
+    eighth of the base in memory (340 MB at 10^9 keys)."""
+    return max(STORE_FILTER_MIN_KEYS, capacity // 8)
 
 
 def write_delta(root: Path, rel: str, hi: U64, lo: U64) -> None:
@@ -345,6 +347,54 @@ class RecentKeys:
             return words
 
 
+class Mappings:
+    """A store's runs and filter base, memory-mapped once and kept from one key index to the next.
+
+    A commit changes a few of the files a key index reads; opening all of them again (three per
+    run) and, worse, faulting a gigabytes-large filter base back in page by page through a fresh
+    mapping (every commit's lookup touches most of its pages) would cost a large store a second
+    per commit. A file is known by its name, inode, size and modification time (a fold writes a
+    base in place: a reader's mapping sees its bits, and the next index maps it anew); the files
+    the newest index no longer names are let go."""
+
+    KEEP = 4
+    """Stores kept at most (the ones used last)."""
+    _lock = threading.Lock()
+    _kept: ClassVar[dict[Path, dict[tuple[str, int, int, int], Any]]] = {}
+
+    def __init__(self, root: Path, before: dict[tuple[str, int, int, int], Any]) -> None:
+        self.root = root
+        self.before = before
+        self.now: dict[tuple[str, int, int, int], Any] = {}
+
+    @classmethod
+    @contextmanager
+    def reuse(cls, root: Path) -> Iterator[Mappings]:
+        with cls._lock:
+            mapped = cls(root, cls._kept.get(root, {}))
+            yield mapped
+            cls._kept.pop(root, None)
+            cls._kept[root] = mapped.now
+            while len(cls._kept) > cls.KEEP:
+                del cls._kept[next(iter(cls._kept))]
+
+    def _get(self, name: str, path: Path, open_: Callable[[], Any]) -> Any:
+        st = path.stat()
+        key = (name, st.st_ino, st.st_size, st.st_mtime_ns)
+        found = self.before.get(key)
+        if found is None:
+            found = open_()
+        self.now[key] = found
+        return found
+
+    def run(self, name: str) -> Run:
+        return cast(Run, self._get(name, self.root / f"{name}.hi.npy", lambda: Run(self.root / name)))
+
+    def array(self, name: str) -> U64:
+        path = self.root / name
+        return cast(U64, self._get(name, path, lambda: np.asarray(np.load(path, mmap_mode="r"))))
+
+
 class KeyIndex:
     """The runs named by the manifest, per bucket, and the store-wide filter in front of them
     (``store_filter``: the manifest's ``filter``; its base memory-mapped, its deltas in memory)."""
@@ -353,14 +403,15 @@ class KeyIndex:
         self, root: Path, runs: Mapping[str, Sequence[str]], store_filter: Mapping[str, Any] | None = None
     ) -> None:
         self.root = root
-        self.runs: dict[int, list[Run]] = {
-            int(b): [Run(root / name) for name in names] for b, names in runs.items() if names
-        }
-        self.filter: U64 | None = None
-        self.recent: U64 | None = None
-        if store_filter:
-            self.filter = np.asarray(np.load(root / str(store_filter["name"]), mmap_mode="r"))
-            self.recent = RecentKeys.of(root, store_filter)
+        with Mappings.reuse(root) as mapped:
+            self.runs: dict[int, list[Run]] = {
+                int(b): [mapped.run(name) for name in names] for b, names in runs.items() if names
+            }
+            self.filter: U64 | None = None
+            self.recent: U64 | None = None
+            if store_filter:
+                self.filter = mapped.array(str(store_filter["name"]))
+                self.recent = RecentKeys.of(root, store_filter)
 
     def warm(self) -> int:
         """Read the store filter's base into the page cache, in order (a server about to take

@@ -4,8 +4,10 @@ compacted, for the manifest to name."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -17,6 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from mutua.metering import dedup
+
+log = logging.getLogger(__name__)
 
 KEYS_OF_BATCH = (
     "SELECT (h >> 64)::UBIGINT AS hi, (h & 18446744073709551615::UHUGEINT)::UBIGINT AS lo, idx FROM m ORDER BY h, idx"
@@ -106,6 +110,7 @@ def claim(
     touched, and add the keys to the store-wide filter: as a delta, or folded into its base with
     the deltas before them; or rebuilt twice as large from the runs when the store outgrows it,
     or when there is none yet (``dedup.py``)."""
+    started = time.perf_counter()
     runs = dedup.write_runs(root, segment, hi, lo, presorted=True)
     keys_manifest: dict[str, list[str]] = {k: list(v) for k, v in keys.items()}
     for bucket, run in runs.items():
@@ -124,6 +129,8 @@ def claim(
         keys_manifest[name] = current
         replaced.extend(gone)
         merged.extend(new)
+    if merged:
+        log.info("%s: %d key runs merged into %d in %.1f s", segment, len(replaced), len(merged), _since(started))
     total = sum(dedup.run_size(root, n) for names in keys_manifest.values() for n in names)
     claimed = Claims(keys_manifest, runs, merged, replaced, {})
     if store_filter and total <= int(store_filter["capacity"]):
@@ -135,12 +142,26 @@ def claim(
             dedup.write_delta(root, delta, hi, lo)
             kept = {"name": base, "capacity": capacity, "deltas": [*deltas, delta]}
             return replace(claimed, store_filter=kept, filter_written=[delta])
+        folding = time.perf_counter()
         dedup.add_to_store_filter(root, base, [*(dedup.read_delta(root, d) for d in deltas), (hi, lo)])
+        log.info(
+            "%s: %d deltas folded into the key filter (%d keys) in %.1f s",
+            segment,
+            len(deltas),
+            capacity,
+            _since(folding),
+        )
         return replace(claimed, store_filter={"name": base, "capacity": capacity}, filter_replaced=deltas)
     capacity = max(dedup.STORE_FILTER_MIN_KEYS, 2 * total)
     name = f"keys/filter-{segment}.npy"
+    building = time.perf_counter()
     dedup.build_store_filter(root, name, keys_manifest, capacity)
+    log.info("%s: key filter rebuilt for %d keys (%d claimed) in %.1f s", segment, capacity, total, _since(building))
     old = [str(store_filter["name"]), *store_filter.get("deltas", [])] if store_filter else []
     return replace(
         claimed, store_filter={"name": name, "capacity": capacity}, filter_written=[name], filter_replaced=old
     )
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
