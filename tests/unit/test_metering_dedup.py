@@ -127,8 +127,10 @@ def test_the_store_filter_holds_every_claimed_key_through_deltas_folds_and_rebui
     uncommitted key counts as claimed, and few absent keys get through to the runs."""
     import hashlib
 
+    from mutua.metering import keyclaims
     from mutua.metering.keyclaims import claim
 
+    monkeypatch.setattr(keyclaims, "FOLD_IN_BACKGROUND", False)  # folds in the commit (see the next test)
     monkeypatch.setattr(dedup, "STORE_FILTER_MIN_KEYS", 5_000)
     monkeypatch.setattr(dedup, "MAX_DELTAS", 3)
     rng = np.random.default_rng(7)
@@ -241,3 +243,151 @@ def test_an_index_keeps_the_mappings_of_unchanged_files_and_maps_a_changed_file_
     fourth = dedup.KeyIndex(tmp_path, {k: v[:1] for k, v in runs.items()})
     assert fourth.contains(*c).all()
     assert not fourth.contains(*a).any()
+
+
+def test_folds_in_the_background_never_hide_a_claimed_key_and_commits_drop_only_folded_deltas(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer's folds run beside its commits: each commit writes a delta; one over the limit
+    starts a fold of the named deltas; a commit after it has finished drops exactly those (their
+    bits are in the base). Through it all, and through writers dying before their commit, every
+    claimed key is found by a fresh index and by one kept from before."""
+    import threading
+
+    from mutua.metering import keyclaims
+    from mutua.metering.keyclaims import Folds, claim
+
+    gate = threading.Event()  # a fold finishes only once the gate is open: commits happen beside it
+
+    def slow_fold(*args: Any) -> None:
+        assert gate.wait(30)
+        fold(*args)
+
+    def open_and_wait(root: Path) -> None:  # a commit waiting for the fold (fallen behind) lets it end
+        gate.set()
+        wait(root)
+
+    fold, wait = keyclaims.fold, Folds.wait
+    monkeypatch.setattr(keyclaims, "fold", slow_fold)
+    monkeypatch.setattr(Folds, "wait", staticmethod(open_and_wait))
+    monkeypatch.setattr(dedup, "STORE_FILTER_MIN_KEYS", 5_000)
+    monkeypatch.setattr(dedup, "MAX_DELTAS", 3)
+    rng = np.random.default_rng(11)
+    keys: dict[str, list[str]] = {}
+    store_filter: dict[str, Any] | None = None
+    his: list[dedup.U64] = []
+    los: list[dedup.U64] = []
+    drops = rebuilds = 0
+    for segment in range(40):
+        hi, lo = dedup.sort_keys(
+            rng.integers(0, 2**63, 1500, dtype=np.uint64) * np.uint64(2), rng.integers(0, 2**63, 1500, dtype=np.uint64)
+        )
+        if segment % 2:  # before every other commit, the fold running (if any) may finish
+            Folds.wait(tmp_path)
+            gate.clear()
+        before = dedup.KeyIndex(tmp_path, keys, store_filter) if store_filter else None
+        claims = claim(tmp_path, f"s{segment:03d}", hi, lo, keys, store_filter)
+        new_filter = claims.store_filter
+        if store_filter is not None and new_filter["name"] == store_filter["name"]:
+            dropped = [d for d in store_filter.get("deltas", []) if d not in new_filter.get("deltas", [])]
+            assert sorted(dropped) == sorted(claims.filter_replaced)  # only deltas the manifest named
+            if dropped:
+                drops += 1
+                base = np.load(tmp_path / new_filter["name"])  # their keys' bits are in the base now
+                for d in dropped:
+                    assert dedup.store_filter_may_hold(base, *dedup.read_delta(tmp_path, d)).all()
+        else:
+            rebuilds += 1
+        if segment % 7 == 6:  # the writer dies before its commit: the manifest stays as it was
+            index = dedup.KeyIndex(tmp_path, keys, store_filter)
+            assert index.contains(np.concatenate(his), np.concatenate(los)).all()
+            continue
+        for name in claims.filter_replaced:
+            (tmp_path / name).unlink()
+        keys, store_filter = claims.keys, new_filter
+        his.append(hi)
+        los.append(lo)
+        all_hi, all_lo = np.concatenate(his), np.concatenate(los)
+        assert dedup.KeyIndex(tmp_path, keys, store_filter).contains(all_hi, all_lo).all()
+        if before is not None and len(his) > 1:
+            assert before.contains(np.concatenate(his[:-1]), np.concatenate(los[:-1])).all()
+    Folds.wait(tmp_path)
+    assert drops >= 4 and rebuilds >= 2, (drops, rebuilds)
+
+
+def test_two_folds_into_one_base_at_once_lose_no_bit(tmp_path: Path) -> None:
+    """A fold reads and writes back whole words; folds beside commits (and other processes) must
+    take turns (``fold.lock``), or one could write back a word without the other's bits."""
+    import threading
+
+    name = "keys/filter-x.npy"
+    dedup.build_store_filter(tmp_path, name, {}, 200_000)
+    rng = np.random.default_rng(3)
+    sets = [
+        [
+            dedup.sort_keys(
+                rng.integers(0, 2**64 - 1, 50_000, dtype=np.uint64), rng.integers(0, 2**64 - 1, 50_000, dtype=np.uint64)
+            )
+            for _ in range(8)
+        ]
+        for _ in range(2)
+    ]
+
+    def fold_all(keys: list[tuple[dedup.U64, dedup.U64]]) -> None:
+        for pair in keys:
+            dedup.add_to_store_filter(tmp_path, name, [pair])
+
+    threads = [threading.Thread(target=fold_all, args=(k,)) for k in sets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    words = np.load(tmp_path / name)
+    for keys in sets:
+        for hi, lo in keys:
+            assert dedup.store_filter_may_hold(words, hi, lo).all()
+
+
+def test_a_fold_gives_its_deltas_to_drop_only_once_finished_into_the_same_base(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from mutua.metering import keyclaims
+    from mutua.metering.keyclaims import Folds
+
+    gate = threading.Event()
+    fold = keyclaims.fold
+
+    def gated_fold(*args: Any) -> None:
+        assert gate.wait(30)
+        fold(*args)
+
+    monkeypatch.setattr(keyclaims, "fold", gated_fold)
+    base = "keys/filter-a.npy"
+    dedup.build_store_filter(tmp_path, base, {}, 100_000)
+    rng = np.random.default_rng(2)
+    deltas = []
+    for name in ("d1", "d2", "d3"):
+        rel = f"keys/delta-{name}.npy"
+        dedup.write_delta(
+            tmp_path,
+            rel,
+            *dedup.sort_keys(
+                rng.integers(0, 2**64 - 1, 3000, dtype=np.uint64), rng.integers(0, 2**64 - 1, 3000, dtype=np.uint64)
+            ),
+        )
+        deltas.append(rel)
+    Folds.start(tmp_path, base, deltas[:2])
+    Folds.start(tmp_path, base, deltas)  # one at a time: this one is not started
+    assert Folds.done(tmp_path, base) == frozenset()  # running: nothing to drop yet
+    gate.set()
+    Folds.wait(tmp_path)
+    assert Folds.done(tmp_path, base) == frozenset(deltas[:2])
+    assert Folds.done(tmp_path, base) == frozenset()  # given once
+    words = np.load(tmp_path / base)
+    for rel in deltas[:2]:
+        assert dedup.store_filter_may_hold(words, *dedup.read_delta(tmp_path, rel)).all()
+    Folds.start(tmp_path, base, deltas[2:])
+    Folds.wait(tmp_path)
+    assert Folds.done(tmp_path, "keys/filter-rebuilt.npy") == frozenset()  # rebuilt meanwhile: none

@@ -26,16 +26,18 @@ writes most of it (4 GB for a file's 2.5 M keys at 10^9, 3.6 s). A commit writes
 as a small **delta** instead (``keys/delta-*.npy``, sorted (hi, lo) pairs, named by the
 manifest's ``filter.deltas``); a reader puts the deltas' keys into a filter in memory, extended
 delta by delta as commits come (``RecentKeys``), and asks it beside the base. Every
-``MAX_DELTAS`` commits, or once the deltas hold ``delta_capacity`` keys, a commit **folds** them:
-their keys and its own are set in the base in place and fsynced once, and the commit drops the
-deltas (bits are only ever set, so a reader sees a superset of the committed keys throughout,
-and a crash before the commit leaves harmless extra bits beside deltas still named). When the
+``MAX_DELTAS`` commits, or once the deltas hold ``delta_capacity`` keys, they are **folded**: their
+keys are set in the base in place and fsynced once, by a thread of the writer's own beside its
+next commits (``keyclaims.Folds``), and the first commit after the fold has finished drops them
+(bits are only ever set, so a reader sees a superset of the committed keys throughout, and a
+crash before that commit leaves harmless extra bits beside deltas still named). When the
 store outgrows the base's capacity, it is rebuilt, twice as large, from the runs, under a new
 name the commit switches to.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -276,13 +278,22 @@ def build_store_filter(root: Path, rel: str, runs: Mapping[str, Sequence[str]], 
 
 def add_to_store_filter(root: Path, rel: str, keys: Iterable[tuple[U64, U64]]) -> None:
     """Set keys' bits in the committed store filter, in place, then fsync it once (before the
-    commit that drops the deltas holding them: extra bits are harmless, missing ones are not)."""
-    words: U64 = np.load(root / rel, mmap_mode="r+")
-    for hi, lo in keys:
-        store_filter_add(words, hi, lo)
-    words.flush()  # type: ignore[attr-defined]
-    del words
-    fsync_file(root / rel)
+    commit that drops the deltas holding them: extra bits are harmless, missing ones are not).
+
+    One fold at a time per store, across processes (``fold.lock``): a fold reads and writes back
+    whole words, so two at once could each write back a word without the other's bits. (A fold
+    may run beside commits, outside the writer's lock: ``keyclaims.Folds``.)"""
+    with (root / "fold.lock").open("a+") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            words: U64 = np.load(root / rel, mmap_mode="r+")
+            for hi, lo in keys:
+                store_filter_add(words, hi, lo)
+            words.flush()  # type: ignore[attr-defined]
+            del words
+            fsync_file(root / rel)
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
 def delta_capacity(capacity: int) -> int:

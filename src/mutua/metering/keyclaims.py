@@ -4,15 +4,17 @@ compacted, for the manifest to name."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import duckdb
 import numpy as np
@@ -135,23 +137,26 @@ def claim(
     claimed = Claims(keys_manifest, runs, merged, replaced, {})
     if store_filter and total <= int(store_filter["capacity"]):
         base, capacity = str(store_filter["name"]), int(store_filter["capacity"])
-        deltas = [str(d) for d in store_filter.get("deltas", [])]
+        named = [str(d) for d in store_filter.get("deltas", [])]
+        folded = [d for d in named if d in Folds.done(root, base)]  # in the base now: dropped
+        deltas = [d for d in named if d not in folded]
         held = sum(dedup.delta_size(root, d) for d in deltas) + int(hi.shape[0])
-        if len(deltas) < dedup.MAX_DELTAS and held <= dedup.delta_capacity(capacity):
+        limit = dedup.delta_capacity(capacity)
+        if FOLD_IN_BACKGROUND and len(deltas) < 2 * dedup.MAX_DELTAS and held <= 2 * limit:
+            delta = f"keys/delta-{segment}.npy"
+            dedup.write_delta(root, delta, hi, lo)
+            if len(deltas) + 1 >= dedup.MAX_DELTAS or held >= limit:
+                Folds.start(root, base, [*deltas, delta])
+            kept = {"name": base, "capacity": capacity, "deltas": [*deltas, delta]}
+            return replace(claimed, store_filter=kept, filter_written=[delta], filter_replaced=folded)
+        if not FOLD_IN_BACKGROUND and len(deltas) < dedup.MAX_DELTAS and held <= limit:
             delta = f"keys/delta-{segment}.npy"
             dedup.write_delta(root, delta, hi, lo)
             kept = {"name": base, "capacity": capacity, "deltas": [*deltas, delta]}
-            return replace(claimed, store_filter=kept, filter_written=[delta])
-        folding = time.perf_counter()
-        dedup.add_to_store_filter(root, base, [*(dedup.read_delta(root, d) for d in deltas), (hi, lo)])
-        log.info(
-            "%s: %d deltas folded into the key filter (%d keys) in %.1f s",
-            segment,
-            len(deltas),
-            capacity,
-            _since(folding),
-        )
-        return replace(claimed, store_filter={"name": base, "capacity": capacity}, filter_replaced=deltas)
+            return replace(claimed, store_filter=kept, filter_written=[delta], filter_replaced=folded)
+        Folds.wait(root)  # the folds fell behind (or are not wanted in the background): one now, here
+        fold(root, base, [*deltas], (hi, lo), segment)
+        return replace(claimed, store_filter={"name": base, "capacity": capacity}, filter_replaced=[*folded, *deltas])
     capacity = max(dedup.STORE_FILTER_MIN_KEYS, 2 * total)
     name = f"keys/filter-{segment}.npy"
     building = time.perf_counter()
@@ -161,6 +166,71 @@ def claim(
     return replace(
         claimed, store_filter={"name": name, "capacity": capacity}, filter_written=[name], filter_replaced=old
     )
+
+
+FOLD_IN_BACKGROUND = True
+"""Whether the deltas are folded into the filter's base in a thread of the writer's own, beside its
+next commits (which keep writing deltas, then drop the folded ones), rather than in the commit
+that outgrows them: a fold writes the whole base back (a second or two a GB), which stalled the
+commit that did it."""
+
+
+def fold(root: Path, base: str, deltas: Sequence[str], own: tuple[dedup.U64, dedup.U64] | None, segment: str) -> None:
+    """Set the keys of ``deltas`` (and ``own``: a commit's keys not yet in a delta) in the store
+    filter's base, in place, fsynced once (``dedup.add_to_store_filter``)."""
+    folding = time.perf_counter()
+    keys = [dedup.read_delta(root, d) for d in deltas]
+    dedup.add_to_store_filter(root, base, [*keys, *([own] if own is not None else [])])
+    log.info("%s: %d deltas folded into the key filter in %.1f s", segment, len(deltas), _since(folding))
+
+
+class Folds:
+    """The writer's folds in the background: at most one per store at a time.
+
+    A fold only sets bits in the committed base, so it needs no commit of its own to be safe
+    (a reader sees a superset of the claimed keys throughout, as with a fold in a commit); only
+    dropping the folded deltas does. The commit after a fold has finished drops them, if the
+    manifest still names the base it folded into (a rebuild in between: nothing to drop). A fold
+    that dies, or a process that ends before a commit drops its deltas, leaves them named: a
+    later fold takes them again."""
+
+    _lock = threading.Lock()
+    _pool: ClassVar[ThreadPoolExecutor | None] = None
+    _running: ClassVar[dict[Path, tuple[str, frozenset[str], Future[None]]]] = {}
+
+    @classmethod
+    def start(cls, root: Path, base: str, deltas: Sequence[str]) -> None:
+        with cls._lock:
+            if root in cls._running and not cls._running[root][2].done():
+                return  # one at a time: the next commit over the limit starts the next
+            if cls._pool is None:
+                cls._pool = ThreadPoolExecutor(1, thread_name_prefix="mutua-fold")
+            job = cls._pool.submit(fold, root, base, list(deltas), None, Path(deltas[-1]).stem)
+            cls._running[root] = (base, frozenset(deltas), job)
+
+    @classmethod
+    def done(cls, root: Path, base: str) -> frozenset[str]:
+        """The deltas a finished fold of ``base`` holds (once: the commit asking drops them)."""
+        with cls._lock:
+            running = cls._running.get(root)
+            if running is None or not running[2].done():
+                return frozenset()
+            del cls._running[root]
+        folded_base, deltas, job = running
+        if job.exception() is not None:
+            log.warning("a fold of %s failed: %s", folded_base, job.exception())
+            return frozenset()
+        return deltas if folded_base == base else frozenset()
+
+    @classmethod
+    def wait(cls, root: Path) -> None:
+        """Let the fold of ``root`` running, if any, finish (its deltas are dropped by the next
+        commit that asks :meth:`done`)."""
+        with cls._lock:
+            running = cls._running.get(root)
+        if running is not None:
+            with contextlib.suppress(Exception):
+                running[2].result()
 
 
 def _since(started: float) -> float:

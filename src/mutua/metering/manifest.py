@@ -12,6 +12,7 @@ Layout under the data dir's ``metering/`` folder::
                                           into one when a period has more than MAX_ROLLUPS (so a
                                           view reads few files)
     wal.sqlite                            events acknowledged over HTTP, not yet in a segment
+    fold.lock                             held while deltas are folded into the key filter's base
 
 **Commit.** A segment's event files, key runs and rollups are written under new names and
 fsynced; then ``manifest.json`` is replaced atomically (write, fsync, rename, fsync the folder).

@@ -169,11 +169,7 @@ def stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -
     )
     limit_us = params.add(catalogue.now_us + int(FUTURE_TOLERANCE.total_seconds() * 1_000_000))
     ttype = types.get("time", "VARCHAR").upper()
-    time_expr = (
-        "r.time"
-        if ttype.startswith("TIMESTAMP")
-        else f"CASE WHEN regexp_full_match(r.time, {params.add(TIME_PATTERN)}) THEN TRY_CAST(r.time AS TIMESTAMPTZ) END"
-    )
+    time_us_expr = "epoch_us(r.time)" if ttype.startswith("TIMESTAMP") else time_us_sql("r.time", params)
     # the rest of domain.validate_event's rules: specversion (when the input has the column),
     # data an object, data_base64 left undecoded (loading.py decodes the good ones), no NUL in ids
     input_bad = []
@@ -191,7 +187,7 @@ def stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -
             SELECT r.idx, CAST(r.source AS VARCHAR) AS source, CAST(r.id AS VARCHAR) AS id,
                    CAST(r.type AS VARCHAR) AS type, {who}, mt.meter, mt.meter_code, mt.agg_code,
                    mt.numeric, mt.uniq, mt.family,
-                   epoch_us({time_expr}) AS time_us, ({input_bad_expr}) AS input_bad,
+                   {time_us_expr} AS time_us, ({input_bad_expr}) AS input_bad,
                    {rules.select()},
                    {value_expr} AS raw_value,
                    {number_expr} AS dec,
@@ -223,6 +219,31 @@ def stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -
         """  # noqa: S608 (fragments written above: names through identifier(), values bound as parameters)
     con.execute(stage_sql, params.values)
     con.execute("CREATE OR REPLACE TEMP TABLE badidx AS SELECT DISTINCT idx FROM m WHERE row_bad")
+
+
+CANONICAL_TIME = ("____-__-__T__:__:__.______Z", "%Y-%m-%dT%H:%M:%S.%fZ")
+"""The shape (a LIKE pattern) and format of the usual ``time``: UTC, to the microsecond."""
+
+
+def time_us_sql(column: str, params: Parameters) -> str:
+    """SQL: the text ``column`` as an event time in microseconds since 1970, NULL unless it is RFC
+    3339 as the domain's ``TIME_PATTERN`` says (and a real date and time).
+
+    The usual shape (``2025-03-10T12:00:00.000000Z``, first character a digit) is read by
+    ``strptime`` with the exact format; any other text by the pattern, then the cast. For that
+    shape the two agree (``strptime`` alone would skip leading spaces, and take fewer digits: the
+    shape rules both out); a test compares them with the domain's ``parse_time`` on fuzzed times.
+    The pattern and the cast cost 0.45 s of CPU per 2.5 M times, the shape and ``strptime`` 0.27."""
+    shape, fmt = CANONICAL_TIME
+    usual = (
+        f"CASE WHEN {column} LIKE '{shape}' AND left({column}, 1) BETWEEN '0' AND '9' "
+        f"THEN epoch_us(try_strptime({column}, '{fmt}')) END"
+    )  # fixed text: the constants above
+    other = (
+        f"epoch_us(CASE WHEN regexp_full_match({column}, {params.add(TIME_PATTERN)}) "
+        f"THEN TRY_CAST({column} AS TIMESTAMPTZ) END)"
+    )
+    return f"coalesce({usual}, {other})"
 
 
 def _coded(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], extra: str = "") -> None:
