@@ -286,11 +286,16 @@ def test_folds_in_the_background_never_hide_a_claimed_key_and_commits_drop_only_
             Folds.wait(tmp_path)
             gate.clear()
         before = dedup.KeyIndex(tmp_path, keys, store_filter) if store_filter else None
+        running = Folds._running.get(tmp_path)
+        finished = running is not None and running[2].done()
         claims = claim(tmp_path, f"s{segment:03d}", hi, lo, keys, store_filter)
         new_filter = claims.store_filter
         if store_filter is not None and new_filter["name"] == store_filter["name"]:
             dropped = [d for d in store_filter.get("deltas", []) if d not in new_filter.get("deltas", [])]
             assert sorted(dropped) == sorted(claims.filter_replaced)  # only deltas the manifest named
+            if finished and running is not None and running[0] == store_filter["name"]:  # all a fold took
+                assert set(dropped) == running[1] & set(store_filter.get("deltas", []))
+            assert len(new_filter.get("deltas", [])) <= 2 * dedup.MAX_DELTAS
             if dropped:
                 drops += 1
                 base = np.load(tmp_path / new_filter["name"])  # their keys' bits are in the base now

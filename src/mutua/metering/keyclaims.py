@@ -138,7 +138,8 @@ def claim(
     if store_filter and total <= int(store_filter["capacity"]):
         base, capacity = str(store_filter["name"]), int(store_filter["capacity"])
         named = [str(d) for d in store_filter.get("deltas", [])]
-        folded = [d for d in named if d in Folds.done(root, base)]  # in the base now: dropped
+        done = Folds.done(root, base)  # a finished fold's deltas (asked once: this commit drops them)
+        folded = [d for d in named if d in done]
         deltas = [d for d in named if d not in folded]
         held = sum(dedup.delta_size(root, d) for d in deltas) + int(hi.shape[0])
         limit = dedup.delta_capacity(capacity)
