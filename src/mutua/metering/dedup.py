@@ -57,8 +57,9 @@ MAX_MERGE_TIER = 9
 """Runs of this tier (4^9 to 4^10 keys: 262 k to 1 M keys, up to 17 MB a run) are merged no
 further: a file of 2.5 M events adds a run of about 156 k keys to each bucket, four of them make
 one of this tier, and each key is merged once. The merges above it rewrote every key once more per
-tier in big steps (in the 10^9 month, 94 merges took 195 s of the commits' time, the biggest 4-5 s
-and, a tier higher, 9-40 s); with the store filter in front, more runs cost only the keys it lets
+tier in big steps (in the 10^9 month, 94 merges took 195 s beside the commits' writing, the
+biggest 4-5 s and, a tier higher, 9-40 s, longer than the writing they ran beside); with the store
+filter in front, more runs cost only the keys it lets
 through (a few per cent of a batch, one filter word each per run: about 100 runs a bucket at 10^9
 keys, a NumPy call per run and bucket holding such a key)."""
 FILTER_BITS = 10
