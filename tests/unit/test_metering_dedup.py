@@ -165,18 +165,11 @@ def test_the_store_filter_holds_every_claimed_key_through_deltas_folds_and_rebui
         kinds[kind] += 1
         if segment % 5 == 4:  # the writer dies before its commit: the manifest stays as it was
             crashed.add(kind)
-            index = dedup.KeyIndex(tmp_path, keys, store_filter)
+            index = _finds_the_committed_keys(tmp_path, keys, store_filter, his, los)
             assert not index.contains(hi, lo).any()  # a fold's bits set in place claim nothing
-            assert index.contains(np.concatenate(his), np.concatenate(los)).all()
             continue
-        for name in claims.filter_replaced:
-            (tmp_path / name).unlink()
-        keys, store_filter = claims.keys, new_filter
-        his.append(hi)
-        los.append(lo)
+        keys, store_filter, index = _commit(tmp_path, claims, hi, lo, his, los)
         all_hi, all_lo = np.concatenate(his), np.concatenate(los)
-        index = dedup.KeyIndex(tmp_path, keys, store_filter)
-        assert index.contains(all_hi, all_lo).all()
         assert index.may_hold(all_hi, all_lo).all()
         assert not index.contains(absent_hi, absent_lo).any()
         assert index.may_hold(absent_hi, absent_lo).mean() < 0.02
@@ -190,6 +183,27 @@ def test_the_store_filter_holds_every_claimed_key_through_deltas_folds_and_rebui
     fresh = dedup.KeyIndex(tmp_path, keys, store_filter)
     assert fresh.warm() == (tmp_path / store_filter["name"]).stat().st_size - 128  # the base, all of it
     assert fresh.contains(np.concatenate(his), np.concatenate(los)).all()
+
+
+def _finds_the_committed_keys(
+    root: Path, keys: dict[str, list[str]], store_filter: dict[str, Any] | None, his: list[Any], los: list[Any]
+) -> dedup.KeyIndex:
+    """An index of the manifest as committed finds every key committed (``his``, ``los``)."""
+    index = dedup.KeyIndex(root, keys, store_filter)
+    assert index.contains(np.concatenate(his), np.concatenate(los)).all()
+    return index
+
+
+def _commit(
+    root: Path, claims: Any, hi: dedup.U64, lo: dedup.U64, his: list[Any], los: list[Any]
+) -> tuple[dict[str, list[str]], dict[str, Any], dedup.KeyIndex]:
+    """The claims committed as the store does (the files they replace deleted): the keys and
+    filter the manifest names now, and an index of them that finds every key committed."""
+    for name in claims.filter_replaced:
+        (root / name).unlink()
+    his.append(hi)
+    los.append(lo)
+    return claims.keys, claims.store_filter, _finds_the_committed_keys(root, claims.keys, claims.store_filter, his, los)
 
 
 @pytest.mark.parametrize("capacity", [1, 5_000, 1 << 20, 3_000_017, 2_000_000_000])
@@ -304,16 +318,9 @@ def test_folds_in_the_background_never_hide_a_claimed_key_and_commits_drop_only_
         else:
             rebuilds += 1
         if segment % 7 == 6:  # the writer dies before its commit: the manifest stays as it was
-            index = dedup.KeyIndex(tmp_path, keys, store_filter)
-            assert index.contains(np.concatenate(his), np.concatenate(los)).all()
+            _finds_the_committed_keys(tmp_path, keys, store_filter, his, los)
             continue
-        for name in claims.filter_replaced:
-            (tmp_path / name).unlink()
-        keys, store_filter = claims.keys, new_filter
-        his.append(hi)
-        los.append(lo)
-        all_hi, all_lo = np.concatenate(his), np.concatenate(los)
-        assert dedup.KeyIndex(tmp_path, keys, store_filter).contains(all_hi, all_lo).all()
+        keys, store_filter, _ = _commit(tmp_path, claims, hi, lo, his, los)
         if before is not None and len(his) > 1:
             assert before.contains(np.concatenate(his[:-1]), np.concatenate(los[:-1])).all()
     Folds.wait(tmp_path)
