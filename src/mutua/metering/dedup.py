@@ -472,8 +472,15 @@ class KeyIndex:
             h, low = hi[sel], lo[sel]
             mask = _mask(low)  # the same bits in every run's filter
             hit = np.zeros(sel.shape[0], dtype=bool)
-            for run in self.runs[b]:
-                hit |= run.contains(h, low, mask)
+            ask = np.arange(sel.shape[0])
+            # newest run first, and a key found is asked no further: a repeat is most often of a
+            # recent event, and a bucket holds about 100 runs at 10^9 keys
+            for run in reversed(self.runs[b]):
+                now = run.contains(h[ask], low[ask], mask[ask])
+                hit[ask[now]] = True
+                ask = ask[~now]
+                if ask.shape[0] == 0:
+                    break
             found[sel] = hit
 
         if hi.shape[0] < PARALLEL_FROM:
