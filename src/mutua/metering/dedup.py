@@ -251,9 +251,11 @@ def store_filter_add(words: U64, hi: U64, lo: U64) -> None:
     words[at] = words[at] | np.bitwise_or.reduceat(mask, starts)
 
 
-def store_filter_may_hold(words: U64, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
-    """For each key, whether the store filter may hold it (False: certainly not claimed)."""
-    mask = _store_mask(lo)
+def store_filter_may_hold(words: U64, hi: U64, lo: U64, mask: U64 | None = None) -> npt.NDArray[np.bool_]:
+    """For each key, whether the store filter may hold it (False: certainly not claimed).
+    ``mask``: the keys' bits (``_store_mask``), when the caller asks more than one filter."""
+    if mask is None:
+        mask = _store_mask(lo)
     held: npt.NDArray[np.bool_] = (words[_store_block(hi, words.shape[0])] & mask) == mask
     return held
 
@@ -441,9 +443,10 @@ class KeyIndex:
     def may_hold(self, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:
         """For each key, whether the store filter (base or deltas) may hold it."""
         assert self.filter is not None
-        held = store_filter_may_hold(self.filter, hi, lo)
+        mask = _store_mask(lo)  # the same bits in the base and in the filter of the deltas
+        held = store_filter_may_hold(self.filter, hi, lo, mask)
         if self.recent is not None:
-            held |= store_filter_may_hold(self.recent, hi, lo)
+            held |= store_filter_may_hold(self.recent, hi, lo, mask)
         return held
 
     def contains(self, hi: U64, lo: U64) -> npt.NDArray[np.bool_]:

@@ -143,16 +143,12 @@ def claim(
         deltas = [d for d in named if d not in folded]
         held = sum(dedup.delta_size(root, d) for d in deltas) + int(hi.shape[0])
         limit = dedup.delta_capacity(capacity)
-        if FOLD_IN_BACKGROUND and len(deltas) < 2 * dedup.MAX_DELTAS and held <= 2 * limit:
+        slack = 2 if FOLD_IN_BACKGROUND else 1  # deltas a fold running beside the commits may leave
+        if len(deltas) < slack * dedup.MAX_DELTAS and held <= slack * limit:
             delta = f"keys/delta-{segment}.npy"
             dedup.write_delta(root, delta, hi, lo)
-            if len(deltas) + 1 >= dedup.MAX_DELTAS or held >= limit:
+            if FOLD_IN_BACKGROUND and (len(deltas) + 1 >= dedup.MAX_DELTAS or held >= limit):
                 Folds.start(root, base, [*deltas, delta])
-            kept = {"name": base, "capacity": capacity, "deltas": [*deltas, delta]}
-            return replace(claimed, store_filter=kept, filter_written=[delta], filter_replaced=folded)
-        if not FOLD_IN_BACKGROUND and len(deltas) < dedup.MAX_DELTAS and held <= limit:
-            delta = f"keys/delta-{segment}.npy"
-            dedup.write_delta(root, delta, hi, lo)
             kept = {"name": base, "capacity": capacity, "deltas": [*deltas, delta]}
             return replace(claimed, store_filter=kept, filter_written=[delta], filter_replaced=folded)
         Folds.wait(root)  # the folds fell behind (or are not wanted in the background): one now, here
