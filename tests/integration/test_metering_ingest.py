@@ -539,13 +539,14 @@ def test_rollups_hold_one_row_per_group_and_origin_month_and_merge_the_daily_rol
     """A store's rollups were daily before; written now, a commit's rollup has one row per group
     and origin month with its last day, and the merge (every MAX_ROLLUPS commits) folds the old
     daily rows in: the view's counts, sums and last days are the same either way."""
+    day = "CAST(make_timestamp(time_us) AS DATE)"
     daily = segments.ROLLUP_FROM_EVENTS.replace(
-        "max(day) AS day,\n               period, origin_period,", "day, period, origin_period,"
+        "CAST(make_timestamp(max(time_us)) AS DATE) AS day,", f"{day} AS day,"
     ).replace(
         "GROUP BY engagement, meter, dims, period, origin_period",
-        "GROUP BY engagement, meter, dims, day, period, origin_period",
+        f"GROUP BY engagement, meter, dims, {day}, period, origin_period",
     )
-    assert daily.count("GROUP BY engagement, meter, dims, day,") == 2  # the text of before, for both parts
+    assert daily.count(f"GROUP BY engagement, meter, dims, {day},") == 2  # the text of before, for both parts
     store = DuckEventStore(tmp_path)
     vm = "be.mutua.vm.usage"
     batches = [
@@ -581,3 +582,57 @@ def test_rollups_hold_one_row_per_group_and_origin_month_and_merge_the_daily_rol
     assert (lines[("api_calls", 202502)].events, lines[("api_calls", 202502)].late) == (n, True)
     assert lines[("vm_hours", MARCH.key)].quantity == Decimal(sum(range(1, n + 1)))  # hours
     assert lines[("vm_hours", MARCH.key)].last_day == date(2025, 3, 5 + n - 1)
+
+
+FORMER_EVENT_COLUMNS = (
+    "source, id, member, engagement, meter, agg, dims, time_us, CAST(make_timestamp(time_us) AS DATE) AS day, "
+    "value_micro, value_text, period, origin_period, period_end_us, period_len_us, period <> origin_period AS late, "
+    "family, op"
+)
+"""An event file's columns before each family kept only its own (every family had all 18)."""
+
+
+def _families_batch(k: int) -> list[dict[str, object]]:
+    """Events of every family: counts and sums, unique counts (with a remove), a latest and a
+    time-weighted level, and a late event (February is locked)."""
+    return [
+        event(f"c{k}", time=f"2025-03-{3 + k:02d}T08:00:00Z"),
+        event(f"s{k}", type="be.mutua.vm.usage", data={"seconds": 3600 * (k + 1)}),
+        event(f"u{k}", type="be.mutua.vm.inventory", data={"vm": f"vm-{k % 2}"}),
+        event(f"a{k}", type="be.mutua.archive.stored", time=f"2025-03-{5 + k:02d}T08:00:00Z", data={"gb": 10 + k}),
+        event(f"g{k}", type="be.mutua.storage.used", time=f"2025-03-{7 + k:02d}T08:00:00Z", data={"gb": 100 * k}),
+        event(f"l{k}", time="2025-02-20T08:00:00Z"),
+    ]
+
+
+def test_event_files_of_the_former_columns_and_slim_ones_aggregate_alike(
+    association: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store whose first commits wrote every column in every family's files (as before each
+    family kept only its own) and whose later ones wrote slim files: its month aggregates as a
+    store written slim throughout, and its files have the columns expected of each."""
+    with unit_of_work(association) as uow:
+        model_id, _ = uow.costing.cost_model()
+        uow.charging.lock_period(Period(2025, 2), model_id)
+        uow.commit()
+    former = {
+        family: text.replace(", ".join(columns) + " FROM m", FORMER_EVENT_COLUMNS + " FROM m")
+        for family, text in segments.COPY_EVENTS.items()
+        for columns in [segments.FAMILY_COLUMNS[family]]
+    }
+    assert all(FORMER_EVENT_COLUMNS in text for text in former.values())
+    mixed, slim = DuckEventStore(tmp_path / "mixed"), DuckEventStore(tmp_path / "slim")
+    for k in range(4):
+        path = write_jsonl(tmp_path / f"f{k}.jsonl", _families_batch(k))
+        with monkeypatch.context() as patched:
+            if k < 2:
+                patched.setattr(segments, "COPY_EVENTS", former)
+            metering.ingest_file(unit_of_work(association), mixed, path)
+        metering.ingest_file(unit_of_work(association), slim, path)
+    totals = metering.aggregate_period(mixed, MARCH)
+    assert totals == metering.aggregate_period(slim, MARCH)
+    assert {t.meter for t in totals} == {"api_calls", "vm_hours", "vm_count", "archive_gb", "storage_gb"}
+    assert any(t.origin_period == 202502 for t in totals)
+    columns = {(f.name.rsplit("-", 1)[1], len(pq.read_schema(f).names)) for f in slim.files.event_files(MARCH)}
+    assert columns == {("0.parquet", 12), ("1.parquet", 14), ("2.parquet", 14)}
+    assert {len(pq.read_schema(f).names) for f in mixed.files.event_files(MARCH)} == {12, 14, 18}

@@ -97,6 +97,39 @@ def test_lookups_and_merges_agree_with_a_set_even_when_many_keys_share_hi(
             assert pairs == sorted(pairs)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 2**64 - 1), st.integers(0, 3), st.integers(0, 2**64 - 1)),
+        max_size=300,
+    ),
+    st.booleans(),
+)
+def test_key_order_sorts_by_hi_lo_then_position_like_lexsort(
+    parts: list[tuple[int, int, int, int]], with_then: bool
+) -> None:
+    """Keys drawn so that many share their upper ``hi`` bits, their whole ``hi``, or the whole key
+    (the first element chooses among a few upper bit patterns; the third, a few low bits), in any
+    number up to past a power of two: the order is lexsort's, ties broken by ``then``."""
+    uppers = [0, 1 << 63, (1 << 64) - (1 << 20), 12345 << 40, 7 << 61, 1, 2**64 - 1, 99 << 32]
+    hi = np.asarray([(uppers[u] & ~0xFFFF) | (r & 0xFFFF) if k else uppers[u] | k for u, r, k, _ in parts], np.uint64)
+    lo = np.asarray([x % 3 if k == 2 else x for _, _, k, x in parts], np.uint64)
+    then = np.asarray([(7 * i) % 5 for i in range(len(parts))], np.int64)
+    order = dedup.key_order(hi, lo, then if with_then else None)
+    expected = np.lexsort((then, lo, hi) if with_then else (np.arange(len(parts)), lo, hi))
+    assert order.tolist() == expected.tolist()
+
+
+def test_key_order_of_a_large_batch_with_repeats_is_lexsorts() -> None:
+    rng = np.random.default_rng(7)
+    hi = rng.integers(0, 2**64, 300_000, dtype=np.uint64)
+    lo = rng.integers(0, 2**64, 300_000, dtype=np.uint64)
+    hi[::97], lo[::97] = hi[1::97][: hi[::97].shape[0]], lo[1::97][: lo[::97].shape[0]]  # repeats
+    hi[5::101] = hi[6::101][: hi[5::101].shape[0]]  # a shared hi, another lo
+    then = rng.permutation(300_000).astype(np.int64)
+    assert dedup.key_order(hi, lo, then).tolist() == np.lexsort((then, lo, hi)).tolist()
+
+
 def test_the_filter_lets_few_absent_keys_through_and_a_run_without_one_is_searched_in_full(tmp_path: Path) -> None:
     rng = np.random.default_rng(7)
     hi = np.sort(rng.integers(0, 2**60, 50_000, dtype=np.uint64))  # one bucket

@@ -1,6 +1,6 @@
 -- The monthly aggregation of metered events: ONE text, run as is by DuckDB and by Spark SQL.
 -- Inputs (views, see aggregation.py):
---   events          the period's events (one row per event and meter, see segments.EVENT_COLUMNS)
+--   events          the period's events (one row per event and meter, see segments.FAMILY_COLUMNS)
 --   rollup_history  the rollups of the earlier periods (the levels and balances carried in)
 --   uniq_history    the unique-count events of the earlier periods (empty unless a meter is
 --                   a recurring unique count)

@@ -210,6 +210,35 @@ def sort_keys(hi: U64, lo: U64) -> tuple[U64, U64]:
     return hi, lo
 
 
+def key_order(hi: U64, lo: U64, then: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.intp]:
+    """The order that sorts keys by (hi, lo), then by ``then`` (or their position).
+
+    NumPy sorts plain integers with SIMD, an order of magnitude faster than ``argsort`` (0.06 s
+    against 0.45 s for 2.5 M keys here) and than DuckDB's ``ORDER BY`` of 128-bit keys: each key's
+    position is put in the low bits of its ``hi``, and one sort of those words orders the keys by
+    the rest of ``hi``, then by position. Keys whose ``hi`` share those upper bits (a key repeated
+    in the batch, and a few others by chance) come out as runs, each sorted again in full."""
+    n = int(hi.shape[0])
+    if n < 2:
+        return np.arange(n, dtype=np.intp)
+    low = np.uint64((1 << (n - 1).bit_length()) - 1)
+    words = hi & ~low
+    words |= np.arange(n, dtype=np.uint64)
+    words.sort()
+    order: npt.NDArray[np.intp] = (words & low).astype(np.intp)
+    words &= ~low
+    tie = words[1:] == words[:-1]
+    if not tie.any():
+        return order
+    at = np.flatnonzero(tie)
+    rows = np.union1d(at, at + 1)  # places in sorted order that share their upper bits with a neighbour
+    group = np.cumsum(np.concatenate(([True], ~((np.diff(rows) == 1) & tie[rows[:-1]]))))
+    sub = order[rows]
+    keys = (lo[sub], hi[sub], group) if then is None else (then[sub], lo[sub], hi[sub], group)
+    order[rows] = sub[np.lexsort(keys)]
+    return order
+
+
 def _store_block(hi: U64, words: int) -> npt.NDArray[np.int64]:
     """The store filter's word of each key: the top 32 bits of ``hi``, scaled to the filter."""
     return (((hi >> np.uint64(32)) * np.uint64(words)) >> np.uint64(32)).astype(np.int64)

@@ -194,7 +194,12 @@ class EventStore(StoreReader):
             files = write_events(con, self.root, segment)
             late = 0
             if catalogue.closed:  # only an event of a locked month can be late
-                late = int(one(con, "SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE late"))
+                late = int(
+                    one(
+                        con,
+                        "SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE period <> origin_period",
+                    )
+                )
             step("rollups", 0.7)
             rollups = write_rollups(con, self.root, segment, files, manifest)
             step("claiming keys", 0.85)

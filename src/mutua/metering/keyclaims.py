@@ -24,13 +24,10 @@ from mutua.metering import dedup
 
 log = logging.getLogger(__name__)
 
-KEYS_OF_BATCH = (
-    "SELECT (h >> 64)::UBIGINT AS hi, (h & 18446744073709551615::UHUGEINT)::UBIGINT AS lo, idx FROM m ORDER BY h, idx"
-)
-KEYS_OF_GOOD_EVENTS = (
-    "SELECT (h >> 64)::UBIGINT AS hi, (h & 18446744073709551615::UHUGEINT)::UBIGINT AS lo, idx "
-    "FROM m ANTI JOIN badidx USING (idx) ORDER BY h, idx"
-)
+KEYS_OF_BATCH = "SELECT (h >> 64)::UBIGINT AS hi, (h & 18446744073709551615::UHUGEINT)::UBIGINT AS lo, idx FROM m"
+KEYS_OF_GOOD_EVENTS = f"{KEYS_OF_BATCH} ANTI JOIN badidx USING (idx)"
+"""A batch's keys (halves of ``h``) with their events' positions, in no order (sorted by
+``dedup.key_order``)."""
 
 
 def first_occurrences(
@@ -44,6 +41,8 @@ def first_occurrences(
     hi = np.asarray(rows["hi"], dtype=np.uint64)
     lo = np.asarray(rows["lo"], dtype=np.uint64)
     idx = np.asarray(rows["idx"], dtype=np.int64)
+    order = dedup.key_order(hi, lo, idx)
+    hi, lo, idx = hi[order], lo[order], idx[order]
     if hi.shape[0] == 0:
         return hi, lo, idx, idx
     new_key = np.ones(hi.shape[0], dtype=bool)

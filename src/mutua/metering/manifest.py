@@ -3,7 +3,7 @@
 Layout under the data dir's ``metering/`` folder::
 
     manifest.json                         the commit point: names every file that counts
-    events/period=YYYYMM/<segment>_*.parquet   one row per event and meter (segments.EVENT_COLUMNS)
+    events/period=YYYYMM/<segment>_*.parquet   one row per event and meter (segments.FAMILY_COLUMNS)
     keys/bNN/<segment>.{hi,lo}.npy        claimed identities, sorted runs per bucket (dedup.py)
     keys/filter-<segment>.npy             the store-wide filter of the claimed keys, and
     keys/delta-<segment>.npy              the keys of the commits since it last took them in

@@ -145,22 +145,20 @@ def stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -
             origin = Period(year, month)
             target = charge_period(origin, catalogue.closed)
             start, end = period_bounds_us(origin)
-            mapping.append((origin.key, target.key, target.key != origin.key, end, end - start))
+            mapping.append((origin.key, target.key, end, end - start))
     con.register(
         "pmap_arrow",
         pa.table(
             {
                 "origin_period": [x[0] for x in mapping],
                 "period": [x[1] for x in mapping],
-                "late": [x[2] for x in mapping],
-                "period_end_us": [x[3] for x in mapping],
-                "period_len_us": [x[4] for x in mapping],
+                "period_end_us": [x[2] for x in mapping],
+                "period_len_us": [x[3] for x in mapping],
             },
             schema=pa.schema(
                 [
                     ("origin_period", pa.int32()),
                     ("period", pa.int32()),
-                    ("late", pa.bool_()),
                     ("period_end_us", pa.int64()),
                     ("period_len_us", pa.int64()),
                 ]
@@ -201,10 +199,9 @@ def stage(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, trusted: bool) -
         )
         SELECT y.idx, y.source, y.id, y.member, y.engagement, y.meter_code AS meter, y.agg_code AS agg, y.dims,
                y.time_us, y.op, y.counted,
-               CAST(make_timestamp(y.time_us) AS DATE) AS day,
                CASE WHEN y.numeric THEN {_micro("y.dec")} END AS value_micro,
                CASE WHEN y.uniq THEN y.raw_value END AS value_text,
-               p.period, p.origin_period, p.period_end_us, p.period_len_us, p.late,
+               p.period, p.origin_period, p.period_end_us, p.period_len_us,
                coalesce(y.family, CAST(0 AS TINYINT)) AS family,
                md5_number(y.source || chr(0) || y.id) AS h,
                ({_blank("y.source")} OR {_blank("y.id")} OR y.type IS NULL OR y.input_bad IS NOT false
