@@ -28,7 +28,7 @@ from mutua.metering.keyclaims import claim, first_occurrences, pending_contains
 from mutua.metering.manifest import fsync_parents
 from mutua.metering.ports import ProgressFn
 from mutua.metering.reading import StoreReader
-from mutua.metering.segments import by_period, write_events, write_rollups
+from mutua.metering.segments import LATE, by_period, write_events, write_rollups
 from mutua.metering.staging import rejections, stage
 
 
@@ -194,12 +194,7 @@ class EventStore(StoreReader):
             files = write_events(con, self.root, segment)
             late = 0
             if catalogue.closed:  # only an event of a locked month can be late
-                late = int(
-                    one(
-                        con,
-                        "SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE period <> origin_period",
-                    )
-                )
+                late = int(one(con, f"SELECT count(DISTINCT idx) FROM m ANTI JOIN skip USING (idx) WHERE {LATE}"))  # noqa: S608 (the constant LATE)
             step("rollups", 0.7)
             rollups = write_rollups(con, self.root, segment, files, manifest)
             step("claiming keys", 0.85)

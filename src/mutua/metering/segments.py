@@ -36,12 +36,15 @@ FAMILY_COLUMNS = {
     2: (*EVENT_COLUMNS, "period_end_us", "period_len_us"),
 }
 """An event file's columns, by family: beside the event's own, only the columns its family's
-aggregation reads (a unique count's value and operation; a latest or time-weighted meter's origin
-month's end and length). The readers take a column a file lacks as empty (``aggregation.py``), as
-the columns of the other families are. Files written before have every column (``day`` and
-``late`` too, which only the rollups need, and work out): they read the same. Each column costs
-the Parquet writer the encoding of every row, whether or not anything reads it."""
+aggregation reads (a unique count's value and operation, ``op``: 1 add, -1 remove, read as an
+add where empty; a latest or time-weighted meter's origin month's end and length). The readers
+take a column a file lacks as empty (``aggregation.py``), as the columns of the other families
+are. Files written before have every column (``day`` and ``late`` too, which only the rollups
+need, and work out): they read the same. Each column costs the Parquet writer the encoding of
+every row, whether or not anything reads it."""
 MAX_ROLLUPS = 4
+LATE = "period <> origin_period"
+"""SQL: a staged row is late, charged in a later period than its origin month (that one locked)."""
 
 
 def write_events(con: duckdb.DuckDBPyConnection, root: Path, segment: str) -> dict[Path, int]:
@@ -92,7 +95,7 @@ COPY_EVENTS = {
 _ROLLUP_GROUP = """
         SELECT any_value(member) AS member, engagement, meter, any_value(agg) AS agg, dims,
                CAST(make_timestamp(max(time_us)) AS DATE) AS day, period, origin_period,
-               period <> origin_period AS late,
+               {late} AS late,
                count(*)::BIGINT AS events,
                sum(value_micro)::DECIMAL(38, 0) AS sum_micro,
                max(value_micro) AS max_micro,
@@ -103,8 +106,8 @@ _ROLLUP_GROUP = """
 _LAST = """,
                max({'t': time_us, 's': source, 'i': id}) AS last,
                arg_max(value_micro, {'t': time_us, 's': source, 'i': id}) AS last_micro"""
-_ROLLUP_FAMILY_2 = _ROLLUP_GROUP.format(family="= 2", last=_LAST)
-_ROLLUP_OTHERS = _ROLLUP_GROUP.format(family="<> 2", last="")
+_ROLLUP_FAMILY_2 = _ROLLUP_GROUP.format(family="= 2", last=_LAST, late=LATE)
+_ROLLUP_OTHERS = _ROLLUP_GROUP.format(family="<> 2", last="", late=LATE)
 ROLLUP_FROM_EVENTS = f"""
     CREATE OR REPLACE TEMP TABLE fresh_rollup AS
     SELECT member, engagement, meter, agg, dims, day, period, origin_period, late, events, sum_micro, max_micro,
