@@ -22,7 +22,16 @@ from mutua.kernel.problems import Problem
 from mutua.platform.cli.output import JsonFlag, err, nothing, out, period_arg, print_json, run
 from mutua.platform.cli.output import language as _language
 from mutua.platform.cli.runtime import state
-from mutua.platform.i18n import catalogued, colon, format_number, problem_text, translate_message, translator
+from mutua.platform.i18n import (
+    catalogued,
+    colon,
+    format_number,
+    plural_translator,
+    problem_text,
+    semicolon,
+    translate_message,
+    translator,
+)
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -38,9 +47,16 @@ def _say(message: str, **values: object) -> str:
     return translator(_language(), "messages")(message).format(**values)
 
 
-def _count(count: int, singular: str, plural_form: str) -> str:
-    """``1 event``, ``2 events`` in the command's language (``{n}`` in the messages)."""
-    return _say(singular if count == 1 else plural_form, n=count)
+def _count(count: int, singular: str, plural_form: str, **values: object) -> str:
+    """``1 event``, ``2 events`` in the command's language, in the form the number takes there
+    (French: ``0 refusé``; ``{n}`` in the messages, the number as the language writes it)."""
+    form = plural_translator(_language(), "messages")(singular, plural_form, count)
+    return form.format(n=_whole(count), **values)
+
+
+def _whole(number: int) -> str:
+    """A whole number as the command's language groups its digits (1,234 / 1.234 / 1 234)."""
+    return f"{number:,}" if _language() == "en" else format_number(Decimal(number), _language(), 0)
 
 
 def _colon() -> str:
@@ -135,13 +151,22 @@ def _report(results: Sequence[IngestResult], as_json: bool) -> None:
     else:
         for r in results:
             rate = round(r.received / r.seconds) if r.seconds else 0
+            counts = ", ".join(
+                (
+                    _count(r.received, "{n} event read", "{n} events read"),
+                    _count(r.accepted, "{n} taken", "{n} taken"),
+                    _count(
+                        r.duplicates,
+                        "{n} duplicate (already taken, nothing changed)",
+                        "{n} duplicates (already taken, nothing changed)",
+                    ),
+                    _count(len(r.rejected), "{n} rejected", "{n} rejected"),
+                    _count(r.late, "{n} late", "{n} late"),
+                )
+            )
+            speed = _count(rate, "{n} event/s", "{n} events/s")
             out.print(
-                _say(
-                    "{source}: {received} events read, {accepted} taken, {duplicates} duplicates "
-                    "(already taken, nothing changed), {rejected} rejected, {late} late; {rate} events/s",
-                    **r.counts(),
-                    rate=f"{rate:,}" if _language() == "en" else format_number(Decimal(rate), _language(), 0),
-                ),
+                f"{r.source}{_colon()}{counts}{semicolon(_language())}{speed}",
                 markup=False,
                 highlight=False,
             )
@@ -214,12 +239,9 @@ def flush(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(result.as_dict())
     else:
-        flushed = (
-            "{n} event flushed, {duplicates} already stored"
-            if result.accepted == 1
-            else "{n} events flushed, {duplicates} already stored"
-        )
-        out.print(_say(flushed, n=result.accepted, duplicates=result.duplicates), highlight=False)
+        flushed = _count(result.accepted, "{n} event flushed", "{n} events flushed")
+        stored = _count(result.duplicates, "{n} already stored", "{n} already stored")
+        out.print(f"{flushed}, {stored}", highlight=False)
 
 
 @metering_app.command("materialise")
@@ -269,8 +291,34 @@ def materialise(
         rows = _count(result.rows, "{n} usage row", "{n} usage rows")
         events_read = _count(result.events, "from {n} event", "from {n} events")
         late = _count(result.late_rows, "{n} late adjustment", "{n} late adjustments")
-        pending = _say("; {n} HTTP events not flushed yet", n=result.pending) if result.pending else ""
+        pending = (
+            _count(result.pending, "; {n} HTTP event not flushed yet", "; {n} HTTP events not flushed yet")
+            if result.pending
+            else ""
+        )
         out.print(f"{result.period}{_colon()}{rows} {events_read} ({late}){pending}", highlight=False)
+
+
+USAGE_HEADERS = {
+    "member": "member",
+    "engagement": "engagement",
+    "meter": "meter",
+    "aggregation": "aggregation",
+    "origin_period": "month of use",
+    "late": "late",
+    "events": "events",
+    "quantity": "quantity",
+    "unit": "unit",
+}
+"""The usage table's columns (the JSON and CSV names) as its headers say them (messages' ids)."""
+STATS_LABELS = {
+    "segments": "segments",
+    "stored_events": "stored events",
+    "claimed_keys": "claimed keys",
+    "pending_http_events": "HTTP events not flushed yet",
+    "periods": "months",
+}
+"""``metering stats``' figures (the JSON names) as its lines say them (messages' ids)."""
 
 
 @metering_app.command("usage")
@@ -319,7 +367,7 @@ def usage(
     title = "Usage {period} (closed)" if view.closed else "Usage {period} (month to date)"
     table = Table(title=_say(title, period=view.period))
     for c in columns:
-        table.add_column(c, justify="right" if c in ("events", "quantity") else "left")
+        table.add_column(_say(USAGE_HEADERS[c]), justify="right" if c in ("events", "quantity") else "left")
     for ln in data["lines"]:
         table.add_row(*[(_say("late") if ln[c] else "") if c == "late" else str(ln[c] or "") for c in columns])
     out.print(table)
@@ -335,7 +383,8 @@ def stats(as_json: JsonFlag = False) -> None:
         print_json(data)
     else:
         for k, v in data.items():
-            out.print(f"{k}: {v}")
+            shown = ", ".join(v) if isinstance(v, list) else _whole(v)
+            out.print(f"{_say(STATS_LABELS[k])}{_colon()}{shown}", markup=False, highlight=False)
 
 
 keys_app = typer.Typer(
@@ -396,8 +445,8 @@ def keys_list(as_json: JsonFlag = False) -> None:
         print_json([k.as_dict() for k in keys])
         return
     table = Table(title=_say("Sender keys"))
-    for c in ("id", "name", "sources", "types", "created", "revoked"):
-        table.add_column(c)
+    for c in ("key", "name", "sources", "event types", "created", "revoked"):
+        table.add_column(_say(c))
     for k in keys:
         table.add_row(k.key_id, k.name, " ".join(k.sources), " ".join(k.types), k.created, k.revoked or "")
     out.print(table)

@@ -7,6 +7,7 @@ needed. A message missing from a catalogue falls back to the English text given 
 
 from __future__ import annotations
 
+import gettext
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -43,7 +44,48 @@ def _catalogue(language: str, domain: str) -> dict[str, str]:
         return {}
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=_LOCALES[language])
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy and not m.pluralizable}
+
+
+def _english_plural(n: int) -> int:
+    return 0 if n == 1 else 1
+
+
+@cache
+def _plural_catalogue(language: str, domain: str) -> tuple[dict[str, tuple[str, ...]], Callable[[int], int]]:
+    """The catalogue's messages with plural forms (``msgid_plural``, ``msgstr[i]``), by singular,
+    and which form a number takes (the catalogue's ``Plural-Forms``)."""
+    path = resources.files("mutua").joinpath(f"locale/{language}/LC_MESSAGES/{domain}.po")
+    if not path.is_file():
+        return {}, _english_plural
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=_LOCALES[language])
+    forms = {
+        str(m.id[0]): tuple(str(s) for s in m.string)
+        for m in catalog
+        if m.pluralizable and not m.fuzzy and isinstance(m.string, tuple) and all(m.string)
+    }
+    return forms, gettext.c2py(catalog.plural_expr)
+
+
+def plural_translator(language: str, domain: str) -> Callable[[str, str, int], str]:
+    """``ngettext`` for a language and domain: the form of ``singular`` (or ``plural``, their
+    English) that the number ``n`` takes in the language: French writes ``0 refusé``, ``1 refusé``,
+    ``2 refusés``; Dutch and English ``1`` alone in the singular. A message missing from the
+    catalogue falls back to the English forms.
+
+    >>> plural_translator("fr", "messages")("{n} rejected", "{n} rejected", 0).format(n=0)
+    '0 refusé'
+    """
+    forms, choose = _plural_catalogue(normalise(language), domain)
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        found = forms.get(singular)
+        if not found:
+            return singular if n == 1 else plural
+        return found[min(choose(n), len(found) - 1)]
+
+    return ngettext
 
 
 def translator(language: str, domain: str) -> Callable[[str], str]:
@@ -103,6 +145,11 @@ def translate_message(
 def colon(language: str) -> str:
     """A colon as the language writes it: French puts a space before it."""
     return " : " if language == "fr" else ": "
+
+
+def semicolon(language: str) -> str:
+    """A semicolon as the language writes it: French puts a space before it."""
+    return " ; " if language == "fr" else "; "
 
 
 _DECIMAL = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d+")

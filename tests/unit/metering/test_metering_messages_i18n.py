@@ -246,7 +246,7 @@ def test_ingest_says_what_it_took_and_why_it_refused_each_event_in_the_language_
     code, english = mutua(data_dir, "en", "ingest", str(file))
     assert code == 2
     assert (
-        f"{file}: 9 events read, 1 taken, 1 duplicates (already taken, nothing changed), 7 rejected, 0 late;" in english
+        f"{file}: 9 events read, 1 taken, 1 duplicate (already taken, nothing changed), 7 rejected, 0 late;" in english
     )
     assert f"{file}:3: time: not an RFC 3339 time with Z or an offset (2025-03-10T12:00:00Z): '2026-11-02'" in english
     code, french = mutua(data_dir, "fr", "ingest", str(file))
@@ -254,7 +254,7 @@ def test_ingest_says_what_it_took_and_why_it_refused_each_event_in_the_language_
     lines = _said(french)
     summary = next(ln for ln in lines if ln.startswith(f"{file} : 9 "))
     assert summary.startswith(
-        f"{file} : 9 événements lus, 0 retenus, 2 doublons (déjà retenus, rien n'a changé), 7 refusés, 0 tardifs ;"
+        f"{file} : 9 événements lus, 0 retenu, 2 doublons (déjà retenus, rien n'a changé), 7 refusés, 0 tardif ;"
     )
     assert summary.endswith("événements/s")
     refused = [ln for ln in lines if ln.startswith(f"{file}:") and ln != summary]
@@ -304,7 +304,9 @@ def test_the_other_commands_and_their_refusals_speak_the_language_chosen(data_di
         assert code == 0, output
         said[lang].extend(_said(output))
     assert "0 gebeurtenissen overgebracht, 0 al opgeslagen" in said["nl"]
-    assert "2025-02 : 0 lignes de consommation à partir de 0 événements (0 ajustements tardifs)" in said["fr"]
+    # French takes the singular for 0 and 1
+    assert "2025-02 : 0 ligne de consommation à partir de 0 événement (0 ajustement tardif)" in said["fr"]
+    assert "0 événement transféré, 0 déjà enregistré" in said["fr"]
     assert any(ln.startswith("aucun événement de consommation mesuré pour 2024-01 : le magasin") for ln in said["fr"])
     assert any("geen verbruiksgebeurtenissen gemeten voor 2024-01 van lid" in ln for ln in said["nl"])
     assert any("'hadoop' n'est pas un moteur de calcul (duckdb, spark)" in ln for ln in said["fr"])
@@ -318,6 +320,46 @@ def test_the_other_commands_and_their_refusals_speak_the_language_chosen(data_di
             and not ln.startswith(("Usage:", "Try ", "╭", "│", "╰"))  # Click's own frame of a bad option
         ]
         assert leaks == [], lang
+
+
+def test_counts_take_the_plural_form_of_the_language_and_tables_are_headed_in_it(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    one = write_jsonl(tmp_path / "one.jsonl", [event("plural-1")])
+    code, french = mutua(data_dir, "fr", "ingest", str(one))
+    assert code == 0, french
+    summary = next(ln for ln in _said(french) if ln.startswith(f"{one} : "))
+    assert summary.startswith(
+        f"{one} : 1 événement lu, 1 retenu, 0 doublon (déjà retenu, rien n'a changé), 0 refusé, 0 tardif ; "
+    )
+    assert summary.endswith(("événement/s", "événements/s"))
+    two = write_jsonl(tmp_path / "two.jsonl", [event("plural-1"), event("plural-2"), event("plural-3")])
+    code, dutch = mutua(data_dir, "nl", "ingest", str(two))
+    assert code == 0, dutch
+    assert any(
+        ln.startswith(f"{two}: 3 gebeurtenissen gelezen, 2 opgenomen, 1 dubbel (al opgenomen, niets veranderd), ")
+        for ln in _said(dutch)
+    ), dutch
+    code, english = mutua(data_dir, "en", "ingest", str(one))
+    assert f"{one}: 1 event read, 0 taken, 1 duplicate (already taken, nothing changed), 0 rejected, 0 late;" in english
+    code, usage = mutua(data_dir, "fr", "usage", "--period", "2025-03")
+    assert code == 0, usage
+    header = next(ln for ln in _said(usage) if "compteur" in ln)
+    headed = ("membre", "engagement", "agrégation", "mois de consommation", "quantité")
+    assert [w for w in headed if w not in header] == []
+    code, usage_nl = mutua(data_dir, "nl", "usage", "--period", "2025-03")
+    assert any("maand van verbruik" in ln and "hoeveelheid" in ln for ln in _said(usage_nl)), usage_nl
+    code, stats = mutua(data_dir, "nl", "stats")
+    assert code == 0
+    lines = _said(stats)
+    stored = next(ln for ln in lines if ln.startswith("opgeslagen gebeurtenissen: "))
+    assert int(stored.split(": ")[1].replace(".", "")) >= 3
+    assert any(ln.startswith("maanden: ") and "2025-03" in ln for ln in lines), lines
+    code, stats_fr = mutua(data_dir, "fr", "stats")
+    assert any(ln.startswith("clés réservées : ") for ln in _said(stats_fr)), stats_fr
+    for lang, output in (("fr", french + usage + stats_fr), ("nl", dutch + usage_nl + stats)):
+        for line in _said(output):
+            assert _english(line.replace(str(tmp_path), " "), "api_calls", "requests") == [], (lang, line)
 
 
 def test_the_commands_say_the_same_in_english_as_before(data_dir: Path) -> None:
