@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -26,6 +26,7 @@ from mutua.platform.i18n import (
     catalogued,
     colon,
     format_number,
+    labeller,
     plural_translator,
     problem_text,
     semicolon,
@@ -369,8 +370,29 @@ def usage(
     for c in columns:
         table.add_column(_say(USAGE_HEADERS[c]), justify="right" if c in ("events", "quantity") else "left")
     for ln in data["lines"]:
-        table.add_row(*[(_say("late") if ln[c] else "") if c == "late" else str(ln[c] or "") for c in columns])
+        table.add_row(*[_usage_cell(c, ln[c]) for c in columns])
     out.print(table)
+
+
+def _usage_cell(column: str, value: Any) -> str:
+    """A cell of the usage table as the command's language shows it: numbers grouped and with its
+    decimal sign, the aggregation and the unit named in it (the JSON and CSV keep the codes)."""
+    language = _language()
+    if value is None or value == "":
+        return ""
+    if column == "late":
+        return _say("late") if value else ""
+    if column == "events":
+        return _whole(int(value))
+    if column == "quantity":
+        number = Decimal(str(value))
+        places = max(0, -int(number.as_tuple().exponent))
+        return str(value) if language == "en" else format_number(number, language, places)
+    if column == "aggregation":
+        return catalogued(f"aggregation {value}", language) or str(value)
+    if column == "unit":
+        return labeller(language)(str(value))
+    return str(value)
 
 
 @metering_app.command("stats")
@@ -383,7 +405,7 @@ def stats(as_json: JsonFlag = False) -> None:
         print_json(data)
     else:
         for k, v in data.items():
-            shown = ", ".join(v) if isinstance(v, list) else _whole(v)
+            shown = (", ".join(v) or "-") if isinstance(v, list) else _whole(v)
             out.print(f"{_say(STATS_LABELS[k])}{_colon()}{shown}", markup=False, highlight=False)
 
 

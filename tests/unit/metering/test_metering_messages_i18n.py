@@ -347,6 +347,10 @@ def test_counts_take_the_plural_form_of_the_language_and_tables_are_headed_in_it
     header = next(ln for ln in _said(usage) if "compteur" in ln)
     headed = ("membre", "engagement", "agrégation", "mois de consommation", "quantité")
     assert [w for w in headed if w not in header] == []
+    row = next(ln for ln in _said(usage) if "api_calls" in ln)
+    assert "nombre" in row and " count " not in row  # the aggregation named in French
+    quantity = re.search(r"(\d+[.,]\d+)", row)
+    assert quantity is not None and "," in quantity.group(1), row  # a decimal comma
     code, usage_nl = mutua(data_dir, "nl", "usage", "--period", "2025-03")
     assert any("maand van verbruik" in ln and "hoeveelheid" in ln for ln in _said(usage_nl)), usage_nl
     code, stats = mutua(data_dir, "nl", "stats")
