@@ -436,3 +436,37 @@ def test_a_fold_gives_its_deltas_to_drop_only_once_finished_into_the_same_base(
     Folds.start(tmp_path, base, deltas[2:])
     Folds.wait(tmp_path)
     assert Folds.done(tmp_path, "keys/filter-rebuilt.npy") == frozenset()  # rebuilt meanwhile: none
+
+
+def _bits_one_probe_at_a_time(lo: np.ndarray[Any, Any], shifts: list[int]) -> np.ndarray[Any, Any]:
+    expected = np.zeros(lo.shape, dtype=np.uint64)
+    for s in shifts:
+        expected |= np.left_shift(np.uint64(1), (lo >> np.uint64(s)) & np.uint64(63))
+    return expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    keys=st.lists(st.integers(0, 2**64 - 1), min_size=0, max_size=300),
+    shifts=st.lists(st.integers(0, 58), min_size=1, max_size=8),
+)
+def test_probe_bits_set_one_bit_per_probe_whether_looked_up_in_pairs_or_alone(
+    keys: list[int], shifts: list[int]
+) -> None:
+    lo = np.asarray(keys, dtype=np.uint64)
+    assert np.array_equal(dedup._probe_bits(lo, shifts), _bits_one_probe_at_a_time(lo, shifts))
+
+
+def test_the_filters_bits_are_the_ones_stores_were_written_with() -> None:
+    """The filters on disk were built with one probe per 6 bits of ``lo``: from the lowest bits
+    up for the runs', from the highest down for the store's. Looking two probes up at once must
+    set exactly those bits, or the filters of a store written before would miss its keys."""
+    rng = np.random.default_rng(7)
+    lo = np.concatenate(
+        [rng.integers(0, 2**64 - 1, 100_000, dtype=np.uint64, endpoint=True), np.array([0, 2**64 - 1], np.uint64)]
+    )
+    runs = _bits_one_probe_at_a_time(lo, [6 * j for j in range(dedup.FILTER_PROBES)])
+    store = _bits_one_probe_at_a_time(lo, [58 - 6 * j for j in range(dedup.STORE_FILTER_PROBES)])
+    assert np.array_equal(dedup._mask(lo), runs)
+    assert np.array_equal(dedup._store_mask(lo), store)
+    assert np.array_equal(dedup._mask(lo[:0]), runs[:0])

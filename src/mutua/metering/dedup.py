@@ -108,12 +108,10 @@ def _block(hi: U64, words: int) -> npt.NDArray[np.int64]:
 
 
 def _mask(lo: U64) -> U64:
-    """The bits a key sets in its word: FILTER_PROBES positions taken from ``lo``."""
-    one, low6 = np.uint64(1), np.uint64(63)
-    mask: U64 = np.left_shift(one, lo & low6, dtype=np.uint64)
-    for j in range(1, FILTER_PROBES):
-        mask |= np.left_shift(one, (lo >> np.uint64(6 * j)) & low6, dtype=np.uint64)
-    return mask
+    """The bits a key sets in its word: FILTER_PROBES positions taken from ``lo``, 6 bits each
+    from its lowest bits up (probe ``j``: bit ``(lo >> 6j) & 63``), two probes per lookup of
+    :data:`_PAIR`."""
+    return _probe_bits(lo, [6 * j for j in range(FILTER_PROBES)])
 
 
 def build_filter(hi: U64, lo: U64) -> U64:
@@ -244,18 +242,43 @@ def _store_block(hi: U64, words: int) -> npt.NDArray[np.int64]:
     return (((hi >> np.uint64(32)) * np.uint64(words)) >> np.uint64(32)).astype(np.int64)
 
 
-_BIT = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))
-"""2**i for i in 0..63 (a table lookup is cheaper than a shift of a broadcast scalar)."""
-
-
 def _store_mask(lo: U64) -> U64:
     """The bits a key sets in its store filter word: STORE_FILTER_PROBES positions from ``lo``'s
-    upper bits (the runs' filters use its lower ones)."""
-    low6 = np.uint64(63)
-    mask: U64 = _BIT[lo >> np.uint64(58)]
-    for j in range(1, STORE_FILTER_PROBES):
-        mask |= _BIT[(lo >> np.uint64(58 - 6 * j)) & low6]
-    return mask
+    upper bits, 6 bits each from its highest bits down (probe ``j``: bit ``(lo >> (58 - 6j)) &
+    63``; the runs' filters use its lower ones)."""
+    return _probe_bits(lo, [58 - 6 * j for j in range(STORE_FILTER_PROBES)])
+
+
+_BIT = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))
+"""2**i for i in 0..63 (a table lookup is cheaper than a shift of a broadcast scalar)."""
+_PAIR = _BIT[np.arange(4096) >> 6] | _BIT[np.arange(4096) & 63]
+"""The two bits that 12 bits of a key name, its upper 6 and its lower 6 (32 KB: stays in the cache)."""
+
+
+def _probe_bits(lo: U64, shifts: Sequence[int]) -> U64:
+    """OR of bit ``(lo >> s) & 63`` for each ``s`` of ``shifts``; two probes six bits apart
+    (``s`` and ``s - 6``) are one lookup of the 12 bits from ``s - 6`` in :data:`_PAIR`. Half the
+    gathers of one lookup per probe, and the indexes are viewed as signed (no cast): 0.116 to
+    0.055 s for the store filter's 6 probes of 2.5 M keys."""
+    mask: U64 | None = None
+    i = 0
+    while i < len(shifts):
+        if i + 1 < len(shifts) and shifts[i + 1] == shifts[i] - 6:
+            table, at, width = _PAIR, shifts[i + 1], np.uint64(4095)
+            i += 2
+        elif i + 1 < len(shifts) and shifts[i + 1] == shifts[i] + 6:
+            table, at, width = _PAIR, shifts[i], np.uint64(4095)
+            i += 2
+        else:
+            table, at, width = _BIT, shifts[i], np.uint64(63)
+            i += 1
+        index = lo >> np.uint64(at) if at + 12 >= 64 and width == 4095 else (lo >> np.uint64(at)) & width
+        bits = np.take(table, index.view(np.int64))
+        if mask is None:
+            mask = bits
+        else:
+            mask |= bits
+    return mask if mask is not None else np.zeros(lo.shape, dtype=np.uint64)
 
 
 def store_filter_words(capacity: int) -> int:
