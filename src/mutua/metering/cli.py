@@ -312,6 +312,15 @@ USAGE_HEADERS = {
     "unit": "unit",
 }
 """The usage table's columns (the JSON and CSV names) as its headers say them (messages' ids)."""
+AGGREGATION_NAMES = {
+    "count": "count",
+    "sum": "sum",
+    "max": "maximum",
+    "latest": "latest",
+    "time_weighted_average": "time-weighted average",
+    "unique_count": "unique count",
+}
+"""An aggregation's code (the JSON's and CSV's) as the usage table names it (messages' ids)."""
 STATS_LABELS = {
     "segments": "segments",
     "stored_events": "stored events",
@@ -389,7 +398,7 @@ def _usage_cell(column: str, value: Any) -> str:
         places = max(0, -int(number.as_tuple().exponent))
         return str(value) if language == "en" else format_number(number, language, places)
     if column == "aggregation":
-        return catalogued(f"aggregation {value}", language) or str(value)
+        return _say(AGGREGATION_NAMES.get(str(value), str(value)))
     if column == "unit":
         return labeller(language)(str(value))
     return str(value)

@@ -594,17 +594,30 @@ def test_the_sources_and_fields_a_person_reads_are_labelled_and_english_stays_en
     assert translate_message(english, "en") == english
 
 
-def _catalogue(lang: str) -> dict[str, str]:
+def _catalogue(lang: str) -> dict[str, tuple[str, ...]]:
+    """Each message's forms by its (singular) id: one, or one per plural form of the language."""
     path = resources.files("mutua").joinpath(f"locale/{lang}/LC_MESSAGES/messages.po")
     with path.open("rb") as fh:
-        return {str(m.id): str(m.string) for m in read_po(fh) if m.id}
+        return {
+            (str(m.id[0]) if m.pluralizable else str(m.id)): (
+                tuple(str(f) for f in m.string) if m.pluralizable else (str(m.string),)
+            )
+            for m in read_po(fh)
+            if m.id
+        }
 
 
 def test_the_messages_catalogue_has_every_message_in_the_three_languages_with_the_same_placeholders() -> None:
     nl, fr, en = _catalogue("nl"), _catalogue("fr"), _catalogue("en")
     assert set(nl) == set(fr) == set(en)
-    assert all(en[m] == m for m in en)
+    assert all(en[m][0] == m for m in en)
+    plural = {m for m in en if len(en[m]) > 1}
+    assert len(plural) > 5 and all(len(nl[m]) == 2 and len(fr[m]) == 3 for m in plural)  # the Plural-Forms
     names = re.compile(r"\{(\w+)\}")
     for catalogue_ in (nl, fr):
-        wrong = {m: t for m, t in catalogue_.items() if not t or sorted(names.findall(m)) != sorted(names.findall(t))}
+        wrong = {
+            m: forms
+            for m, forms in catalogue_.items()
+            if not all(forms) or any(sorted(names.findall(m)) != sorted(names.findall(t)) for t in forms)
+        }
         assert wrong == {}
