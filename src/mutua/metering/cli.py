@@ -301,32 +301,32 @@ def materialise(
 
 
 USAGE_HEADERS = {
-    "member": "member",
-    "engagement": "engagement",
-    "meter": "meter",
-    "aggregation": "aggregation",
-    "origin_period": "month of use",
-    "late": "late",
-    "events": "events",
-    "quantity": "quantity",
-    "unit": "unit",
+    "member": "Member",
+    "engagement": "Engagement",
+    "meter": "Meter",
+    "aggregation": "Aggregation",
+    "origin_period": "Month of use",
+    "late": "Late",
+    "events": "Events",
+    "quantity": "Quantity",
+    "unit": "Unit",
 }
 """The usage table's columns (the JSON and CSV names) as its headers say them (messages' ids)."""
 AGGREGATION_NAMES = {
-    "count": "count",
-    "sum": "sum",
-    "max": "maximum",
-    "latest": "latest",
-    "time_weighted_average": "time-weighted average",
-    "unique_count": "unique count",
+    "count": "Count",
+    "sum": "Sum",
+    "max": "Maximum",
+    "latest": "Latest",
+    "time_weighted_average": "Time-weighted average",
+    "unique_count": "Unique count",
 }
 """An aggregation's code (the JSON's and CSV's) as the usage table names it (messages' ids)."""
 STATS_LABELS = {
-    "segments": "segments",
-    "stored_events": "stored events",
-    "claimed_keys": "claimed keys",
+    "segments": "Segments",
+    "stored_events": "Stored events",
+    "claimed_keys": "Claimed keys",
     "pending_http_events": "HTTP events not flushed yet",
-    "periods": "months",
+    "periods": "Months",
 }
 """``metering stats``' figures (the JSON names) as its lines say them (messages' ids)."""
 
@@ -476,7 +476,7 @@ def keys_list(as_json: JsonFlag = False) -> None:
         print_json([k.as_dict() for k in keys])
         return
     table = Table(title=_say("Sender keys"))
-    for c in ("key", "name", "sources", "event types", "created", "revoked"):
+    for c in ("Key", "Name", "Sources", "Event types", "Created", "Revoked"):
         table.add_column(_say(c))
     for k in keys:
         table.add_row(k.key_id, k.name, " ".join(k.sources), " ".join(k.types), k.created, k.revoked or "")

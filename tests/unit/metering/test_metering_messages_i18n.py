@@ -344,23 +344,23 @@ def test_counts_take_the_plural_form_of_the_language_and_tables_are_headed_in_it
     assert f"{one}: 1 event read, 0 taken, 1 duplicate (already taken, nothing changed), 0 rejected, 0 late;" in english
     code, usage = mutua(data_dir, "fr", "usage", "--period", "2025-03")
     assert code == 0, usage
-    header = next(ln for ln in _said(usage) if "compteur" in ln)
-    headed = ("membre", "engagement", "agrégation", "mois de consommation", "quantité")
+    header = next(ln for ln in _said(usage) if "Compteur" in ln)
+    headed = ("Membre", "Engagement", "Agrégation", "Mois de consommation", "Quantité")
     assert [w for w in headed if w not in header] == []
     row = next(ln for ln in _said(usage) if "api_calls" in ln)
-    assert "nombre" in row and " count " not in row  # the aggregation named in French
+    assert "Nombre" in row and "Count" not in row  # the aggregation named in French
     quantity = re.search(r"(\d+[.,]\d+)", row)
     assert quantity is not None and "," in quantity.group(1), row  # a decimal comma
     code, usage_nl = mutua(data_dir, "nl", "usage", "--period", "2025-03")
-    assert any("maand van verbruik" in ln and "hoeveelheid" in ln for ln in _said(usage_nl)), usage_nl
+    assert any("Maand van verbruik" in ln and "Hoeveelheid" in ln for ln in _said(usage_nl)), usage_nl
     code, stats = mutua(data_dir, "nl", "stats")
     assert code == 0
     lines = _said(stats)
-    stored = next(ln for ln in lines if ln.startswith("opgeslagen gebeurtenissen: "))
+    stored = next(ln for ln in lines if ln.startswith("Opgeslagen gebeurtenissen: "))
     assert int(stored.split(": ")[1].replace(".", "")) >= 3
-    assert any(ln.startswith("maanden: ") and "2025-03" in ln for ln in lines), lines
+    assert any(ln.startswith("Maanden: ") and "2025-03" in ln for ln in lines), lines
     code, stats_fr = mutua(data_dir, "fr", "stats")
-    assert any(ln.startswith("clés réservées : ") for ln in _said(stats_fr)), stats_fr
+    assert any(ln.startswith("Clés réservées : ") for ln in _said(stats_fr)), stats_fr
     for lang, output in (("fr", french + usage + stats_fr), ("nl", dutch + usage_nl + stats)):
         for line in _said(output):
             assert _english(line.replace(str(tmp_path), " "), "api_calls", "requests") == [], (lang, line)
