@@ -48,16 +48,15 @@ def _say(message: str, **values: object) -> str:
     return translator(_language(), "messages")(message).format(**values)
 
 
-def _count(count: int, singular: str, plural_form: str, **values: object) -> str:
+def _count(count: int, singular: str, plural_form: str) -> str:
     """``1 event``, ``2 events`` in the command's language, in the form the number takes there
     (French: ``0 refusé``; ``{n}`` in the messages, the number as the language writes it)."""
-    form = plural_translator(_language(), "messages")(singular, plural_form, count)
-    return form.format(n=_whole(count), **values)
+    return plural_translator(_language(), "messages")(singular, plural_form, count).format(n=_whole(count))
 
 
 def _whole(number: int) -> str:
     """A whole number as the command's language groups its digits (1,234 / 1.234 / 1 234)."""
-    return f"{number:,}" if _language() == "en" else format_number(Decimal(number), _language(), 0)
+    return format_number(Decimal(number), _language(), 0)
 
 
 def _colon() -> str:

@@ -17,6 +17,7 @@ from importlib import resources
 
 from babel import Locale
 from babel.dates import format_date as _format_date
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
@@ -38,12 +39,20 @@ def locale(language: str) -> Locale:
 
 
 @cache
-def _catalogue(language: str, domain: str) -> dict[str, str]:
+def _read_catalog(language: str, domain: str) -> Catalog | None:
+    """A domain's ``.po`` file in ``language``, read once; None when there is none."""
     path = resources.files("mutua").joinpath(f"locale/{language}/LC_MESSAGES/{domain}.po")
     if not path.is_file():
-        return {}
+        return None
     with path.open("rb") as fh:
-        catalog = read_po(fh, locale=_LOCALES[language])
+        return read_po(fh, locale=_LOCALES[language])
+
+
+@cache
+def _catalogue(language: str, domain: str) -> dict[str, str]:
+    catalog = _read_catalog(language, domain)
+    if catalog is None:
+        return {}
     return {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy and not m.pluralizable}
 
 
@@ -55,11 +64,9 @@ def _english_plural(n: int) -> int:
 def _plural_catalogue(language: str, domain: str) -> tuple[dict[str, tuple[str, ...]], Callable[[int], int]]:
     """The catalogue's messages with plural forms (``msgid_plural``, ``msgstr[i]``), by singular,
     and which form a number takes (the catalogue's ``Plural-Forms``)."""
-    path = resources.files("mutua").joinpath(f"locale/{language}/LC_MESSAGES/{domain}.po")
-    if not path.is_file():
+    catalog = _read_catalog(language, domain)
+    if catalog is None:
         return {}, _english_plural
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=_LOCALES[language])
     forms = {
         str(m.id[0]): tuple(str(s) for s in m.string)
         for m in catalog
