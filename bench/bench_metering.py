@@ -172,8 +172,10 @@ def phase_ingest(work: Path) -> dict[str, Any]:
         return lambda what, done: own.append((what, time.perf_counter()))
 
     start = last = time.perf_counter()
+    cpu_start = cpu_last = time.process_time()  # every thread of this process: both of the pipeline's
     for i, r in enumerate(ingest_files(unit_of_work(engine, "bench"), DuckEventStore(work), files, progress)):
         now = time.perf_counter()
+        cpu_now = time.process_time()
         steps: dict[str, float] = {}
         for (what, t0), (_, t1) in itertools.pairwise([*marks[i], ("", now)]):
             steps[what] = steps.get(what, 0.0) + t1 - t0
@@ -184,12 +186,13 @@ def phase_ingest(work: Path) -> dict[str, Any]:
         rejected += len(r.rejected)
         print(
             f"  {files[i].name}: {r.received:,} read, {r.accepted:,} new, {r.duplicates:,} dup, "
-            f"{r.received / (now - last):,.0f} ev/s since the last; "
+            f"{r.received / (now - last):,.0f} ev/s since the last, {cpu_now - cpu_last:.2f} s of CPU; "
             + " ".join(f"{what} {s:.2f}" for what, s in steps.items()),
             file=sys.stderr,
         )
-        last = now
+        last, cpu_last = now, cpu_now
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     return {
         "received": received,
         "accepted": accepted,
@@ -197,6 +200,9 @@ def phase_ingest(work: Path) -> dict[str, Any]:
         "rejected": rejected,
         "seconds": seconds,
         "events_per_s": received / seconds,
+        "cpu_s": round(cpu, 1),
+        "cores_busy": round(cpu / seconds, 2),
+        "events_per_cpu_s": round(received / cpu),
         "phases_s": {what: round(s, 1) for what, s in phases.items()},
     }
 
@@ -430,7 +436,9 @@ def main() -> None:
     print(
         f"file ingestion: {ingest['events_per_s']:,.0f} events/s ({ingest['received']:,} read, "
         f"{ingest['accepted']:,} stored, {ingest['duplicates']:,} duplicates) in {ingest['seconds']:.1f} s, "
-        f"peak {ingest_mb:,.0f} MB; by step (s): " + ", ".join(f"{what} {s}" for what, s in ingest["phases_s"].items()),
+        f"{ingest['cpu_s']:,.0f} s of CPU ({ingest['cores_busy']} cores busy, {ingest['events_per_cpu_s']:,} events "
+        f"per CPU second), peak {ingest_mb:,.0f} MB; by step (s): "
+        + ", ".join(f"{what} {s}" for what, s in ingest["phases_s"].items()),
         file=sys.stderr,
     )
     if args.ingest_only:
@@ -474,6 +482,8 @@ def main() -> None:
         "file_ingest_duplicates": ingest["duplicates"],
         "file_ingest_peak_mb": round(ingest_mb),
         "file_ingest_steps_s": ingest["phases_s"],
+        "file_ingest_cpu_s": ingest["cpu_s"],
+        "file_ingest_events_per_cpu_s": ingest["events_per_cpu_s"],
         "http_events_per_s": round(http["events_per_s"]),
         "http_events": http["accepted"],
         "http_server_peak_mb": round(http["server_peak_rss_mb"]),
