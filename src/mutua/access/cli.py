@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
-from mutua.platform.cli.output import err, out, run
+from mutua.platform.cli.output import counted, err, language, names, out, run, say
 from mutua.platform.cli.runtime import state
+from mutua.platform.i18n import colon, translate_message
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -66,22 +68,29 @@ def serve(
     from mutua.access import service
 
     if not service.association_exists(state.uow()):
-        err.print(
-            "[yellow]the database is empty[/]: build the demo association first with "
-            f"`mutua --data-dir {state.settings.data_dir} demo` (or import your own data)"
+        said = say(
+            "build the demo association first with `mutua --data-dir {folder} demo` (or import your own data)",
+            folder=state.settings.data_dir,
         )
+        err.print(f"[yellow]{escape(say('the database is empty'))}[/]{escape(colon(language()) + said)}")
         raise typer.Exit(1)
     if not service.users_exist(state.uow()):
-        err.print(
-            "[yellow]no user account yet[/]: create the first administrator with "
-            f"`mutua --data-dir {state.settings.data_dir} users add NAME --role admin`"
+        said = say(
+            "create the first administrator with `mutua --data-dir {folder} users add NAME --role admin`",
+            folder=state.settings.data_dir,
         )
+        err.print(f"[yellow]{escape(say('no user account yet'))}[/]{escape(colon(language()) + said)}")
     behind_tls = secure_by_default(host, secure)
     # built here even for workers: it checks the settings and makes the session secret file once
     web = state.runtime.create_app(engine=state.engine(), settings=state.settings, secure_cookies=behind_tls)
     scheme = "https" if behind_tls else "http"
     count = workers or os.cpu_count() or 1
-    out.print(f"portal on {scheme}://{host}:{port}/  API docs on {scheme}://{host}:{port}/api/v1/docs")
+    said = say(
+        "portal on {portal}  API docs on {docs}",
+        portal=f"{scheme}://{host}:{port}/",
+        docs=f"{scheme}://{host}:{port}/api/v1/docs",
+    )
+    out.print(said, markup=False, highlight=False)
     # no Server banner; X-Forwarded-For is read by the app, from MUTUA_TRUSTED_PROXIES only
     options: dict[str, Any] = {"host": host, "port": port, "server_header": False, "proxy_headers": False}
     if count == 1 or not state.runtime.app_from_env:
@@ -97,7 +106,7 @@ def serve(
     )
     if settings.database_url:
         os.environ["MUTUA_DATABASE_URL"] = settings.database_url
-    out.print(f"{count} worker process{'' if count == 1 else 'es'}")
+    out.print(counted(count, "{n} worker process", "{n} worker processes"), markup=False, highlight=False)
     # the workers are new processes: they build the app from the MUTUA_* variables just set
     uvicorn.run(state.runtime.app_from_env, factory=True, workers=count, log_level="warning", **options)
 
@@ -111,7 +120,7 @@ def _role(role: str) -> Any:
     try:
         return Role(role)
     except ValueError:
-        raise typer.BadParameter(f"role must be {ROLES}") from None
+        raise typer.BadParameter(translate_message(f"role must be {ROLES}", language())) from None
 
 
 PASSWORD_HELP = "At least 12 characters, not a common password, not the username."  # noqa: S105 - help text
@@ -134,7 +143,8 @@ def add(
     user = run(
         lambda: service.add_user(state.uow(), username, chosen, password=password, member=member, display_name=name)
     )
-    out.print(f"user {user.username!r} ({user.role.value}) added")
+    said = say("user {user} ({role}) added", user=repr(user.username), role=names()(user.role.value))
+    out.print(said, markup=False, highlight=False)
 
 
 @users_app.command("list")
@@ -142,9 +152,11 @@ def list_accounts() -> None:
     """The accounts."""
     from mutua.access import service
 
+    role = names()
     for a in run(lambda: service.list_accounts(state.uow())):
-        status = "" if a.active else "disabled"
-        out.print(f"{a.username:<20} {a.role.value:<14} {a.member or '':<10} {status}".rstrip())
+        status = "" if a.active else say("disabled")
+        line = f"{a.username:<20} {role(a.role.value):<14} {a.member or '':<10} {status}".rstrip()
+        out.print(line, markup=False, highlight=False)
 
 
 @users_app.command("password")
@@ -158,7 +170,8 @@ def reset_password(
     from mutua.access import service
 
     run(lambda: service.set_password(state.uow(), username, password))
-    out.print(f"password of {username!r} changed; its sessions and tokens have ended")
+    said = say("password of {user} changed; its sessions and tokens have ended", user=repr(username))
+    out.print(said, markup=False, highlight=False)
 
 
 @users_app.command("disable")
@@ -167,7 +180,8 @@ def disable(username: str) -> None:
     from mutua.access import service
 
     run(lambda: service.set_active(state.uow(), username, False))
-    out.print(f"user {username!r} disabled; its sessions and tokens have ended")
+    said = say("user {user} disabled; its sessions and tokens have ended", user=repr(username))
+    out.print(said, markup=False, highlight=False)
 
 
 @users_app.command("enable")
@@ -176,7 +190,7 @@ def enable(username: str) -> None:
     from mutua.access import service
 
     run(lambda: service.set_active(state.uow(), username, True))
-    out.print(f"user {username!r} enabled")
+    out.print(say("user {user} enabled", user=repr(username)), markup=False, highlight=False)
 
 
 @users_app.command("role")
@@ -190,7 +204,10 @@ def change_role(
 
     chosen = _role(role)
     run(lambda: service.change_role(state.uow(), username, chosen, member))
-    out.print(f"user {username!r} is now {chosen.value}; its sessions and tokens have ended")
+    said = say(
+        "user {user} is now {role}; its sessions and tokens have ended", user=repr(username), role=names()(chosen.value)
+    )
+    out.print(said, markup=False, highlight=False)
 
 
 @users_app.command("logout")
@@ -199,4 +216,4 @@ def logout(username: str) -> None:
     from mutua.access import service
 
     run(lambda: service.end_sessions(state.uow(), username))
-    out.print(f"every session and token of {username!r} has ended")
+    out.print(say("every session and token of {user} has ended", user=repr(username)), markup=False, highlight=False)

@@ -9,11 +9,29 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from mutua.kernel.periods import Period
-from mutua.platform.cli.output import JsonFlag, decimal_text, eur, nothing, out, period_arg, plural, print_json, run
+from mutua.platform.cli.output import (
+    JsonFlag,
+    amount,
+    between,
+    counted,
+    date_text,
+    figure,
+    language,
+    money,
+    names,
+    nothing,
+    out,
+    period_arg,
+    print_json,
+    run,
+    say,
+)
 from mutua.platform.cli.runtime import state
+from mutua.platform.i18n import translate_message
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -72,14 +90,30 @@ def issue(
     if as_json:
         print_json(data)
         return
+    what = _what(data["what"])
     if not data["documents"]:
-        nothing(f"{data['what']}: no document to issue (nothing charged, or every document already issued)")
+        nothing(
+            escape(say("{what}: no document to issue (nothing charged, or every document already issued)", what=what))
+        )
         return
-    out.print(
-        f"{data['what']}: {plural(data['documents'], 'document')} issued on {data['issued_on']} "
-        f"({plural(data['invoices'], 'invoice')}, {plural(data['credit_notes'], 'credit note')}), "
-        f"{data['first']} to {data['last']}; net EUR {eur(data['net_total'])}"
+    said = say(
+        "{what}: {documents} issued on {day} ({invoices}, {credit_notes}), {first} to {last}; net {total}",
+        what=what,
+        documents=counted(data["documents"], "{n} document", "{n} documents"),
+        day=date_text(result.issued_on),
+        invoices=counted(data["invoices"], "{n} invoice", "{n} invoices"),
+        credit_notes=counted(data["credit_notes"], "{n} credit note", "{n} credit notes"),
+        first=data["first"],
+        last=data["last"],
+        total=money(data["net_total"]),
     )
+    out.print(said, markup=False, highlight=False)
+
+
+def _what(what: str) -> str:
+    """What an issue run issued (``invoices 2025-01``, ``true-up 2025``, ``correction of
+    2025-000042``) in the command's language."""
+    return translate_message(what, language())
 
 
 @invoices_app.command("correct")
@@ -97,7 +131,14 @@ def correct(
     if as_json:
         print_json(data)
     else:
-        out.print(f"{data['what']}: {data['first']} issued on {data['issued_on']}, net EUR {eur(data['net_total'])}")
+        said = say(
+            "{what}: {first} issued on {day}, net {total}",
+            what=_what(data["what"]),
+            first=data["first"],
+            day=date_text(result.issued_on),
+            total=money(data["net_total"]),
+        )
+        out.print(said, markup=False, highlight=False)
 
 
 @invoices_app.command("list")
@@ -116,33 +157,54 @@ def list_(
         print_json([r.as_json() for r in rows])
         return
     if not rows:
-        who = f" for member {member}" if member else ""
-        nothing(f"no documents issued for {chosen or y}{who}: `mutua invoices issue` issues a closed month's")
+        scope = chosen or y
+        none = (
+            say("no documents issued for {scope} for member {member}", scope=scope, member=member)
+            if member
+            else say("no documents issued for {scope}", scope=scope)
+        )
+        nothing(escape(none + between() + say("`mutua invoices issue` issues a closed month's")))
         return
-    table = Table(title=f"Documents {chosen or y}")
+    table = Table(title=say("Documents {scope}", scope=chosen or y))
     # the fixed-width columns keep their width; the member's name takes what is left and wraps
     # between words (a word longer than the column folds): nothing is ever cut
-    table.add_column("number", no_wrap=True, min_width=11)
-    table.add_column("kind", overflow="fold", min_width=7)
-    table.add_column("period", no_wrap=True, min_width=7)
-    table.add_column("member", overflow="fold", ratio=1)
-    for col in ("issued", "due"):
-        table.add_column(col, no_wrap=True, min_width=10)
-    table.add_column("total", justify="right", no_wrap=True, min_width=10)
+    table.add_column(say("Number"), no_wrap=True, min_width=11)
+    table.add_column(say("Kind"), overflow="fold", min_width=7)
+    table.add_column(say("Period"), no_wrap=True, min_width=7)
+    table.add_column(say("Member"), overflow="fold", ratio=1)
+    for col in ("Issued", "Due"):
+        table.add_column(say(col), no_wrap=True, min_width=10)
+    table.add_column(say("Total"), justify="right", no_wrap=True, min_width=10)
     for r in rows:
-        purpose = r.purpose.value.replace("_", " ")
         table.add_row(
             r.number,
-            r.kind.value.replace("_", " ") + ("" if purpose == "period" else f" ({purpose})"),
+            _kind(r.kind.value, r.purpose.value),
             str(r.period),
             f"{r.member_name}\n{r.member}",
-            r.issued_on.isoformat(),
-            r.due_on.isoformat(),
-            eur(r.signed_total),
+            date_text(r.issued_on),
+            date_text(r.due_on),
+            amount(r.signed_total),
         )
     out.print(table)
     total = sum((r.signed_total for r in rows), Decimal("0.00"))
-    out.print(f"{plural(len(rows), 'document')}; invoices minus credit notes EUR {eur(total)}")
+    said = say(
+        "{documents}; invoices minus credit notes {total}",
+        documents=counted(len(rows), "{n} document", "{n} documents"),
+        total=money(total),
+    )
+    out.print(said, markup=False, highlight=False)
+
+
+KINDS = {"invoice": "Invoice", "credit_note": "Credit note"}
+"""A document's kind (the JSON's code) as a reader reads it (the ``messages`` catalogue's ids)."""
+PURPOSES = {"period": "Period", "true_up": "True-up", "correction": "Correction"}
+"""A document's purpose (the JSON's code) as a reader reads it (the ``messages`` catalogue's ids)."""
+
+
+def _kind(kind: str, purpose: str) -> str:
+    """``Invoice``, ``Credit note (True-up)``: a document's kind, and its purpose unless a period's."""
+    shown = say(KINDS.get(kind, kind))
+    return shown if purpose == "period" else f"{shown} ({say(PURPOSES.get(purpose, purpose))})"
 
 
 @invoices_app.command("show")
@@ -162,22 +224,35 @@ def show(
         print_json(shown.as_json())
         return
     d = shown.summary
-    out.print(
-        f"[bold]{d.kind.value.replace('_', ' ')} {d.number}[/] ({d.purpose.value}, {d.period}) to "
-        f"{d.member_name} ({d.member}); issued {d.issued_on.isoformat()}, due {d.due_on.isoformat()}; "
-        f"payment reference {d.payment_reference}"
+    head = f"{say(KINDS.get(d.kind.value, d.kind.value))} {d.number}"
+    rest = say(
+        "({purpose}, {period}) to {name} ({member}); issued {issued}, due {due}; payment reference {reference}",
+        purpose=say(PURPOSES.get(d.purpose.value, d.purpose.value)),
+        period=d.period,
+        name=d.member_name,
+        member=d.member,
+        issued=date_text(d.issued_on),
+        due=date_text(d.due_on),
+        reference=d.payment_reference,
     )
+    out.print(f"[bold]{escape(head)}[/] {escape(rest)}", highlight=False)
     if shown.refers_to:
-        out.print(f"corrects: {', '.join(shown.refers_to)}")
+        out.print(say("Corrects") + between() + ", ".join(shown.refers_to), markup=False, highlight=False)
     table = Table()
-    for col in ("engagement", "item", "quantity", "unit", "price", "amount"):
-        table.add_column(col, justify="right" if col in ("quantity", "price", "amount") else "left")
+    for col in ("Engagement", "Item", "Quantity", "Unit", "Price", "Amount"):
+        table.add_column(say(col), justify="right" if col in ("Quantity", "Price", "Amount") else "left")
+    label = names()
     for ln in shown.lines:
         table.add_row(
-            ln.engagement, ln.name, decimal_text(ln.quantity), ln.unit, decimal_text(ln.unit_price, 2), eur(ln.amount)
+            ln.engagement,
+            label(ln.name),
+            figure(ln.quantity),
+            label(ln.unit),
+            figure(ln.unit_price, 2),
+            amount(ln.amount),
         )
     out.print(table)
-    out.print(f"total EUR {eur(d.total)} (VAT exempt, VATEX-EU-132-1F)")
+    out.print(say("total {total} (VAT exempt, VATEX-EU-132-1F)", total=money(d.total)), markup=False, highlight=False)
 
 
 @invoices_app.command("export")
@@ -205,7 +280,8 @@ def export(
     if as_json:
         print_json({"written": [str(p) for p in paths]})
     else:
-        out.print(f"{plural(len(paths), 'file')} written to {output}")
+        said = counted(len(paths), "{n} file written to {folder}", "{n} files written to {folder}", folder=output)
+        out.print(said, markup=False, highlight=False)
 
 
 @invoices_app.command("channel")
@@ -222,7 +298,12 @@ def channel(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     run(lambda: billing.set_channel(state.uow(), kbo, via))
-    out.print(f"{kbo} receives its documents {'through Peppol' if via == 'peppol' else 'as PDF'}")
+    said = (
+        say("{member} receives its documents through Peppol", member=kbo)
+        if via == "peppol"
+        else say("{member} receives its documents as PDF", member=kbo)
+    )
+    out.print(said, markup=False, highlight=False)
 
 
 @invoices_app.command("statement")
@@ -247,7 +328,7 @@ def statement_pdf(
 
     data = run(pdf)
     output.write_bytes(data)
-    out.print(f"statement written to {output}")
+    out.print(say("statement written to {file}", file=output), markup=False, highlight=False)
 
 
 @export_app.command("focus")
@@ -273,4 +354,11 @@ def export_focus(
     if as_json:
         print_json(summary)
     else:
-        out.print(f"{summary['rows']} FOCUS rows, BilledCost EUR {eur(export.billed_total)}, written to {output}")
+        said = counted(
+            len(export.rows),
+            "{n} FOCUS row, BilledCost {total}, written to {file}",
+            "{n} FOCUS rows, BilledCost {total}, written to {file}",
+            total=money(export.billed_total),
+            file=output,
+        )
+        out.print(said, markup=False, highlight=False)

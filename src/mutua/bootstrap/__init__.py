@@ -204,11 +204,19 @@ def create_app_from_env() -> FastAPI:
     return create_app(engine=open_engine(settings, migrate_schema=False), settings=settings, secure_cookies=secure)
 
 
+def model_glossary(uow: Any, language: str) -> dict[str, str]:
+    """The cost model's names in ``language`` (the commands' reports name services and centres so)."""
+    from mutua.costing.service import glossary
+
+    return glossary(uow, language)
+
+
 RUNTIME = Runtime(
     open_engine=open_engine,
     unit_of_work=unit_of_work,
     create_app=create_app,
     app_from_env=f"{__name__}:create_app_from_env",
+    glossary=model_glossary,
 )
 cli = build(COMMANDS, RUNTIME)
 

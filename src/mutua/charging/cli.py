@@ -3,28 +3,39 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from mutua.platform.cli.output import (
     JsonFlag,
-    decimal_text,
+    amount,
+    between,
+    coded,
+    counted,
+    date_text,
     err,
-    eur,
+    figure,
+    language,
+    money,
+    names,
     nothing,
     out,
+    percent,
     period_arg,
-    plural,
     print_json,
     report_import,
     run,
+    say,
     tariff_text,
 )
 from mutua.platform.cli.runtime import state
+from mutua.platform.i18n import semicolon, translate_message
 
 if TYPE_CHECKING:
     from mutua.charging.service.reporting import AssociationReport
@@ -76,10 +87,14 @@ def close(period: Annotated[str, typer.Argument(help="The month, YYYY-MM.")], as
     if as_json:
         print_json(result.as_json())
     else:
-        out.print(
-            f"{result.period} closed: {plural(result.charges, 'charge')}, EUR {eur(result.total_charged)} charged; "
-            f"direct cost EUR {eur(result.direct_cost)}"
+        said = say(
+            "{period} closed: {charges}, {charged} charged; direct cost {cost}",
+            period=result.period,
+            charges=counted(result.charges, "{n} charge", "{n} charges"),
+            charged=money(result.total_charged),
+            cost=money(result.direct_cost),
         )
+        out.print(said, markup=False, highlight=False)
 
 
 @app.command("true-up")
@@ -100,18 +115,24 @@ def true_up(
     try:
         chosen = TrueUpMode(mode)
     except ValueError:
-        raise typer.BadParameter("mode must be settle or carry_forward") from None
+        raise typer.BadParameter(translate_message("mode must be settle or carry_forward", language())) from None
     result = run(lambda: action(state.uow(), year, chosen))
     if as_json:
         print_json(result.as_json())
         return
-    out.print(
-        f"true-up {year} ({chosen.value}): cost EUR {eur(result.total_cost)}, charged EUR "
-        f"{eur(result.total_charged)}, settlement EUR {eur(result.settlement_total)}; "
-        f"{plural(result.members_owing, 'member')} {'owes' if result.members_owing == 1 else 'owe'}, "
-        f"{plural(result.members_refunded, 'member')} {'is' if result.members_refunded == 1 else 'are'} refunded; "
-        f"result EUR {eur(result.result)}"
+    said = say(
+        "true-up {year} ({mode}): cost {cost}, charged {charged}, settlement {settlement}; {owing}, {refunded}; "
+        "result {result}",
+        year=year,
+        mode=names()(chosen.value),
+        cost=money(result.total_cost),
+        charged=money(result.total_charged),
+        settlement=money(result.settlement_total),
+        owing=counted(result.members_owing, "{n} member owes", "{n} members owe"),
+        refunded=counted(result.members_refunded, "{n} member is refunded", "{n} members are refunded"),
+        result=money(result.result),
     )
+    out.print(said, markup=False, highlight=False)
 
 
 @app.command("status")
@@ -124,23 +145,40 @@ def status(year: int, as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(data)
         return
-    table = Table(title=f"Close status {year}")
-    table.add_column("period")
-    table.add_column("status")
+    table = Table(title=say("Close status {year}", year=year))
+    table.add_column(say("Period"))
+    table.add_column(say("Status"))
     for p in found.periods:
-        table.add_row(str(p.period), p.status)
+        table.add_row(str(p.period), say(STATUSES.get(p.status, p.status)))
     out.print(table)
     closed = sum(1 for p in found.periods if p.status != "open")
     run_ = found.true_up
-    out.print(
-        f"{closed} of 12 months closed; true-up: "
-        + (
-            "not run"
-            if run_ is None
-            else f"{run_.mode.value.replace('_', ' ')}, run {run_.at:%Y-%m-%d %H:%M} UTC by {run_.actor}"
-        ),
-        highlight=False,
-    )
+    months = counted(closed, "{n} of 12 months closed", "{n} of 12 months closed")
+    if run_ is None:
+        true_up_said = say("true-up: not run")
+    else:
+        true_up_said = say(
+            "true-up: {mode}, run {at} UTC by {actor}",
+            mode=_mode(run_.mode.value),
+            at=_moment(run_.at),
+            actor=run_.actor,
+        )
+    out.print(f"{months}{semicolon(language())}{true_up_said}", markup=False, highlight=False)
+
+
+STATUSES = {"closed": "Closed", "open": "Open"}
+"""A month's status (the JSON's code) as the status table says it (the ``messages`` catalogue's ids)."""
+
+
+def _mode(mode: str) -> str:
+    """A true-up's mode (``settle``, ``carry_forward``) in the command's language: ``carry forward``,
+    ``overdragen naar volgend jaar``, ``reporter sur l'année suivante``."""
+    return mode.replace("_", " ") if language() == "en" else names()(mode)
+
+
+def _moment(at: datetime) -> str:
+    """A time (UTC) as the command's language writes it: 2025-03-01 14:05, 1 mrt 2025 14:05."""
+    return f"{date_text(at)} {at:%H:%M}"
 
 
 @app.command("statement")
@@ -161,13 +199,15 @@ def statement(
     month = period_arg(period)
     data = run(lambda: member_statement(state.uow(), number, month))
     if not data.closed:
-        from datetime import UTC, datetime
+        from datetime import UTC
 
         from mutua.kernel.periods import Period
 
         now = datetime.now(UTC)
         when = "is in the future" if month > Period(now.year, now.month) else "is not closed yet"
-        err.print(f"[bold red]error:[/] period {month} {when}: nothing is charged yet", highlight=False)
+        lang = language()
+        why = translate_message(f"period {month} {when}: nothing is charged yet", lang)
+        err.print(f"[bold red]{escape(translate_message('error', lang))}:[/] {escape(why)}", highlight=False)
         raise typer.Exit(1)
     if as_json:
         print_json(data.as_json())
@@ -177,88 +217,131 @@ def statement(
 
         sys.stdout.write(statement_csv(data))
         return
-    out.print(f"[bold]{data.member.name}[/] ({data.member.enterprise_number}), statement {data.period}")
+    said = say("({member}), statement {period}", member=data.member.enterprise_number, period=data.period)
+    out.print(f"[bold]{escape(data.member.name)}[/] {escape(said)}", highlight=False)
+    label = names()
     for e in data.engagements:
-        table = Table(title=f"{e.engagement}: {e.title}", title_justify="left")
-        for col in ("service", "detail", "quantity", "unit", "tariff", "amount"):
+        table = Table(title=f"{e.engagement}{between()}{e.title}", title_justify="left")
+        for col in ("Service", "Detail", "Quantity", "Unit", "Tariff", "Amount"):
             table.add_column(
-                col, justify="right" if col in ("quantity", "tariff", "amount") else "left", overflow="fold"
+                say(col), justify="right" if col in ("Quantity", "Tariff", "Amount") else "left", overflow="fold"
             )
         for ln in e.lines:
             table.add_row(
-                ln.service_name,
-                ln.detail,
-                decimal_text(ln.quantity),
-                ln.unit,
-                decimal_text(ln.unit_price, 2),
-                eur(ln.amount),
+                label(ln.service_name),
+                label(ln.detail),
+                figure(ln.quantity),
+                label(ln.unit),
+                figure(ln.unit_price, 2),
+                amount(ln.amount),
             )
-        table.caption = (
-            f"period EUR {eur(e.period_total)} | to date EUR {eur(e.to_date)} of budget "
-            f"EUR {eur(e.budget)} ({e.budget_used_pct} %) | projection EUR "
-            f"{eur(e.projection)}" + (" [red]over budget[/]" if e.projection_over_budget else "")
+        caption = say(
+            "period {period} | to date {to_date} of budget {budget} ({used}) | projection {projection}",
+            period=money(e.period_total),
+            to_date=money(e.to_date),
+            budget=money(e.budget),
+            used=percent(e.budget_used_pct),
+            projection=money(e.projection),
         )
+        over = f" [red]{escape(say('over budget'))}[/]" if e.projection_over_budget else ""
+        table.caption = escape(caption) + over
         out.print(table)
-    out.print(
-        f"total this period EUR {eur(data.period_total)}; to date EUR {eur(data.to_date)}; "
-        f"projection to year end EUR {eur(data.projection)} against budget EUR {eur(data.budget)}"
+    said = say(
+        "total this period {period}; to date {to_date}; projection to year end {projection} against budget {budget}",
+        period=money(data.period_total),
+        to_date=money(data.to_date),
+        projection=money(data.projection),
+        budget=money(data.budget),
     )
+    out.print(said, markup=False, highlight=False)
+
+
+CENTRE_HEADERS = ("Centre", "Kind", "Cost", "Income", "Direct", "Received", "Passed on", "After allocation")
+"""The centres' table's columns (the ``messages`` catalogue's ids)."""
 
 
 def print_report(report: AssociationReport) -> None:
-    out.print(
-        f"[bold]{report.association}[/]: report {report.year} "
-        f"({plural(report.periods_closed, 'month')} closed, true-up: "
-        f"{(report.true_up or 'not run').replace('_', ' ')})"
-    )
+    label = names()
+    closed = counted(report.periods_closed, "{n} month closed", "{n} months closed")
+    true_up = _mode(report.true_up) if report.true_up else say("not run")
+    said = say("report {year} ({closed}, true-up: {true_up})", year=report.year, closed=closed, true_up=true_up)
+    out.print(f"[bold]{escape(report.association)}[/]{escape(between() + said)}", highlight=False)
     if not report.periods_closed:
-        nothing(report.as_json().get("note", "") or f"no month of {report.year} is closed yet: nothing to report")
+        note = report.as_json().get("note", "")
+        nothing(
+            escape(
+                translate_message(note, language())
+                if note
+                else say("no month of {year} is closed yet: nothing to report", year=report.year)
+            )
+        )
         return
-    centres = Table(title=f"Cost by centre (support allocation: {report.support_method})", title_justify="left")
-    for col in ("centre", "kind", "cost", "income", "direct", "received", "passed on", "after allocation"):
-        centres.add_column(col, justify="left" if col in ("centre", "kind") else "right")
+    title = say("Cost by centre (support allocation: {method})", method=label(report.support_method))
+    centres = Table(title=title, title_justify="left")
+    for col in CENTRE_HEADERS:
+        centres.add_column(say(col), justify="left" if col in ("Centre", "Kind") else "right")
     for c in report.centres:
         centres.add_row(
-            f"{c.centre} {c.name}",
-            c.kind,
-            eur(c.cost),
-            eur(c.income),
-            eur(c.direct),
-            eur(c.received),
-            eur(c.passed_on),
-            eur(c.after_allocation),
+            f"{c.centre} {label(c.name)}",
+            coded("centre kind", c.kind),
+            amount(c.cost),
+            amount(c.income),
+            amount(c.direct),
+            amount(c.received),
+            amount(c.passed_on),
+            amount(c.after_allocation),
         )
     centres.add_row(
-        "total",
+        say("Total"),
         "",
-        eur(report.gross_cost),
-        eur(report.other_income),
-        eur(report.total_cost),
-        eur(sum((c.received for c in report.centres), Decimal("0.00"))),
-        eur(sum((c.passed_on for c in report.centres), Decimal("0.00"))),
-        eur(sum((c.after_allocation for c in report.centres), Decimal("0.00"))),
+        amount(report.gross_cost),
+        amount(report.other_income),
+        amount(report.total_cost),
+        amount(sum((c.received for c in report.centres), Decimal("0.00"))),
+        amount(sum((c.passed_on for c in report.centres), Decimal("0.00"))),
+        amount(sum((c.after_allocation for c in report.centres), Decimal("0.00"))),
     )
     out.print(centres)
-    services = Table(title="Result per service", title_justify="left")
-    for col in ("service", "activity", "revenue", "cost", "result"):
-        services.add_column(col, justify="left" if col in ("service", "activity") else "right")
+    services = Table(title=say("Result per service"), title_justify="left")
+    for col in ("Service", "Activity", "Revenue", "Cost", "Result"):
+        services.add_column(say(col), justify="left" if col in ("Service", "Activity") else "right")
     for s in report.services:
-        services.add_row(f"{s.service} {s.name}", s.activity, eur(s.revenue), eur(s.cost), eur(s.result))
+        services.add_row(
+            f"{s.service} {label(s.name)}",
+            coded("activity", s.activity),
+            amount(s.revenue),
+            amount(s.cost),
+            amount(s.result),
+        )
     out.print(services)
-    for rows, label in ((report.revenue_by_activity, "activity"), (report.revenue_by_client_group, "client_group")):
-        table = Table(title=f"Revenue by {label.replace('_', ' ')}", title_justify="left")
-        table.add_column(label)
-        table.add_column("revenue", justify="right")
-        table.add_column("share", justify="right")
+    for rows, title, header in (
+        (report.revenue_by_activity, "Revenue by activity", "Activity"),
+        (report.revenue_by_client_group, "Revenue by client group", "Client group"),
+    ):
+        table = Table(title=say(title), title_justify="left")
+        table.add_column(say(header))
+        table.add_column(say("Revenue"), justify="right")
+        table.add_column(say("Share"), justify="right")
         for row in rows:
-            table.add_row(row.label, eur(row.revenue), f"{row.share_pct} %")
+            kind = "client group" if header == "Client group" else "activity"
+            table.add_row(coded(kind, row.label), amount(row.revenue), percent(row.share_pct))
         out.print(table)
-    verdict = "[green]zero result: yes[/]" if report.zero_result else "[yellow]zero result: not (yet)[/]"
-    out.print(
-        f"costs EUR {eur(report.gross_cost)} less other income EUR {eur(report.other_income)} = "
-        f"total cost EUR {eur(report.total_cost)} | revenue EUR {eur(report.total_revenue)} | "
-        f"carried forward EUR {eur(report.carried_forward)} | result EUR {eur(report.result)} | {verdict}"
+    verdict = (
+        f"[green]{escape(say('zero result: yes'))}[/]"
+        if report.zero_result
+        else f"[yellow]{escape(say('zero result: not (yet)'))}[/]"
     )
+    said = say(
+        "costs {costs} less other income {income} = total cost {total} | revenue {revenue} | "
+        "carried forward {carried} | result {result}",
+        costs=money(report.gross_cost),
+        income=money(report.other_income),
+        total=money(report.total_cost),
+        revenue=money(report.total_revenue),
+        carried=money(report.carried_forward),
+        result=money(report.result),
+    )
+    out.print(f"{escape(said)} | {verdict}", highlight=False)
 
 
 @app.command("report")
@@ -289,13 +372,17 @@ def tariffs_propose(
     if as_json:
         print_json({k: v for k, v in data.items() if k != "model"})
         return
-    table = Table(title=f"Proposed tariffs {proposal.year}")
-    table.add_column("service")
-    table.add_column("tariff")
+    table = Table(title=say("Proposed tariffs {year}", year=proposal.year))
+    table.add_column(say("Service"))
+    table.add_column(say("Tariff"))
     for t in data["tariffs"]:
         table.add_row(t["service"], tariff_text(t))
     out.print(table)
+    lang = language()
     for note in proposal.notes:
-        out.print(f"note: {note}")
+        out.print(say("Note") + between() + translate_message(note, lang), markup=False, highlight=False)
     if model_out is not None:
-        out.print(f"cost model with these tariffs written to {model_out}: review it, then `mutua model import`")
+        said = say(
+            "cost model with these tariffs written to {file}: review it, then `mutua model import`", file=model_out
+        )
+        out.print(said, markup=False, highlight=False)

@@ -7,9 +7,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from mutua.platform.cli.output import JsonFlag, nothing, out, plural, print_json, run, tariff_text
+from mutua.platform.cli.output import (
+    JsonFlag,
+    between,
+    counted,
+    names,
+    nothing,
+    out,
+    print_json,
+    run,
+    say,
+    tariff_text,
+)
 from mutua.platform.cli.runtime import state
 
 app = typer.Typer(no_args_is_help=True)
@@ -32,10 +44,15 @@ def model_validate(file: Path) -> None:
     from mutua.costing.service import validate_cost_model
 
     model = run(lambda: validate_cost_model(file))
-    out.print(
-        f"[green]valid[/]: {plural(len(model.centres), 'centre')}, {plural(len(model.services), 'service')}, "
-        f"{plural(len(model.tariffs), 'tariff')}, {plural(len(model.meters), 'meter')}"
+    counts = ", ".join(
+        (
+            counted(len(model.centres), "{n} centre", "{n} centres"),
+            counted(len(model.services), "{n} service", "{n} services"),
+            counted(len(model.tariffs), "{n} tariff", "{n} tariffs"),
+            counted(len(model.meters), "{n} meter", "{n} meters"),
+        )
     )
+    out.print(f"[green]{escape(say('valid'))}[/]{escape(between() + counts)}", highlight=False)
 
 
 @model_app.command("import")
@@ -44,7 +61,8 @@ def model_import(file: Path) -> None:
     from mutua.costing.service import import_cost_model
 
     imported = run(lambda: import_cost_model(state.uow(), file))
-    out.print(f"cost model {imported.model.version!r} imported (id {imported.model_id})")
+    said = say("cost model {version} imported (id {id})", version=repr(imported.model.version), id=imported.model_id)
+    out.print(said, markup=False, highlight=False)
 
 
 @model_app.command("export")
@@ -57,7 +75,7 @@ def model_export(file: Annotated[Path | None, typer.Argument()] = None) -> None:
         sys.stdout.write(content)
     else:
         file.write_text(content, encoding="utf-8")
-        out.print(f"written to {file}")
+        out.print(say("written to {file}", file=file), markup=False, highlight=False)
 
 
 @tariffs_app.command("list")
@@ -70,11 +88,19 @@ def tariffs_list(year: int, as_json: JsonFlag = False) -> None:
         print_json(rows)
         return
     if not any(r["tariff"] for r in rows):
-        nothing(f"no tariffs for {year} in the cost model in force: `mutua tariffs propose {year - 1}` proposes them")
+        said = say(
+            "no tariffs for {year} in the cost model in force: `mutua tariffs propose {last}` proposes them",
+            year=year,
+            last=year - 1,
+        )
+        nothing(escape(said))
         return
-    table = Table(title=f"Tariffs {year}")
-    for col in ("service", "charging", "unit", "tariff"):
-        table.add_column(col, overflow="fold")
+    table = Table(title=say("Tariffs {year}", year=year))
+    for col in ("Service", "Charging", "Unit", "Tariff"):
+        table.add_column(say(col), overflow="fold")
+    label = names()
     for r in rows:
-        table.add_row(f"{r['service']} {r['name']}", r["charging"], r["unit"], tariff_text(r["tariff"]))
+        table.add_row(
+            f"{r['service']} {label(r['name'])}", label(r["charging"]), label(r["unit"]), tariff_text(r["tariff"])
+        )
     out.print(table)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mutua.charging.cli import print_report
-from mutua.platform.cli.output import JsonFlag, err, out, plural, print_json, run
+from mutua.platform.cli.output import JsonFlag, counted, err, language, names, out, print_json, run, say
 from mutua.platform.cli.runtime import state
+from mutua.platform.i18n import format_number
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -49,10 +51,10 @@ def demo(
         console=err,
         disable=as_json,
     ) as progress:
-        task = progress.add_task("demo association", total=STEPS)
+        task = progress.add_task(say("Demo association"), total=STEPS)
 
         def tick(what: str, done: int) -> None:
-            progress.update(task, completed=done, description=what)
+            progress.update(task, completed=done, description=_step(what))
 
         result = run(lambda: run_demo(state.uow(), settings.data_dir / "demo-input", year, tick))
     report = run(lambda: association_report(state.uow(), year))
@@ -70,16 +72,59 @@ def demo(
         return
     print_report(report)
     documents = sum(d["documents"] for d in result.get("documents", []))
-    out.print(
-        f"{plural(documents, 'invoice and credit note', 'invoices and credit notes')} issued "
-        f"(`mutua invoices list --year {year}`)"
+    said = counted(
+        documents,
+        "{n} invoice and credit note issued (`mutua invoices list --year {year}`)",
+        "{n} invoices and credit notes issued (`mutua invoices list --year {year}`)",
+        year=year,
     )
+    out.print(said, markup=False, highlight=False)
     if waiting := result.get("next_year"):
-        out.print(
-            f"{year + 1}'s tariffs adopted; {waiting['waiting']}'s ledger, time sheets and usage loaded, "
-            f"waiting for the close (`mutua close {waiting['waiting']}` or the portal's Close page)"
+        said = say(
+            "{next}'s tariffs adopted; {waiting}'s ledger, time sheets and usage loaded, waiting for the close "
+            "(`mutua close {waiting}` or the portal's Close page)",
+            next=year + 1,
+            waiting=waiting["waiting"],
         )
-    out.print(f"demo built in {elapsed:.1f} s; input files in {result['input']}")
-    out.print("demo accounts (password [bold]mutua-demo[/], published: for this demo only):")
+        out.print(said, markup=False, highlight=False)
+    seconds = format_number(Decimal(str(round(elapsed, 1))), language(), 1)
+    said = say("demo built in {seconds} s; input files in {folder}", seconds=seconds, folder=result["input"])
+    out.print(said, markup=False, highlight=False)
+    published = "[bold]mutua-demo[/]"  # the demo's published password (for a demo only)
+    out.print(say("demo accounts (password {secret}, published: for this demo only):", secret=published))
+    role = names()
     for a in accounts:
-        out.print(f"  {a.username:<11} {a.role.value}" + (f" of member {a.member}" if a.member else ""))
+        line = f"  {a.username:<11} {role(a.role.value)}"
+        out.print(line + (" " + say("of member {member}", member=a.member) if a.member else ""), highlight=False)
+
+
+STEPS_SAID = {
+    "input files written": "Input files written",
+    "cost model and members": "Cost model and members",
+    "engagements": "Engagements",
+    "commitments": "Commitments",
+    "joint purchasing, its commissions booked as the purchasing team's income": (
+        "Joint purchasing, its commissions booked as the purchasing team's income"
+    ),
+    "true-up": "True-up",
+    "invoices and credit notes": "Invoices and credit notes",
+}
+"""The demo's steps as its progress bar names them (the ``messages`` catalogue's ids)."""
+MONTH_STEPS = {
+    "ledger": "Ledger {period}",
+    "time sheets": "Time sheets {period}",
+    "usage": "Usage {period}",
+    "closed": "Close {period}",
+    "usage, waiting for the close": "Usage {period}, waiting for the close",
+    "tariffs adopted": "Tariffs {period} adopted",
+}
+"""The demo's steps of a month (``2025-03 ledger``) or a year (``2026 tariffs adopted``), by what
+follows the month or year."""
+
+
+def _step(what: str) -> str:
+    """A step of the demo (``2025-03 ledger``) in the command's language (``Grootboek 2025-03``)."""
+    if what in STEPS_SAID:
+        return say(STEPS_SAID[what])
+    period, _, rest = what.partition(" ")
+    return say(MONTH_STEPS[rest], period=period) if rest in MONTH_STEPS else what

@@ -14,8 +14,25 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from mutua.platform.cli.output import JsonFlag, eur, out, plural, print_json, run
+from mutua.platform.cli.output import (
+    JsonFlag,
+    amount,
+    between,
+    coded,
+    counted,
+    date_text,
+    eur,
+    language,
+    money,
+    names,
+    out,
+    percent,
+    print_json,
+    run,
+    say,
+)
 from mutua.platform.cli.runtime import state
+from mutua.platform.i18n import semicolon, translate_message
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -70,6 +87,17 @@ def _pairs(items: list[str], what: str) -> list[tuple[str, Decimal]]:
     return found
 
 
+def _eur(value: str | Decimal) -> str:
+    """An amount with its currency: ``1,234.56 EUR`` as these commands write it in English,
+    ``EUR 1.234,56`` in Dutch, ``1 234,56 EUR`` in French."""
+    return f"{eur(value)} EUR" if language() == "en" else money(value)
+
+
+def _title(nl: str, fr: str) -> str:
+    """A title the agreement gives in Dutch and French, in the reader's (Dutch for English)."""
+    return fr if language() == "fr" and fr else nl
+
+
 # -- agreements ------------------------------------------------------------------------------------
 
 
@@ -85,10 +113,14 @@ def load(
         print_json(view.as_json())
         return
     a = view.agreement
-    out.print(
-        f"agreement {a.reference}: {plural(len(view.lots), 'lot')}, ceiling {eur(a.ceiling)} EUR, "
-        f"{plural(len(view.documents), 'document')}"
+    said = say(
+        "agreement {reference}: {lots}, ceiling {ceiling}, {documents}",
+        reference=a.reference,
+        lots=counted(len(view.lots), "{n} lot", "{n} lots"),
+        ceiling=_eur(a.ceiling),
+        documents=counted(len(view.documents), "{n} document", "{n} documents"),
     )
+    out.print(said, markup=False, highlight=False)
 
 
 @purchasing_app.command("agreements")
@@ -102,11 +134,16 @@ def list_agreements(as_json: JsonFlag = False) -> None:
         return
     for s in found:
         a = s.agreement
-        out.print(
-            f"{a.reference:28} {a.starts_on} to {a.term_end}  {eur(s.consumed):>16} of {eur(a.ceiling):>16} EUR  "
-            f"{plural(s.lots, 'lot')}, {plural(s.members, 'member')}  {a.title_nl}",
-            highlight=False,
+        said = say(
+            "{starts} to {end}  {consumed} of {ceiling}  {lots}, {members}",
+            starts=date_text(a.starts_on),
+            end=date_text(a.term_end),
+            consumed=f"{amount(s.consumed):>16}",
+            ceiling=f"{amount(a.ceiling):>16} EUR" if language() == "en" else f"{money(a.ceiling):>20}",
+            lots=counted(s.lots, "{n} lot", "{n} lots"),
+            members=counted(s.members, "{n} member", "{n} members"),
         )
+        out.print(f"{a.reference:28} {said}  {_title(a.title_nl, a.title_fr)}", markup=False, highlight=False)
 
 
 @purchasing_app.command("show")
@@ -120,20 +157,40 @@ def show(reference: str, as_json: JsonFlag = False) -> None:
         print_json(data)
         return
     out.print(f"{data['reference']}: {data['title_nl']} / {data['title_fr']}", highlight=False)
-    out.print(f"  {data['procedure']}, awarded {data['award_date']}, term {data['starts_on']} to {data['term_end']}")
-    out.print(
-        f"  ceiling {eur(data['ceiling'])} EUR, consumed {eur(data['consumed'])}; clause: {data['clause']['scope']}"
+    lang = language()
+    label = names()
+    said = say(
+        "{procedure}, awarded {award}, term {starts} to {end}",
+        procedure=coded("procedure", data["procedure"]),
+        award=date_text(view.agreement.award_date),
+        starts=date_text(view.agreement.starts_on),
+        end=date_text(view.agreement.term_end),
     )
+    out.print(f"  {said}", markup=False, highlight=False)
+    said = say(
+        "ceiling {ceiling}, consumed {consumed}; clause: {scope}",
+        ceiling=_eur(data["ceiling"]),
+        consumed=amount(data["consumed"]),
+        scope=translate_message(data["clause"]["scope"], lang),
+    )
+    out.print(f"  {said}", markup=False, highlight=False)
     for lot in data["lots"]:
         suppliers = ", ".join(f"{s['code']}" + (f" ({s['rank']})" if s["rank"] else "") for s in lot["suppliers"])
-        out.print(
-            f"  lot {lot['number']} {lot['title_nl']} [{lot['kind']}, {lot['award_rule']}] "
-            f"{eur(lot['consumed'])} of {eur(lot['ceiling'])}: {suppliers}",
-            highlight=False,
+        said = say(
+            "lot {number} {title} [{kind}, {rule}] {consumed} of {ceiling}: {suppliers}",
+            number=lot["number"],
+            title=_title(lot["title_nl"], lot.get("title_fr", "")),
+            kind=coded("lot kind", lot["kind"]),
+            rule=coded("award rule", lot["award_rule"]),
+            consumed=amount(lot["consumed"]),
+            ceiling=amount(lot["ceiling"]),
+            suppliers=suppliers,
         )
+        out.print(f"  {said}", markup=False, highlight=False)
     for d in data["documents"]:
-        out.print(f"  {d['kind']}: {d['filename']} sha256 {d['sha256']}", highlight=False)
-    out.print(f"  {len(data['accessions'])} members joined")
+        out.print(f"  {label(d['kind'])}{between()}{d['filename']} sha256 {d['sha256']}", markup=False, highlight=False)
+    joined = counted(len(data["accessions"]), "{n} member joined", "{n} members joined")
+    out.print(f"  {joined}", markup=False, highlight=False)
 
 
 @purchasing_app.command("renew")
@@ -142,7 +199,14 @@ def renew(reference: str, on: OnOption = None) -> None:
     from mutua.purchasing.service import agreements
 
     renewed = run(lambda: agreements.renew_agreement(state.uow(), reference, _day(on)))
-    out.print(f"{reference} renewed ({renewed.renewed} of {renewed.renewals}): its term ends on {renewed.term_end}")
+    said = say(
+        "{reference} renewed ({renewed} of {renewals}): its term ends on {end}",
+        reference=reference,
+        renewed=renewed.renewed,
+        renewals=renewed.renewals,
+        end=date_text(renewed.term_end),
+    )
+    out.print(said, markup=False, highlight=False)
 
 
 @purchasing_app.command("document")
@@ -161,7 +225,10 @@ def document(
     except ValueError:
         raise typer.BadParameter(f"kind must be one of: {', '.join(k.value for k in DocumentKind)}") from None
     kept = run(lambda: agreements.add_document(state.uow(), reference, document_kind, path, title))
-    out.print(f"{kept.filename} kept with {reference}: sha256 {kept.sha256}", highlight=False)
+    said = say(
+        "{file} kept with {reference}: sha256 {sha256}", file=kept.filename, reference=reference, sha256=kept.sha256
+    )
+    out.print(said, markup=False, highlight=False)
 
 
 @purchasing_app.command("regions")
@@ -170,7 +237,8 @@ def regions(path: Annotated[Path, typer.Argument(help="CSV: enterprise_number, r
     from mutua.purchasing.service import agreements
 
     result = run(lambda: agreements.import_member_regions(state.uow(), path))
-    out.print(f"{result.rows} members' regions from {path}")
+    said = counted(result.rows, "{n} member's region from {file}", "{n} members' regions from {file}", file=path)
+    out.print(said, markup=False, highlight=False)
 
 
 # -- catalogues ------------------------------------------------------------------------------------
@@ -197,10 +265,20 @@ def price_list(
     if as_json:
         print_json(result.as_json())
         return
-    out.print(
-        f"{reference} lot {lot} {supplier}: {result.new} new, {result.repriced} repriced, {result.changed} changed, "
-        f"{result.unchanged} unchanged, {result.withdrawn} withdrawn (batch {result.batch_id})"
+    said = say(
+        "{reference} lot {lot} {supplier}: {new} new, {repriced} repriced, {changed} changed, {unchanged} unchanged, "
+        "{withdrawn} withdrawn (batch {batch})",
+        reference=reference,
+        lot=lot,
+        supplier=supplier,
+        new=result.new,
+        repriced=result.repriced,
+        changed=result.changed,
+        unchanged=result.unchanged,
+        withdrawn=result.withdrawn,
+        batch=result.batch_id,
     )
+    out.print(said, markup=False, highlight=False)
 
 
 @purchasing_app.command("index")
@@ -218,7 +296,15 @@ def index(
         print_json(result.as_json())
         return
     ix = result.indexation
-    out.print(f"indexation {ix.number} of {reference} from {ix.applies_from}: {ix.computation}; {ix.items} items")
+    said = say(
+        "indexation {number} of {reference} from {day}: {computation}; {items}",
+        number=ix.number,
+        reference=reference,
+        day=date_text(ix.applies_from),
+        computation=ix.computation,
+        items=counted(ix.items, "{n} item", "{n} items"),
+    )
+    out.print(said, markup=False, highlight=False)
     for code, supplier, _old, _new, how in result.lines[:20]:
         out.print(f"  {supplier} {code}: {how}", highlight=False)
 
@@ -233,9 +319,9 @@ def history(item: Annotated[int, typer.Argument(help="The catalogue item's id.")
         print_json(found.as_json())
         return
     for p in found.points:
-        out.print(
-            f"{p.valid_from}  {eur(p.price):>12}  {p.source.value} {p.reference} {p.computation}", highlight=False
-        )
+        source = coded("price source", p.source.value)
+        line = f"{date_text(p.valid_from)}  {amount(p.price):>12}  {source} {p.reference} {p.computation}"
+        out.print(line, markup=False, highlight=False)
 
 
 # -- accessions ------------------------------------------------------------------------------------
@@ -262,7 +348,13 @@ def join(
             state.uow(), number, reference, _required_day(decided_on), decision, document_path
         )
     )
-    out.print(f"{view.member_name} joined {reference} (decision {view.accession.decision_reference})", highlight=False)
+    said = say(
+        "{member} joined {reference} (decision {decision})",
+        member=view.member_name,
+        reference=reference,
+        decision=view.accession.decision_reference,
+    )
+    out.print(said, markup=False, highlight=False)
 
 
 @purchasing_app.command("accessions")
@@ -279,9 +371,8 @@ def list_accessions(
         return
     for x in found:
         a = x.accession
-        out.print(
-            f"{a.agreement:28} {a.decided_on}  {a.member}  {x.member_name}  {a.decision_reference}", highlight=False
-        )
+        line = f"{a.agreement:28} {date_text(a.decided_on)}  {a.member}  {x.member_name}  {a.decision_reference}"
+        out.print(line, markup=False, highlight=False)
 
 
 # -- orders ----------------------------------------------------------------------------------------
@@ -292,7 +383,16 @@ def _print_order(view: Any, as_json: bool) -> None:
         print_json(view.as_json())
         return
     o = view.order
-    out.print(f"order {o.number} ({o.status.value}): {eur(o.value)} EUR, {o.agreement} lot {o.lot}, {o.supplier}")
+    said = say(
+        "order {number} ({status}): {value}, {agreement} lot {lot}, {supplier}",
+        number=o.number,
+        status=names()(o.status.value),
+        value=_eur(o.value),
+        agreement=o.agreement,
+        lot=o.lot,
+        supplier=o.supplier,
+    )
+    out.print(said, markup=False, highlight=False)
 
 
 @purchasing_app.command("order")
@@ -418,12 +518,19 @@ def list_orders(
     if as_json:
         print_json([orders.OrderView(o).as_json() for o in found])
         return
+    label = names()
     for o in found:
-        out.print(
-            f"{o.number}  {o.member}  {o.agreement:24} lot {o.lot}  {o.supplier:10} {o.status.value:17} "
-            f"{eur(o.value):>14}",
-            highlight=False,
+        said = say(
+            "{number}  {member}  {agreement} lot {lot}  {supplier} {status} {value}",
+            number=o.number,
+            member=o.member,
+            agreement=f"{o.agreement:24}",
+            lot=o.lot,
+            supplier=f"{o.supplier:10}",
+            status=f"{label(o.status.value):17}",
+            value=f"{amount(o.value):>14}",
         )
+        out.print(said, markup=False, highlight=False)
 
 
 # -- commissions and follow-up ---------------------------------------------------------------------
@@ -468,7 +575,14 @@ def commissions_command(
         return
     for v in made:
         s = v.statement
-        out.print(f"{s.number}  {s.supplier:10} base {eur(s.base):>14}  commission {eur(s.commission):>12} EUR")
+        said = say(
+            "{number}  {supplier} base {base}  commission {commission}",
+            number=s.number,
+            supplier=f"{s.supplier:10}",
+            base=f"{amount(s.base):>14}",
+            commission=f"{amount(s.commission):>12}" + ("\u00a0EUR" if language() == "fr" else " EUR"),
+        )
+        out.print(said, markup=False, highlight=False)
 
 
 @commissions_app.command("ledger")
@@ -495,13 +609,19 @@ def commissions_ledger(
     if output is None:
         sys.stdout.write(found.csv())
         return
-    lines = len(found.lines)
-    out.print(
-        f"{lines} commission statement{'s' if lines != 1 else ''} of {year}, {eur(found.total)} EUR on "
-        f"{found.account} / {found.centre}, written to {output}"
-        + (f" ({len(found.already)} in the ledger already, left out)" if found.already else ""),
-        highlight=False,
+    said = counted(
+        len(found.lines),
+        "{n} commission statement of {year}, {total} on {account} / {centre}, written to {file}",
+        "{n} commission statements of {year}, {total} on {account} / {centre}, written to {file}",
+        year=year,
+        total=_eur(found.total),
+        account=found.account,
+        centre=found.centre,
+        file=output,
     )
+    if found.already:
+        said += " " + say("({n} in the ledger already, left out)", n=len(found.already))
+    out.print(said, markup=False, highlight=False)
 
 
 @purchasing_app.command("funding")
@@ -522,16 +642,27 @@ def funding_command(
 
 
 def _print_funding(f: Any) -> None:
-    text = f"funding  {f.year}: commission income {eur(f.income)} EUR ({f.statements} statements)"
+    text = say(
+        "funding  {year}: commission income {income} ({statements})",
+        year=f.year,
+        income=_eur(f.income),
+        statements=counted(f.statements, "{n} statement", "{n} statements"),
+    )
     if not f.known_centre:
-        text += f"; the cost model has no centre {f.centre}"
+        text += semicolon(language()) + say("the cost model has no centre {centre}", centre=f.centre)
     elif f.cost is None:
-        text += f"; no closed month yet for the cost of {f.centre}"
+        text += semicolon(language()) + say("no closed month yet for the cost of {centre}", centre=f.centre)
     else:
-        text += f" against {f.centre}'s cost {eur(f.cost)} EUR ({f.cost_year}, {f.cost_months} months closed)"
+        text += " " + say(
+            "against {centre}'s cost {cost} ({year}, {months})",
+            centre=f.centre,
+            cost=_eur(f.cost),
+            year=f.cost_year,
+            months=counted(f.cost_months, "{n} month closed", "{n} months closed"),
+        )
         if f.coverage is not None:
-            text += f": {f.coverage} %"
-    out.print(text, highlight=False, soft_wrap=True)
+            text += between() + percent(f.coverage)
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 @purchasing_app.command("statements")
@@ -551,9 +682,14 @@ def statements(
         return
     for v in found:
         s = v.statement
-        out.print(
-            f"{s.number}  {s.quarter}  {s.supplier:10} base {eur(s.base):>14}  commission {eur(s.commission):>12}"
+        said = say(
+            "{number}  {supplier} base {base}  commission {commission}",
+            number=f"{s.number}  {s.quarter}",
+            supplier=f"{s.supplier:10}",
+            base=f"{amount(s.base):>14}",
+            commission=f"{amount(s.commission):>12}",
         )
+        out.print(said, markup=False, highlight=False)
 
 
 @purchasing_app.command("consumption")
@@ -578,8 +714,14 @@ def consumption(reference: Annotated[str | None, typer.Argument()] = None, as_js
         )
         return
     for c in found:
-        where = c.agreement if c.lot is None else f"  lot {c.lot}"
-        out.print(f"{where:28} {eur(c.consumed):>16} of {eur(c.ceiling):>16}  {c.share * 100:.2f} %", highlight=False)
+        where = c.agreement if c.lot is None else f"  {coded('word', 'lot')} {c.lot}"
+        said = say(
+            "{consumed} of {ceiling}  {share}",
+            consumed=f"{amount(c.consumed):>16}",
+            ceiling=f"{amount(c.ceiling):>16}",
+            share=percent((c.share * 100).quantize(Decimal("0.01"))),
+        )
+        out.print(f"{where:28} {said}", markup=False, highlight=False)
 
 
 @purchasing_app.command("alerts")
@@ -595,10 +737,13 @@ def alerts(
     if as_json:
         print_json([a.as_json() for a in found])
         return
+    lang = language()
     for a in found:
-        out.print(f"{a.kind.value:8} {a.message}", highlight=False)
+        out.print(
+            f"{coded('alert', a.kind.value):8} {translate_message(a.message, lang)}", markup=False, highlight=False
+        )
     if not found:
-        out.print("no alerts")
+        out.print(say("no alerts"), markup=False, highlight=False)
     from mutua.kernel.problems import MutuaError
     from mutua.purchasing.service import funding
 
@@ -632,7 +777,14 @@ def savings(
         )
         return
     for s in found:
-        out.print(f"{s.agreement:28} lot {s.lot}  {eur(s.value):>16}  saved {eur(s.savings):>14}", highlight=False)
+        said = say(
+            "{agreement} lot {lot}  {value}  saved {savings}",
+            agreement=f"{s.agreement:28}",
+            lot=s.lot,
+            value=f"{amount(s.value):>16}",
+            savings=f"{amount(s.savings):>14}",
+        )
+        out.print(said, markup=False, highlight=False)
 
 
 def _register_publication() -> None:

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from mutua.platform.cli.output import out, run
+from mutua.platform.cli.output import counted, out, run, say, whole
 from mutua.platform.cli.runtime import state
 
 DEFAULT_PREFIX = "ocds-mutua0"
@@ -61,7 +61,14 @@ def ocds_command(
     for name, package in files.items():
         (output / name).write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     releases = sum(len(p.get("releases", ())) for p in files.values())
-    out.print(f"{len(files)} packages ({releases} releases) written to {output}")
+    said = counted(
+        len(files),
+        "{n} package ({releases} releases) written to {folder}",
+        "{n} packages ({releases} releases) written to {folder}",
+        releases=whole(releases),
+        folder=output,
+    )
+    out.print(said, markup=False, highlight=False)
 
 
 def statement_files_command(
@@ -77,7 +84,7 @@ def statement_files_command(
     output.mkdir(parents=True, exist_ok=True)
     (output / f"{number}.xml").write_bytes(ubl)
     (output / f"{number}.pdf").write_bytes(pdf)
-    out.print(f"{number}.xml and {number}.pdf written to {output}")
+    out.print(say("{number}.xml and {number}.pdf written to {folder}", number=number, folder=output), markup=False)
 
 
 def register(group: typer.Typer) -> None:

@@ -7,10 +7,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from mutua.platform.cli.output import JsonFlag, eur, out, print_json, run
+from mutua.platform.cli.output import (
+    JsonFlag,
+    amount,
+    between,
+    counted,
+    date_text,
+    language,
+    money,
+    names,
+    out,
+    percent,
+    print_json,
+    run,
+    say,
+    signed,
+    whole,
+)
 from mutua.platform.cli.runtime import state
+from mutua.platform.i18n import translate_message
 
 if TYPE_CHECKING:
     from mutua.scenarios.domain import Comparison, Difference, SavedScenario
@@ -28,58 +46,106 @@ def _group() -> None:
     """Commands of the scenarios context."""
 
 
+BASES = {
+    "model": "another cost model",
+    "method": "another allocation method",
+    "tariffs": "next year's proposed tariffs",
+}
+"""What a scenario changes (the JSON's code) as its lines say it (the ``messages`` catalogue's ids)."""
+
+
+def _basis(basis: str) -> str:
+    return say(BASES.get(basis, basis))
+
+
 def _pct(d: Difference) -> str:
     pct = d.change_pct
-    return "n/a" if pct is None else f"{pct:+} %"
+    return say("n/a") if pct is None else percent(pct, sign=True)
 
 
 def _table(title: str, rows: tuple[Difference, ...], *, changed_only: bool = False) -> Table:
-    table = Table(title=title, title_justify="left")
-    for col in ("", "adopted", "scenario", "change", "%"):
-        table.add_column(col, justify="left" if col == "" else "right")
+    table = Table(title=say(title), title_justify="left")
+    for col in ("", "Adopted", "Scenario", "Change", "%"):
+        table.add_column(say(col) if col else "", justify="left" if col == "" else "right")
     shown = [d for d in rows if d.change != 0] if changed_only else list(rows)
+    label = names()
     for d in shown:
-        table.add_row(f"{d.code} {d.name}", eur(d.adopted), eur(d.scenario), f"{d.change:+,.2f}", _pct(d))
+        table.add_row(f"{d.code} {label(d.name)}", amount(d.adopted), amount(d.scenario), signed(d.change), _pct(d))
     if changed_only:
-        table.caption = f"{len(shown)} of {len(rows)} changed"
+        table.caption = counted(len(shown), "{n} of {total} changed", "{n} of {total} changed", total=whole(len(rows)))
     return table
 
 
 def print_comparison(c: Comparison) -> None:
-    label = f"scenario {c.name!r}" if c.name else "scenario"
-    out.print(
-        f"[bold]{label}[/] ({c.basis.value}): {c.year} under {c.scenario_version} "
-        f"({c.scenario.method.value}, tariffs {c.tariff_year}) against {c.adopted_version} "
-        f"({c.adopted.method.value}, tariffs {c.year}); {len(c.periods)} months"
+    label = say("scenario {name}", name=repr(c.name)) if c.name else say("scenario")
+    methods = names()
+    said = say(
+        "({basis}): {year} under {scenario_version} ({scenario_method}, tariffs {tariff_year}) against "
+        "{adopted_version} ({adopted_method}, tariffs {year}); {months}",
+        basis=_basis(c.basis.value),
+        year=c.year,
+        scenario_version=c.scenario_version,
+        scenario_method=methods(c.scenario.method.value),
+        tariff_year=c.tariff_year,
+        adopted_version=c.adopted_version,
+        adopted_method=methods(c.adopted.method.value),
+        months=counted(len(c.periods), "{n} month", "{n} months"),
     )
+    out.print(f"[bold]{escape(label)}[/] {escape(said)}", highlight=False)
     out.print(_table("Cost per centre after allocation", c.centres))
     out.print(_table("Actual cost per service", c.services))
     out.print(_table("Charges per service at the tariffs", c.service_charges))
     out.print(_table("Actual share per member", c.members, changed_only=True))
     out.print(_table("Charges per member at the tariffs", c.member_charges, changed_only=True))
-    for side, o in (("adopted", c.adopted), ("scenario", c.scenario)):
+    for side, o in (
+        ("adopted: cost {cost} = centres {centres} = services {services} = members {members}", c.adopted),
+        ("scenario: cost {cost} = centres {centres} = services {services} = members {members}", c.scenario),
+    ):
         check = o.check_json()
-        verdict = "[green]zero result: yes[/]" if o.zero_result else "[red]zero result: NO[/]"
-        out.print(
-            f"{side}: cost EUR {eur(check['total_cost'])} = centres {eur(check['centres'])} = services "
-            f"{eur(check['services'])} = members {eur(check['members'])} | {verdict} | charged at tariffs EUR "
-            f"{eur(check['charged_at_tariffs'])} (recovery {eur(check['recovery'])})"
+        verdict = (
+            f"[green]{escape(say('zero result: yes'))}[/]"
+            if o.zero_result
+            else f"[red]{escape(say('zero result: NO'))}[/]"
         )
-    out.print("[green]no difference[/]" if c.unchanged else "")
+        sums = say(
+            side,
+            cost=money(check["total_cost"]),
+            centres=amount(check["centres"]),
+            services=amount(check["services"]),
+            members=amount(check["members"]),
+        )
+        charged = say(
+            "charged at tariffs {charged} (recovery {recovery})",
+            charged=money(check["charged_at_tariffs"]),
+            recovery=amount(check["recovery"]),
+        )
+        out.print(f"{escape(sums)} | {verdict} | {escape(charged)}", highlight=False)
+    out.print(f"[green]{escape(say('no difference'))}[/]" if c.unchanged else "")
 
 
 def print_saved(s: SavedScenario) -> None:
     adopted = (
-        f"adopted from {s.adoption.in_force_from} (decision {s.adoption.decision}, cost model {s.adoption.model_id})"
+        say(
+            "adopted from {day} (decision {decision}, cost model {model})",
+            day=date_text(s.adoption.in_force_from),
+            decision=s.adoption.decision,
+            model=s.adoption.model_id,
+        )
         if s.adoption
-        else "not adopted"
+        else say("not adopted")
     )
-    out.print(
-        f"[bold]{s.name}[/]: {s.basis.value}, year {s.year}, tariffs {s.tariff_year}; "
-        f"saved {s.at:%Y-%m-%d %H:%M} by {s.actor}; {adopted}"
+    said = say(
+        "{basis}, year {year}, tariffs {tariff_year}; saved {at} by {actor}; {adopted}",
+        basis=_basis(s.basis.value),
+        year=s.year,
+        tariff_year=s.tariff_year,
+        at=f"{date_text(s.at)} {s.at:%H:%M}",
+        actor=s.actor,
+        adopted=adopted,
     )
+    out.print(f"[bold]{escape(s.name)}[/]{escape(between() + said)}", highlight=False)
     if s.description:
-        out.print(f"  {s.description}")
+        out.print(f"  {s.description}", markup=False, highlight=False)
 
 
 @scenario_app.command("compare")
@@ -108,7 +174,9 @@ def compare(
         try:
             chosen = SupportMethod(method)
         except ValueError:
-            raise typer.BadParameter("method must be direct, step_down or reciprocal") from None
+            raise typer.BadParameter(
+                translate_message("method must be direct, step_down or reciprocal", language())
+            ) from None
     text = run(lambda: read_text(model)) if model is not None else None
     steps = tuple(o.strip() for o in order.split(",") if o.strip())
     proposed = run(
@@ -125,7 +193,12 @@ def compare(
         return
     print_comparison(comparison)
     if save is not None:
-        out.print(f"saved as {saved.name!r}: `mutua scenario show {saved.name}`, or in the portal under Scenarios")
+        said = say(
+            "saved as {quoted}: `mutua scenario show {name}`, or in the portal under Scenarios",
+            quoted=repr(saved.name),
+            name=saved.name,
+        )
+        out.print(said, markup=False, highlight=False)
 
 
 @scenario_app.command("list")
@@ -138,7 +211,7 @@ def list_(as_json: JsonFlag = False) -> None:
         print_json([s.as_json() for s in found])
         return
     if not found:
-        out.print("no scenario saved yet: `mutua scenario compare YEAR ... --save NAME`")
+        out.print(say("no scenario saved yet: `mutua scenario compare YEAR ... --save NAME`"), markup=False)
     for s in found:
         print_saved(s)
 
@@ -169,7 +242,7 @@ def adopt(
     try:
         start = date.fromisoformat(in_force_from)
     except ValueError:
-        raise typer.BadParameter("--from must be a date, YYYY-MM-DD") from None
+        raise typer.BadParameter(translate_message("--from must be a date, YYYY-MM-DD", language())) from None
     saved = run(lambda: service.adopt_scenario(state.uow(), name, start, decision))
     if as_json:
         print_json(saved.as_json())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
@@ -15,7 +16,18 @@ from rich.markup import escape
 from mutua.kernel.periods import Period, PeriodError
 from mutua.kernel.problems import MutuaError, Rejected
 from mutua.platform.cli.runtime import state
-from mutua.platform.i18n import problem_text, translate_message
+from mutua.platform.i18n import (
+    catalogued,
+    colon,
+    format_day,
+    format_number,
+    format_percent,
+    labeller,
+    plural_translator,
+    problem_text,
+    translate_message,
+    translator,
+)
 
 out = Console()
 err = Console(stderr=True)
@@ -27,6 +39,95 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of ta
 def language() -> str:
     settings = getattr(state, "settings", None)
     return settings.language if settings is not None else "en"
+
+
+def say(message: str, **values: object) -> str:
+    """A line a person reads, in the command's language: ``message`` (the English text, the
+    ``messages`` catalogue's id) with ``values`` put in. In English it is the message itself."""
+    return translator(language(), "messages")(message).format(**values)
+
+
+def counted(count: int, singular: str, plural_form: str, **values: object) -> str:
+    """``1 document``, ``2 documents`` in the command's language, in the form the number takes there
+    (French: ``0 document``); ``{n}`` in the messages is the number as the language writes it."""
+    form = plural_translator(language(), "messages")(singular, plural_form, count)
+    return form.format(n=whole(count), **values)
+
+
+def whole(number: int) -> str:
+    """A whole number as the command's language groups its digits (1,234 / 1.234 / 1 234)."""
+    return format_number(Decimal(number), language(), 0)
+
+
+def between() -> str:
+    """A colon between two parts of a line in the command's language (French spaces it)."""
+    return colon(language())
+
+
+def amount(value: str | Decimal) -> str:
+    """An amount in euro cents as the command's language writes it: 1,234.56 / 1.234,56 / 1 234,56."""
+    lang = language()
+    return eur(value) if lang == "en" else format_number(Decimal(value), lang, 2)
+
+
+def money(value: str | Decimal) -> str:
+    """An amount with its currency as the command's language writes it: EUR 1,234.56 (English),
+    EUR 1.234,56 (Dutch), 1 234,56 EUR (French)."""
+    return f"{amount(value)}\u00a0EUR" if language() == "fr" else f"EUR {amount(value)}"
+
+
+def signed(value: str | Decimal) -> str:
+    """An amount with its sign (a change): +1,234.56 / +1.234,56 / +1 234,56."""
+    d = Decimal(value)
+    return f"{'+' if d >= 0 else ''}{amount(d)}"
+
+
+def figure(value: str | Decimal | None, at_least: int = 0) -> str:
+    """A number with its meaningful decimals (:func:`decimal_text`) as the command's language
+    writes it: 0.5 / 0,5; 1,440,000.00 / 1.440.000,00 / 1 440 000,00."""
+    lang = language()
+    if value is None or lang == "en":
+        return decimal_text(value, at_least)
+    d = Decimal(value)
+    places = len(format(d.normalize(), "f").partition(".")[2])
+    return format_number(d, lang, max(places, at_least))
+
+
+def percent(value: str | Decimal, sign: bool = False) -> str:
+    """A percentage (``47.62`` is 47.62 %) with its decimals: ``47.62 %`` in English as the code
+    writes it, ``47,62 %`` in Dutch and French; ``+`` before a rise with ``sign``."""
+    d = Decimal(value)
+    lang = language()
+    if lang == "en":
+        return f"{d:+} %" if sign else f"{value} %"
+    places = len(format(d, "f").partition(".")[2])
+    return f"{'+' if sign and d >= 0 else ''}{format_percent(d, lang, places)}"
+
+
+def date_text(value: date | datetime) -> str:
+    """A day as the command's language writes it: 2025-03-01 in English (ISO), 1 mrt 2025, 1 mars 2025."""
+    lang = language()
+    return value.isoformat()[:10] if lang == "en" else format_day(value, lang)
+
+
+def names() -> Callable[[str | None], str]:
+    """How a report shows a name (a service, a centre, a unit) or a code (a method, a status, a
+    role) in the command's language: the cost model's names in it, else the catalogues'
+    (:func:`mutua.platform.i18n.labeller`); in English, as it is."""
+    lang = language()
+    if lang == "en":
+        return lambda text: "" if text is None else str(text)
+    glossary = state.runtime.glossary
+    return labeller(lang, glossary(state.uow(), lang) if glossary is not None else None)
+
+
+def coded(kind: str, code: str) -> str:
+    """A code of a kind (``activity``, ``client group``, ``centre kind``) as the command's language
+    names it: the ``messages`` catalogue's ``"{kind} {code}"`` (``client group social_security``:
+    ``sociale zekerheid``), else the code; in English, the code as it is. (A plain word as an id,
+    ``Development``, would also translate a service of that name quoted in a problem.)"""
+    lang = language()
+    return code if lang == "en" else catalogued(f"{kind} {code}", lang) or code
 
 
 def run(action: Callable[[], T]) -> T:
@@ -85,20 +186,23 @@ def decimal_text(value: str | Decimal | None, at_least: int = 0) -> str:
 
 
 def tariff_text(tariff: Mapping[str, Any] | None) -> str:
-    """A tariff in words with its meaningful decimals: ``0.50 EUR``, ``markup 5.25 %``,
-    ``1,440,000.00 EUR a year (120,000.00 a month)``, ``senior 80.00, medior 60.00 EUR/h``."""
+    """A tariff in words in the command's language, with its meaningful decimals: ``0.50 EUR``,
+    ``markup 5.25 %``, ``1,440,000.00 EUR a year (120,000.00 a month)``, ``senior 80.00, medior
+    60.00 EUR/h`` (French: ``0,50 EUR``, ``majoration 5,25 %``...)."""
     t = tariff or {}
+    unit = "\u00a0EUR" if language() == "fr" else " EUR"
     if t.get("price") is not None:
-        return f"{decimal_text(t['price'], 2)} EUR"
+        return f"{figure(t['price'], 2)}{unit}"
     if t.get("markup") is not None:
-        return f"markup {decimal_text(Decimal(t['markup']) * 100)} %"
+        rate = Decimal(t["markup"]) * 100
+        return say("markup {rate}", rate=figure(rate) + (" %" if language() == "en" else "\u00a0%"))
     if t.get("annual") is not None:
         annual = Decimal(t["annual"])
         monthly = (annual / 12).quantize(Decimal("0.01"))
-        return f"{decimal_text(annual, 2)} EUR a year ({decimal_text(monthly, 2)} a month)"
+        return say("{annual} EUR a year ({monthly} a month)", annual=figure(annual, 2), monthly=figure(monthly, 2))
     if t.get("grades"):
-        return ", ".join(f"{g} {decimal_text(v, 2)}" for g, v in t["grades"].items()) + " EUR/h"
-    return "none"
+        return ", ".join(f"{g} {figure(v, 2)}" for g, v in t["grades"].items()) + f"{unit}/h"
+    return say("No tariff")
 
 
 def nothing(message: str) -> None:
@@ -106,13 +210,25 @@ def nothing(message: str) -> None:
     out.print(f"[yellow]{message}[/]", highlight=False, soft_wrap=True)
 
 
+IMPORTED = {
+    "ledger": ("{n} ledger row imported from {file}", "{n} ledger rows imported from {file}"),
+    "time": ("{n} time row imported from {file}", "{n} time rows imported from {file}"),
+    "usage": ("{n} usage row imported from {file}", "{n} usage rows imported from {file}"),
+    "members": ("{n} member row imported from {file}", "{n} member rows imported from {file}"),
+    "engagements": ("{n} engagement row imported from {file}", "{n} engagement rows imported from {file}"),
+    "commitments": ("{n} commitment row imported from {file}", "{n} commitment rows imported from {file}"),
+}
+"""What an import of each kind says it took (the ``messages`` catalogue's ids, with plural forms)."""
+
+
 def report_import(kind: str, file: object, action: Callable[[], Any], as_json: bool) -> None:
-    """Run an import of ``file`` and say what it took (rows, batch)."""
+    """Run an import of ``file`` and say what it took (rows, batch) in the command's language."""
     result = run(action)
     if as_json:
         print_json(result.as_dict())
     else:
-        out.print(
-            f"{plural(result.rows, kind + ' row')} imported from {file}"
-            + (f" (batch {result.batch_id})" if result.batch_id else "")
-        )
+        singular, plural_form = IMPORTED[kind]
+        said = counted(result.rows, singular, plural_form, file=file)
+        if result.batch_id:
+            said += " " + say("(batch {batch})", batch=result.batch_id)
+        out.print(said, markup=False, highlight=False)

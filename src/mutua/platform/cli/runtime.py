@@ -3,7 +3,7 @@ composition root gives the commands (an engine, units of work, the web app)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,12 +23,15 @@ class Runtime:
         create_app: the web application (portal and API) over an engine.
         app_from_env: the import string (``module:name``) of a factory of that application from
             ``MUTUA_*`` variables, for server worker processes (``mutua serve --workers``).
+        glossary: the names of the cost model in force (services, centres, accounts, units) in a
+            language, ``{plain name: translation}``, over a unit of work (the reports' names).
     """
 
     open_engine: Callable[[Settings], Engine]
     unit_of_work: Callable[[Engine, str], Any]
     create_app: Callable[..., Any]
     app_from_env: str = ""
+    glossary: Callable[[Any, str], Mapping[str, str]] | None = None
 
 
 class State:
