@@ -11,15 +11,17 @@ import json
 import re
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
 from mutua.bootstrap import cli as app
 from mutua.bootstrap import open_engine
-from mutua.platform.i18n import _catalogue, _plural_catalogue, format_number
+from mutua.platform.i18n import _catalogue, _plural_catalogue, format_moment, format_number
 from mutua.platform.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -281,21 +283,104 @@ def test_a_close_an_issue_imports_and_accounts_read_in_french_and_dutch(tmp_path
     assert re.search(r"bob\s+administrateur\s+désactivé", listed), listed
 
 
+def test_the_audit_trail_reads_in_french_and_dutch_in_brussels_time(options: list[str]) -> None:
+    entries = json.loads(mutua(options, "fr", "audit", "--json"))
+    assert {"id", "at", "actor", "action", "entity", "entity_key", "detail"} == set(entries[0])  # JSON as before
+    issued = next(e for e in entries if e["action"] == "issue_period")
+    at = datetime.fromisoformat(str(issued["at"])).replace(tzinfo=UTC)
+    brussels = ZoneInfo("Europe/Brussels")
+    french = mutua(options, "fr", "audit")
+    said = lines(french)
+    assert said[0] == "Journal d'audit (heure de Bruxelles)"
+    assert "Quand Qui Action Objet Référence" in said
+    when = format_moment(at.replace(microsecond=0), "fr", brussels)  # Brussels time, not UTC
+    assert at.astimezone(brussels).strftime("%H:%M:%S") in when and "," in when
+    assert any(ln.startswith(when) and ln.endswith("émission du mois période 2025-01") for ln in said), (when, said)
+    assert any(ln.endswith("émission facture 2025-000001") for ln in said), said
+    assert any(re.fullmatch(r"[\d\u202f]+ entrées, les plus récentes en premier", ln) for ln in said), said
+    assert "Valeur non valide" not in french
+    assert_no_english(french, "fr", "root", "test")
+    dutch = mutua(options, "nl", "audit", "--limit", "2")
+    said = lines(dutch)
+    assert said[0] == "Auditspoor (Brusselse tijd)"
+    assert "Wanneer Wie Actie Object Referentie" in said
+    assert any(ln.endswith("uitreiking van de maand periode 2025-01") for ln in said), said
+    assert "2 vermeldingen, de nieuwste eerst (--limit 4 toont oudere)" in said
+    assert_no_english(dutch, "nl", "root", "test")
+    english = lines(mutua(options, "en", "audit"))
+    assert english[0] == "Audit trail (Brussels time)" and "When Who Action Object Reference" in english
+    iso = at.astimezone(brussels).isoformat(sep=" ", timespec="seconds")  # 2025-02-03 14:05:09+01:00
+    assert any(ln.startswith(iso) and ln.endswith("issue_period period 2025-01") for ln in english), english
+
+
+def refusal(options: list[str], lang: str, *args: str, env: dict[str, str | None] | None = None) -> str:
+    """What a refused command says (exit code 2), its frame and line breaks taken out."""
+    result = runner.invoke(app, [*options, "--lang", lang, *args], terminal_width=300, env=env)
+    assert result.exit_code == 2, (args, result.output)
+    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+
+
+def test_a_refused_option_is_said_in_french_and_dutch(options: list[str], tmp_path: Path) -> None:
+    folder = str(tmp_path / "out")
+    said = refusal(options, "fr", "invoices", "export", "-o", folder)
+    assert "Valeur non valide : donnez --period YYYY-MM ou --number" in said, said
+    said = refusal(options, "nl", "invoices", "export", "-o", folder)
+    assert "Ongeldige waarde: geef --period YYYY-MM of --number" in said, said
+    said = refusal(options, "en", "invoices", "export", "-o", folder)
+    assert "Invalid value: give --period YYYY-MM or --number" in said, said  # English as before
+    said = refusal(options, "fr", "invoices", "issue", "2025-02", "--date", "2025-13-01")
+    assert "pas une date (AAAA-MM-JJ) : 2025-13-01" in said, said
+    said = refusal(options, "nl", "purchasing", "orders", "--status", "lost")
+    assert "de status moet een van deze zijn: draft, approved, placed," in said, said
+    said = refusal(options, "fr", "statement", "--member", "123", "--period", "2025-01")
+    assert "pas un numéro d'entreprise belge valide : '123'" in said, said
+    said = refusal(options, "nl", "statement", "--member", world.MEMBER_A, "--period", "2025-13")
+    assert "Ongeldige waarde: de maand moet 1-12 zijn, niet 13" in said, said
+    said = refusal(options, "fr", "purchasing", "order", world.MEMBER_A, "CSMART-2025-PC", "1", "ECON", "PC-1")
+    assert "les lignes s'écrivent KEY=QUANTITY, pas 'PC-1'" in said, said
+    said = refusal(options, "nl", "purchasing", "ocds", "-o", folder, "--prefix", "ocds-x")
+    assert "een OCID-prefix is ocds- en zes letters of cijfers, niet 'ocds-x'" in said, said
+    said = refusal(options, "nl", "true-up", "2025", "--mode", "later")
+    assert "Ongeldige waarde: de modus moet settle of carry_forward zijn" in said, said
+    system = {"LC_ALL": None, "LC_MESSAGES": None, "LANG": "fr_BE.UTF-8", "MUTUA_LANG": None}
+    said = refusal(options, "xx", "audit", env=system)  # no language asked for: the system's
+    assert "Valeur non valide pour --lang : pas une langue de Mutua (nl, fr, en) : xx" in said, said
+    for lang in ("fr", "nl"):
+        said = refusal(options, lang, "purchasing", "orders", "--status", "lost")
+        assert "Invalid value" not in said and "must be" not in said, said
+
+
+def test_purchasing_alerts_write_their_days_as_the_reader_does(options: list[str]) -> None:
+    french = mutua(options, "fr", "purchasing", "alerts", "--on", "2027-10-01")
+    assert "échéance CSMART-2025-PC se termine le 31 déc. 2027 (91 jours) et ne peut pas être reconduit" in french
+    assert "2027-12-31" not in french
+    dutch = mutua(options, "nl", "purchasing", "alerts", "--on", "2027-10-01")
+    assert "einde    CSMART-2025-PC loopt af op 31 dec 2027 (91 dagen) en kan niet verlengd worden" in dutch
+    assert "2027-12-31" not in dutch
+    english = mutua(options, "en", "purchasing", "alerts", "--on", "2027-10-01")
+    assert "expiry   CSMART-2025-PC ends on 2027-12-31 (91 days) and cannot be renewed" in english
+    ended = json.loads(mutua(options, "fr", "purchasing", "alerts", "--on", "2028-02-01", "--json"))
+    assert ended[0]["due"] == "2027-12-31" and "ended on 2027-12-31" in ended[0]["message"]  # JSON as before
+    assert "CSMART-2025-PC a pris fin le 31 déc. 2027" in mutua(
+        options, "fr", "purchasing", "alerts", "--on", "2028-02-01"
+    )
+
+
 # -- every message the commands say is in the catalogue, in Dutch and French -------------------------
 
-CLIS = ("billing", "charging", "costing", "scenarios", "demo", "access", "purchasing")
+CLIS = ("billing", "charging", "costing", "scenarios", "demo", "access", "purchasing", "metering")
 
 
 def _said_in(path: Path) -> tuple[set[str], set[str]]:
-    """The messages a command module says (``say("...")``, a dictionary's values named ``*S`` or
-    ``*_SAID``), and the singular forms of its counts (``counted(n, "...", "...")``)."""
+    """The messages a command module says (``say("...")``, ``refused("...")``, an upper-case
+    dictionary's values), and the singular forms of its counts (``counted(n, "...", "...")``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     said: set[str] = set()
     counted: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
             texts = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-            if node.func.id == "say" and texts:
+            if node.func.id in ("say", "refused") and texts:
                 said.add(texts[0])
             elif node.func.id == "counted" and texts:
                 counted.add(texts[0])
@@ -314,6 +399,8 @@ def _said_in(path: Path) -> tuple[set[str], set[str]]:
 
 def _modules() -> Iterable[Path]:
     yield SRC / "platform" / "cli" / "output.py"
+    yield SRC / "platform" / "cli" / "app.py"  # audit
+    yield SRC / "purchasing" / "cli_publish.py"
     for name in CLIS:
         yield SRC / name / "cli.py"
 
@@ -336,4 +423,5 @@ def test_every_message_of_the_commands_is_in_the_catalogue_of_each_language(lang
         kept = {"Direct", "Status", "Total", "Service", "Scenario", "Open", "Detail", "scenario", "scenario {name}"}
         kept |= {"Correction", "Engagements", "{number}  {supplier} base {base}  commission {commission}"}
         kept |= {"{number}  {member}  {agreement} lot {lot}  {supplier} {status} {value}"}  # French says the same
+        kept |= {"Engagement", "Maximum", "Meter", "Segments", "Action", "Object"}  # metering's, the audit's headers
         assert same <= {*kept, "(batch {batch})"}, same

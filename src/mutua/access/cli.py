@@ -7,9 +7,9 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from mutua.platform.cli.output import counted, err, language, names, out, run, say
+from mutua.platform.cli.output import counted, err, language, names, out, refused, run, say
 from mutua.platform.cli.runtime import state
-from mutua.platform.i18n import colon, translate_message
+from mutua.platform.i18n import colon
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -120,7 +120,7 @@ def _role(role: str) -> Any:
     try:
         return Role(role)
     except ValueError:
-        raise typer.BadParameter(translate_message(f"role must be {ROLES}", language())) from None
+        raise refused(f"role must be {ROLES}") from None
 
 
 PASSWORD_HELP = "At least 12 characters, not a common password, not the username."  # noqa: S105 - help text

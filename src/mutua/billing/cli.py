@@ -27,6 +27,8 @@ from mutua.platform.cli.output import (
     out,
     period_arg,
     print_json,
+    refused,
+    refused_for,
     run,
     say,
 )
@@ -59,12 +61,12 @@ def _date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {text}") from None
+        raise refused("not a date (YYYY-MM-DD): {text}", text=text) from None
 
 
 def _scope(period: str | None, year: int | None) -> tuple[Period | None, int | None]:
     if period is None and year is None:
-        raise typer.BadParameter("give --period YYYY-MM or --year YYYY")
+        raise refused("give --period YYYY-MM or --year YYYY")
     return (period_arg(period) if period else None), year
 
 
@@ -85,7 +87,7 @@ def issue(
         chosen = period_arg(period)
         result = run(lambda: billing.issue_period_invoices(state.uow(), chosen, day))
     else:
-        raise typer.BadParameter("give a period YYYY-MM or --true-up YEAR")
+        raise refused("give a period YYYY-MM or --true-up YEAR")
     data = result.as_json()
     if as_json:
         print_json(data)
@@ -274,7 +276,7 @@ def export(
     from mutua.billing import service as billing
 
     if period is None and not number:
-        raise typer.BadParameter("give --period YYYY-MM or --number")
+        raise refused("give --period YYYY-MM or --number")
     chosen = period_arg(period) if period else None
     paths = run(lambda: billing.export_documents(state.uow(), output, chosen, number or None, pdf))
     if as_json:
@@ -296,7 +298,7 @@ def channel(
     try:
         kbo = enterprise_number(member)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise refused_for(exc) from None
     run(lambda: billing.set_channel(state.uow(), kbo, via))
     said = (
         say("{member} receives its documents through Peppol", member=kbo)
@@ -320,7 +322,7 @@ def statement_pdf(
     try:
         kbo = enterprise_number(member)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise refused_for(exc) from None
     month = period_arg(period)
 
     def pdf() -> bytes:

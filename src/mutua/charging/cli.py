@@ -29,6 +29,8 @@ from mutua.platform.cli.output import (
     percent,
     period_arg,
     print_json,
+    refused,
+    refused_for,
     report_import,
     run,
     say,
@@ -115,7 +117,7 @@ def true_up(
     try:
         chosen = TrueUpMode(mode)
     except ValueError:
-        raise typer.BadParameter(translate_message("mode must be settle or carry_forward", language())) from None
+        raise refused("mode must be settle or carry_forward") from None
     result = run(lambda: action(state.uow(), year, chosen))
     if as_json:
         print_json(result.as_json())
@@ -195,7 +197,7 @@ def statement(
     try:
         number = enterprise_number(member)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise refused_for(exc) from None
     month = period_arg(period)
     data = run(lambda: member_statement(state.uow(), number, month))
     if not data.closed:

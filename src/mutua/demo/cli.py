@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mutua.charging.cli import print_report
-from mutua.platform.cli.output import JsonFlag, counted, err, language, names, out, print_json, run, say
+from mutua.platform.cli.output import JsonFlag, counted, err, language, names, out, print_json, refused, run, say
 from mutua.platform.cli.runtime import state
 from mutua.platform.i18n import format_number
 
@@ -39,7 +39,7 @@ def demo(
     settings = state.settings
     if reset:
         if settings.database_url:
-            raise typer.BadParameter("--reset only deletes the embedded SQLite file; empty PostgreSQL yourself")
+            raise refused("--reset only deletes the embedded SQLite file; empty PostgreSQL yourself")
         for suffix in ("", "-wal", "-shm"):
             (settings.data_dir / f"mutua.sqlite{suffix}").unlink(missing_ok=True)
     start = time.perf_counter()

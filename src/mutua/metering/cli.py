@@ -17,22 +17,25 @@ if TYPE_CHECKING:
     from mutua.metering.domain import IngestResult, Rejection
     from mutua.metering.store import DuckEventStore
 
-from mutua.kernel.periods import Period
 from mutua.kernel.problems import Problem
-from mutua.platform.cli.output import JsonFlag, err, nothing, out, period_arg, print_json, run
+from mutua.platform.cli.output import (
+    JsonFlag,
+    between,
+    counted,
+    err,
+    nothing,
+    out,
+    period_arg,
+    print_json,
+    refused,
+    refused_for,
+    run,
+    say,
+    whole,
+)
 from mutua.platform.cli.output import language as _language
 from mutua.platform.cli.runtime import state
-from mutua.platform.i18n import (
-    catalogued,
-    colon,
-    format_number,
-    labeller,
-    plural_translator,
-    problem_text,
-    semicolon,
-    translate_message,
-    translator,
-)
+from mutua.platform.i18n import catalogued, format_number, labeller, problem_text, semicolon
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -40,28 +43,6 @@ app = typer.Typer(no_args_is_help=True)
 @app.callback()
 def _group() -> None:
     """Commands of the metering context."""
-
-
-def _say(message: str, **values: object) -> str:
-    """A line a person reads, in the command's language: ``message`` (the English text, the
-    ``messages`` catalogue's id) with ``values`` put in. In English it is the message itself."""
-    return translator(_language(), "messages")(message).format(**values)
-
-
-def _count(count: int, singular: str, plural_form: str) -> str:
-    """``1 event``, ``2 events`` in the command's language, in the form the number takes there
-    (French: ``0 refusé``; ``{n}`` in the messages, the number as the language writes it)."""
-    return plural_translator(_language(), "messages")(singular, plural_form, count).format(n=_whole(count))
-
-
-def _whole(number: int) -> str:
-    """A whole number as the command's language groups its digits (1,234 / 1.234 / 1 234)."""
-    return format_number(Decimal(number), _language(), 0)
-
-
-def _colon() -> str:
-    """A colon between two parts of a line in the command's language (French spaces it)."""
-    return colon(_language())
 
 
 def _field(name: str | None) -> str:
@@ -78,18 +59,6 @@ def _rejection_line(source: str, rejection: Rejection) -> str:
     where = source if rejection.line is not None else f"{source}[{rejection.index}]"
     problem = Problem(where, rejection.line, _field(rejection.field), rejection.reason)
     return problem_text(problem, _language())
-
-
-def _bad_parameter(message: str, param_hint: str | None = None) -> typer.BadParameter:
-    return typer.BadParameter(translate_message(message, _language()), param_hint=param_hint)
-
-
-def _period(text: str) -> Period:
-    """A period argument; a bad one is refused in the command's language."""
-    try:
-        return period_arg(text)
-    except typer.BadParameter as exc:
-        raise _bad_parameter(exc.message) from None
 
 
 def _events() -> DuckEventStore:
@@ -128,7 +97,7 @@ def ingest(
                 def tick(what: str, done: float) -> None:
                     if not task:
                         task.append(progress.add_task("", total=1.0))
-                    progress.update(task[0], completed=done, description=f"{file.name}{_colon()}{_say(what)}")
+                    progress.update(task[0], completed=done, description=f"{file.name}{between()}{say(what)}")
 
                 ticks.append(tick)
                 return tick
@@ -153,20 +122,20 @@ def _report(results: Sequence[IngestResult], as_json: bool) -> None:
             rate = round(r.received / r.seconds) if r.seconds else 0
             counts = ", ".join(
                 (
-                    _count(r.received, "{n} event read", "{n} events read"),
-                    _count(r.accepted, "{n} taken", "{n} taken"),
-                    _count(
+                    counted(r.received, "{n} event read", "{n} events read"),
+                    counted(r.accepted, "{n} taken", "{n} taken"),
+                    counted(
                         r.duplicates,
                         "{n} duplicate (already taken, nothing changed)",
                         "{n} duplicates (already taken, nothing changed)",
                     ),
-                    _count(len(r.rejected), "{n} rejected", "{n} rejected"),
-                    _count(r.late, "{n} late", "{n} late"),
+                    counted(len(r.rejected), "{n} rejected", "{n} rejected"),
+                    counted(r.late, "{n} late", "{n} late"),
                 )
             )
-            speed = _count(rate, "{n} event/s", "{n} events/s")
+            speed = counted(rate, "{n} event/s", "{n} events/s")
             out.print(
-                f"{r.source}{_colon()}{counts}{semicolon(_language())}{speed}",
+                f"{r.source}{between()}{counts}{semicolon(_language())}{speed}",
                 markup=False,
                 highlight=False,
             )
@@ -174,7 +143,7 @@ def _report(results: Sequence[IngestResult], as_json: bool) -> None:
                 err.print(f"  {_rejection_line(r.source, rej)}", markup=False, highlight=False)
             if len(r.rejected) > 200:
                 err.print(
-                    f"  {_say('... and {n} more (--json lists them all)', n=len(r.rejected) - 200)}",
+                    f"  {say('... and {n} more (--json lists them all)', n=len(r.rejected) - 200)}",
                     markup=False,
                     highlight=False,
                 )
@@ -203,7 +172,7 @@ def serve(
     live = [k for k in SenderKeys(settings.data_dir).keys() if k.revoked is None]  # noqa: SIM118 (a method)
     if not live:
         err.print(
-            _say("no sender key yet: POST /events is refused (401) until one is made: mutua metering keys create"),
+            say("no sender key yet: POST /events is refused (401) until one is made: mutua metering keys create"),
             markup=False,
             highlight=False,
         )
@@ -239,8 +208,8 @@ def flush(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(result.as_dict())
     else:
-        flushed = _count(result.accepted, "{n} event flushed", "{n} events flushed")
-        stored = _count(result.duplicates, "{n} already stored", "{n} already stored")
+        flushed = counted(result.accepted, "{n} event flushed", "{n} events flushed")
+        stored = counted(result.duplicates, "{n} already stored", "{n} already stored")
         out.print(f"{flushed}, {stored}", highlight=False)
 
 
@@ -278,25 +247,25 @@ def materialise(
         try:
             import pyspark  # noqa: F401
         except ImportError:
-            raise _bad_parameter("Spark is not installed: pip install 'mutua[spark]'", "--engine") from None
+            raise refused("Spark is not installed: pip install 'mutua[spark]'", "--engine") from None
         from mutua.metering.spark import SparkAggregator
 
         events.aggregator = SparkAggregator(spark_master, root=events.root, store_url=spark_store)
     elif engine != "duckdb":
-        raise _bad_parameter(f"{engine!r} is not an engine (duckdb, spark)", "--engine")
-    result = run(lambda: action(state.uow(), events, _period(period)))
+        raise refused("{engine} is not an engine (duckdb, spark)", "--engine", engine=repr(engine))
+    result = run(lambda: action(state.uow(), events, period_arg(period)))
     if as_json:
         print_json(result.as_dict())
     else:
-        rows = _count(result.rows, "{n} usage row", "{n} usage rows")
-        events_read = _count(result.events, "from {n} event", "from {n} events")
-        late = _count(result.late_rows, "{n} late adjustment", "{n} late adjustments")
+        rows = counted(result.rows, "{n} usage row", "{n} usage rows")
+        events_read = counted(result.events, "from {n} event", "from {n} events")
+        late = counted(result.late_rows, "{n} late adjustment", "{n} late adjustments")
         pending = (
-            _count(result.pending, "; {n} HTTP event not flushed yet", "; {n} HTTP events not flushed yet")
+            counted(result.pending, "; {n} HTTP event not flushed yet", "; {n} HTTP events not flushed yet")
             if result.pending
             else ""
         )
-        out.print(f"{result.period}{_colon()}{rows} {events_read} ({late}){pending}", highlight=False)
+        out.print(f"{result.period}{between()}{rows} {events_read} ({late}){pending}", highlight=False)
 
 
 USAGE_HEADERS = {
@@ -347,8 +316,8 @@ def usage(
         try:
             number = enterprise_number(member)
         except ValueError as exc:
-            raise _bad_parameter(str(exc)) from None
-    view = run(lambda: usage_view(state.uow(), _events(), _period(period), number, meter))
+            raise refused_for(exc) from None
+    view = run(lambda: usage_view(state.uow(), _events(), period_arg(period), number, meter))
     data = view.as_json()
     if as_json:
         print_json(data)
@@ -367,16 +336,16 @@ def usage(
             (False, True): "no usage events metered for {period} on meter {meter}",
             (True, True): "no usage events metered for {period} of member {member} on meter {meter}",
         }[(bool(number), bool(meter))]
-        why = _say(
+        why = say(
             "the event store holds none for it (usage imported as CSV, `mutua import usage`, is charged "
             "by the close but not metered: see `mutua statement`)"
         )
-        nothing(escape(_say(none, period=view.period, member=number, meter=meter) + _colon() + why))
+        nothing(escape(say(none, period=view.period, member=number, meter=meter) + between() + why))
         return
     title = "Usage {period} (closed)" if view.closed else "Usage {period} (month to date)"
-    table = Table(title=_say(title, period=view.period))
+    table = Table(title=say(title, period=view.period))
     for c in columns:
-        table.add_column(_say(USAGE_HEADERS[c]), justify="right" if c in ("events", "quantity") else "left")
+        table.add_column(say(USAGE_HEADERS[c]), justify="right" if c in ("events", "quantity") else "left")
     for ln in data["lines"]:
         table.add_row(*[_usage_cell(c, ln[c]) for c in columns])
     out.print(table)
@@ -389,15 +358,15 @@ def _usage_cell(column: str, value: Any) -> str:
     if value is None or value == "":
         return ""
     if column == "late":
-        return _say("late") if value else ""
+        return say("late") if value else ""
     if column == "events":
-        return _whole(int(value))
+        return whole(int(value))
     if column == "quantity":
         number = Decimal(str(value))
         places = max(0, -int(number.as_tuple().exponent))
         return str(value) if language == "en" else format_number(number, language, places)
     if column == "aggregation":
-        return _say(AGGREGATION_NAMES.get(str(value), str(value)))
+        return say(AGGREGATION_NAMES.get(str(value), str(value)))
     if column == "unit":
         return labeller(language)(str(value))
     return str(value)
@@ -413,8 +382,8 @@ def stats(as_json: JsonFlag = False) -> None:
         print_json(data)
     else:
         for k, v in data.items():
-            shown = (", ".join(v) or "-") if isinstance(v, list) else _whole(v)
-            out.print(f"{_say(STATS_LABELS[k])}{_colon()}{shown}", markup=False, highlight=False)
+            shown = (", ".join(v) or "-") if isinstance(v, list) else whole(v)
+            out.print(f"{say(STATS_LABELS[k])}{between()}{shown}", markup=False, highlight=False)
 
 
 keys_app = typer.Typer(
@@ -451,7 +420,7 @@ def keys_create(
     if as_json:
         print_json({**key.as_dict(), "key": token or None})
     elif key.client_id:
-        said = _say(
+        said = say(
             "sender {key} for {name}: OpenID Connect client {client}",
             key=key.key_id,
             name=key.name,
@@ -459,7 +428,7 @@ def keys_create(
         )
         out.print(said, markup=False, highlight=False)
     else:
-        said = _say("sender key {key} for {name} (shown once, keep it secret):", key=key.key_id, name=key.name)
+        said = say("sender key {key} for {name} (shown once, keep it secret):", key=key.key_id, name=key.name)
         out.print(said, markup=False, highlight=False)
         out.print(token, markup=False, highlight=False, soft_wrap=True)
 
@@ -474,9 +443,9 @@ def keys_list(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json([k.as_dict() for k in keys])
         return
-    table = Table(title=_say("Sender keys"))
+    table = Table(title=say("Sender keys"))
     for c in ("Key", "Name", "Sources", "Event types", "Created", "Revoked"):
-        table.add_column(_say(c))
+        table.add_column(say(c))
     for k in keys:
         table.add_row(k.key_id, k.name, " ".join(k.sources), " ".join(k.types), k.created, k.revoked or "")
     out.print(table)
@@ -489,5 +458,5 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (from k
     from mutua.metering.service import revoke_sender_key
 
     key = run(lambda: revoke_sender_key(state.uow(), SenderKeys(state.settings.data_dir), key_id))
-    said = _say("sender key {key} ({name}) revoked at {revoked}", key=key.key_id, name=key.name, revoked=key.revoked)
+    said = say("sender key {key} ({name}) revoked at {revoked}", key=key.key_id, name=key.name, revoked=key.revoked)
     out.print(said, markup=False, highlight=False)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import gettext
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
 from importlib import resources
 
 from babel import Locale
 from babel.dates import format_date as _format_date
+from babel.dates import format_datetime as _format_datetime
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -247,6 +248,12 @@ def format_fraction_as_percent(value: Decimal | str, language: str) -> str:
 
 def format_day(day: date | datetime, language: str, style: str = "medium") -> str:
     return str(_format_date(day, format=style, locale=locale(language)))
+
+
+def format_moment(moment: datetime, language: str, zone: tzinfo, style: str = "medium") -> str:
+    """A moment (an aware datetime) as the language writes a day and a time in ``zone``:
+    ``3 feb 2025, 14:05:09`` (Dutch), ``3 févr. 2025, 14:05:09`` (French)."""
+    return str(_format_datetime(moment, format=style, tzinfo=zone, locale=locale(language)))
 
 
 def preferred_language(accept_language: str | None) -> str:

@@ -28,8 +28,11 @@ from mutua.platform.cli.output import (
     out,
     percent,
     print_json,
+    refused,
+    refused_for,
     run,
     say,
+    told,
 )
 from mutua.platform.cli.runtime import state
 from mutua.platform.i18n import semicolon, translate_message
@@ -58,7 +61,7 @@ def _day(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {text}") from None
+        raise refused("not a date (YYYY-MM-DD): {text}", text=text) from None
 
 
 def _required_day(text: str) -> date:
@@ -71,10 +74,17 @@ def _number(text: str) -> Decimal:
     try:
         value = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
-        raise typer.BadParameter(f"not a number: {text}") from None
+        raise refused("not a number: {text}", text=text) from None
     if not value.is_finite():
-        raise typer.BadParameter(f"not a number: {text}")
+        raise refused("not a number: {text}", text=text)
     return value
+
+
+WRITTEN = {
+    "lines": "lines are written KEY=QUANTITY, not {item}",
+    "deliveries": "deliveries are written KEY=QUANTITY, not {item}",
+}
+"""How each kind of pairs is written, as a refusal says it (messages' ids)."""
 
 
 def _pairs(items: list[str], what: str) -> list[tuple[str, Decimal]]:
@@ -82,7 +92,7 @@ def _pairs(items: list[str], what: str) -> list[tuple[str, Decimal]]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise typer.BadParameter(f"{what} are written KEY=QUANTITY, not {item!r}")
+            raise refused(WRITTEN[what], item=repr(item))
         found.append((key.strip(), _number(value)))
     return found
 
@@ -223,7 +233,7 @@ def document(
     try:
         document_kind = DocumentKind(kind)
     except ValueError:
-        raise typer.BadParameter(f"kind must be one of: {', '.join(k.value for k in DocumentKind)}") from None
+        raise refused("kind must be one of: {kinds}", kinds=", ".join(k.value for k in DocumentKind)) from None
     kept = run(lambda: agreements.add_document(state.uow(), reference, document_kind, path, title))
     said = say(
         "{file} kept with {reference}: sha256 {sha256}", file=kept.filename, reference=reference, sha256=kept.sha256
@@ -342,7 +352,7 @@ def join(
     try:
         number = enterprise_number(member)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise refused_for(exc) from None
     view = run(
         lambda: accessions.join_agreement(
             state.uow(), number, reference, _required_day(decided_on), decision, document_path
@@ -418,7 +428,7 @@ def order(
     try:
         how = Channel(channel)
     except ValueError:
-        raise typer.BadParameter("channel must be direct or association") from None
+        raise refused("channel must be direct or association") from None
     view = run(
         lambda: orders.draft_order(
             state.uow(),
@@ -509,7 +519,7 @@ def list_orders(
     try:
         wanted = OrderStatus(status) if status else None
     except ValueError:
-        raise typer.BadParameter(f"status must be one of: {', '.join(s.value for s in OrderStatus)}") from None
+        raise refused("status must be one of: {statuses}", statuses=", ".join(s.value for s in OrderStatus)) from None
     if member:
         found = run(lambda: orders.member_orders(state.uow(), member, wanted))
         found = [o for o in found if reference is None or o.agreement == reference]
@@ -568,7 +578,7 @@ def commissions_command(
     try:
         which = Quarter.parse(quarter)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise refused_for(exc) from None
     made = run(lambda: commissions.compute_commissions(state.uow(), which, _day(on)))
     if as_json:
         print_json([v.as_json() for v in made])
@@ -737,11 +747,8 @@ def alerts(
     if as_json:
         print_json([a.as_json() for a in found])
         return
-    lang = language()
-    for a in found:
-        out.print(
-            f"{coded('alert', a.kind.value):8} {translate_message(a.message, lang)}", markup=False, highlight=False
-        )
+    for a in found:  # the days in its message as the reader's language writes them
+        out.print(f"{coded('alert', a.kind.value):8} {told(a.message)}", markup=False, highlight=False)
     if not found:
         out.print(say("no alerts"), markup=False, highlight=False)
     from mutua.kernel.problems import MutuaError

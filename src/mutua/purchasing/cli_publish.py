@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from mutua.platform.cli.output import counted, out, run, say, whole
+from mutua.platform.cli.output import counted, out, refused, run, say, whole
 from mutua.platform.cli.runtime import state
 
 DEFAULT_PREFIX = "ocds-mutua0"
@@ -32,7 +32,7 @@ def ocds_command(
     from mutua.purchasing.service import publication
 
     if not (prefix.startswith("ocds-") and len(prefix) == 11 and prefix[5:].isalnum()):
-        raise typer.BadParameter(f"an OCID prefix is ocds- and six letters or digits, not {prefix!r}")
+        raise refused("an OCID prefix is ocds- and six letters or digits, not {prefix}", prefix=repr(prefix))
     records = run(lambda: publication.publication_records(state.uow()))
     seller = records.association
     files = ocds.packages(

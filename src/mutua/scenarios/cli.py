@@ -16,19 +16,18 @@ from mutua.platform.cli.output import (
     between,
     counted,
     date_text,
-    language,
     money,
     names,
     out,
     percent,
     print_json,
+    refused,
     run,
     say,
     signed,
     whole,
 )
 from mutua.platform.cli.runtime import state
-from mutua.platform.i18n import translate_message
 
 if TYPE_CHECKING:
     from mutua.scenarios.domain import Comparison, Difference, SavedScenario
@@ -174,9 +173,7 @@ def compare(
         try:
             chosen = SupportMethod(method)
         except ValueError:
-            raise typer.BadParameter(
-                translate_message("method must be direct, step_down or reciprocal", language())
-            ) from None
+            raise refused("method must be direct, step_down or reciprocal") from None
     text = run(lambda: read_text(model)) if model is not None else None
     steps = tuple(o.strip() for o in order.split(",") if o.strip())
     proposed = run(
@@ -242,7 +239,7 @@ def adopt(
     try:
         start = date.fromisoformat(in_force_from)
     except ValueError:
-        raise typer.BadParameter(translate_message("--from must be a date, YYYY-MM-DD", language())) from None
+        raise refused("--from must be a date, YYYY-MM-DD") from None
     saved = run(lambda: service.adopt_scenario(state.uow(), name, start, decision))
     if as_json:
         print_json(saved.as_json())

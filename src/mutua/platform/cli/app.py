@@ -3,6 +3,7 @@ contexts' commands, listed by the composition root and imported only when they r
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -12,9 +13,9 @@ from rich.table import Table
 
 from mutua.platform.audit import audit_trail
 from mutua.platform.cli.lazy import CommandSpec, root_group
-from mutua.platform.cli.output import JsonFlag, out, print_json
+from mutua.platform.cli.output import JsonFlag, coded, counted, moment, nothing, out, print_json, refused_for, say
 from mutua.platform.cli.runtime import Runtime, state
-from mutua.platform.settings import Settings
+from mutua.platform.settings import Settings, command_language
 
 
 def build(specs: Sequence[CommandSpec], runtime: Runtime) -> typer.Typer:
@@ -55,8 +56,8 @@ def build(specs: Sequence[CommandSpec], runtime: Runtime) -> typer.Typer:
     ) -> None:
         try:
             state.settings = Settings.from_env(data_dir, database_url, actor, language)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--lang") from None
+        except ValueError as exc:  # said in the system's language (LANG), the one asked for being none
+            raise refused_for(exc, "--lang", command_language(None, os.environ)) from None
         state.runtime = runtime
         state._engine = None
         ctx.call_on_close(state.close)
@@ -66,7 +67,7 @@ def build(specs: Sequence[CommandSpec], runtime: Runtime) -> typer.Typer:
 
 
 def audit(limit: int = 50, as_json: JsonFlag = False) -> None:
-    """The newest entries of the audit trail."""
+    """The newest entries of the audit trail (the times in Brussels time)."""
     entries = audit_trail(state.uow(), limit)
     if as_json:
         print_json(
@@ -84,9 +85,17 @@ def audit(limit: int = 50, as_json: JsonFlag = False) -> None:
             ]
         )
         return
-    table = Table(title="Audit trail (UTC)")
-    for col in ("at", "actor", "action", "entity", "key"):
-        table.add_column(col)
+    if not entries:
+        nothing(say("the audit trail holds no entry yet"))
+        return
+    table = Table(title=say("Audit trail (Brussels time)"))
+    for header in (say("When"), say("Who"), say("Action"), say("Object"), say("Reference")):
+        table.add_column(header)
     for e in entries:
-        table.add_row(e.at.isoformat(timespec="seconds"), e.actor, e.action, e.entity, e.key)
+        action = coded("audit action", e.action)
+        table.add_row(moment(e.at), e.actor, action, coded("audit entity", e.entity), e.key)
     out.print(table)
+    said = counted(len(entries), "{n} entry, the newest first", "{n} entries, the newest first")
+    if len(entries) == limit:
+        said += " " + say("(--limit {more} shows older ones)", more=limit * 2)
+    out.print(said, markup=False, highlight=False)

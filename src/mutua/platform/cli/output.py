@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -20,6 +22,7 @@ from mutua.platform.i18n import (
     catalogued,
     colon,
     format_day,
+    format_moment,
     format_number,
     format_percent,
     labeller,
@@ -32,6 +35,9 @@ from mutua.platform.i18n import (
 out = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
+BRUSSELS = ZoneInfo("Europe/Brussels")
+"""The time zone a person reads a moment in (the association's: Belgium)."""
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -110,6 +116,67 @@ def date_text(value: date | datetime) -> str:
     return value.isoformat()[:10] if lang == "en" else format_day(value, lang)
 
 
+def moment(value: datetime) -> str:
+    """A moment (UTC when naive, as the database keeps it) as a reader in Belgium reads it, in
+    Brussels time: ``2025-02-03 14:05:09+01:00`` in English (ISO, with its offset), ``3 feb 2025,
+    14:05:09`` in Dutch, ``3 févr. 2025, 14:05:09`` in French."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    lang = language()
+    if lang == "en":
+        return aware.astimezone(BRUSSELS).isoformat(sep=" ", timespec="seconds")
+    return format_moment(aware, lang, BRUSSELS)
+
+
+def told(message: str) -> str:
+    """A message the code built from a template (an alert: ``CSMART ends on 2027-12-31 (90 days)
+    ...``) in the command's language (:func:`translate_message`), the days in it as the language
+    writes them (``31 déc. 2027``)."""
+
+    def day(text: str) -> str:
+        if _ISO_DAY.fullmatch(text):
+            try:
+                return date_text(date.fromisoformat(text))
+            except ValueError:  # 2025-02-30: not a day, quoted as it is
+                return text
+        return text
+
+    return translate_message(message, language(), label=day)
+
+
+class Refusal(typer.BadParameter):
+    """A bad parameter said in a language, its ``Invalid value`` too (Click's own words are English)."""
+
+    def __init__(self, message: str, hint: str | None = None, lang: str | None = None) -> None:
+        super().__init__(message, param_hint=hint)
+        self.language = lang or language()
+
+    def format_message(self) -> str:
+        said = translator(self.language, "messages")
+        hint: Any = self.param_hint
+        if hint is None and self.param is not None and self.ctx is not None:
+            hint = self.param.get_error_hint(self.ctx)
+        if hint is None:
+            return said("Invalid value: {message}").format(message=self.message)
+        if isinstance(hint, tuple | list):  # as Click joins them
+            hint = " / ".join(repr(h) for h in hint)
+        return said("Invalid value for {option}: {message}").format(option=hint, message=self.message)
+
+
+def refused(message: str, hint: str | None = None, **values: object) -> Refusal:
+    """A parameter refused in the command's language (``raise refused(...)``): ``message`` (the
+    ``messages`` catalogue's id) with ``values`` put in. Option names and what to type (``--period
+    YYYY-MM``) stay as they are."""
+    return Refusal(say(message, **values), hint)
+
+
+def refused_for(reason: object, hint: str | None = None, lang: str | None = None) -> Refusal:
+    """A parameter refused for the reason the code gives (a ``ValueError``: ``not a valid Belgian
+    enterprise number: '123' (...)``), in the command's language (:func:`translate_message`), or
+    in ``lang``."""
+    chosen = lang or language()
+    return Refusal(translate_message(str(reason), chosen), hint, chosen)
+
+
 def names() -> Callable[[str | None], str]:
     """How a report shows a name (a service, a centre, a unit) or a code (a method, a status, a
     role) in the command's language: the cost model's names in it, else the catalogues'
@@ -158,7 +225,7 @@ def period_arg(text: str) -> Period:
     try:
         return Period.parse(text)
     except PeriodError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise refused_for(exc) from None
 
 
 def print_json(data: Any) -> None:
